@@ -1,0 +1,41 @@
+# Everything a fresh machine needs is installed by these targets.
+PYTHON ?= python3
+VENV := .venv
+SYNAPSE_VENV := .venv-synapse
+BIN := $(VENV)/bin
+
+.PHONY: demo test unit integration lint deps test-deps faults bench clean
+
+$(BIN)/minga: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+$(SYNAPSE_VENV)/bin/python:
+	$(PYTHON) -m venv $(SYNAPSE_VENV)
+	$(SYNAPSE_VENV)/bin/pip install --quiet --upgrade pip
+	$(SYNAPSE_VENV)/bin/pip install --quiet 'matrix-synapse>=1.100'
+
+deps: $(BIN)/minga
+
+test-deps: deps $(SYNAPSE_VENV)/bin/python
+
+demo: test-deps
+	$(BIN)/minga demo
+
+test: test-deps
+	$(BIN)/ruff check bot commands storage tests
+	$(BIN)/python -m pytest -q
+
+unit: deps
+	$(BIN)/python -m pytest -q tests/unit
+
+integration: test-deps
+	$(BIN)/python -m pytest -q tests/integration
+
+lint: deps
+	$(BIN)/ruff check bot commands storage tests
+
+clean:
+	rm -rf $(VENV) $(SYNAPSE_VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,1 @@
+"""Minga, a Matrix bot."""

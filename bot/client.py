@@ -1,0 +1,279 @@
+"""Minga's Matrix side: one login, one device, a supervised sync loop.
+
+Start-up order matters (see shared notes): restore the saved device, do a
+first sync *without* acting on anything, upload keys, and only then join
+pending invites and act on events. The sync token is saved in our SQLite
+database after the events of a batch are handled, and handled event ids
+make a replayed batch harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from pathlib import Path
+from typing import Any
+
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    ErrorResponse,
+    LocalProtocolError,
+    LoginResponse,
+    RoomSendResponse,
+    SyncResponse,
+    WhoamiResponse,
+)
+from nio.exceptions import SendRetryError
+
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.outbox import (
+    OutboxWorker,
+    Outgoing,
+    PermanentSendError,
+    RateLimited,
+    TransientSendError,
+)
+from bot.scheduler import Scheduler
+from bot.session import SavedSession, StoreLock, load_session, prepare_store_dir, save_session
+from bot.sync_handler import SyncHandler
+from commands import build_router
+from commands.router import Router
+from storage import Database, open_database
+from storage.state import SYNC_TOKEN, get_value
+
+log = logging.getLogger(__name__)
+
+# Lazy-loaded members keep syncs small in big rooms; nio fetches the full member
+# list itself before it encrypts for a room.
+SYNC_FILTER: dict[str, Any] = {
+    "room": {
+        "state": {"lazy_load_members": True},
+        "timeline": {"limit": 50},
+    },
+    "presence": {"not_types": ["*"]},
+}
+SYNC_TIMEOUT_MS = 30_000
+MAX_BACKOFF = 300.0
+
+PERMANENT_ERRORS = {"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN", "M_TOO_LARGE",
+                    "M_BAD_JSON", "M_NOT_JSON"}
+
+
+class StartupError(RuntimeError):
+    """Start-up cannot continue; the message says what to do."""
+
+
+class MingaBot:
+    def __init__(self, config: Config, *, clock: Clock | None = None,
+                 router: Router | None = None) -> None:
+        self.config = config
+        self.clock = clock or SystemClock()
+        self.router = router or build_router()
+        self.store_dir = Path(config.storage.store_dir)
+        self.lock = StoreLock(self.store_dir)
+        self.db: Database | None = None
+        self.client: AsyncClient | None = None
+        self.outbox: OutboxWorker | None = None
+        self.scheduler: Scheduler | None = None
+        self.handler: SyncHandler | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self.ready = asyncio.Event()
+        self.sync_failures = 0
+
+    # ---- start and stop -------------------------------------------------
+    async def start(self) -> None:
+        """Lock the store, open the database, log in (once, ever) and start the loops."""
+        prepare_store_dir(self.store_dir)
+        self.lock.acquire()
+        try:
+            self.db = await open_database(self.config.storage.database)
+            self.client = await self._login()
+            self.outbox = OutboxWorker(self.db, self._send, self.clock)
+            self.handler = SyncHandler(self.config, self.client, self.db, self.router,
+                                       self.outbox, self.clock)
+            self.scheduler = Scheduler(self.db, self.outbox, self.clock)
+            await self.scheduler.start(self.handler)
+            self._tasks.append(asyncio.create_task(self._run(), name="minga-sync"))
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def stop(self) -> None:
+        """Stop loops and close; never log out — that would destroy the device's keys."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):
+                pass
+        self._tasks.clear()
+        if self.scheduler:
+            self.scheduler.shutdown()
+        if self.client:
+            await self.client.close()
+        if self.db:
+            await self.db.close()
+            self.db = None
+        self.lock.release()
+
+    async def wait_ready(self, timeout: float = 60) -> None:
+        await asyncio.wait_for(self.ready.wait(), timeout)
+
+    # ---- login ------------------------------------------------------------
+    async def _login(self) -> AsyncClient:
+        cfg = self.config.matrix
+        client = AsyncClient(
+            cfg.homeserver,
+            cfg.user_id,
+            store_path=str(self.store_dir),
+            config=AsyncClientConfig(
+                encryption_enabled=True,
+                store_sync_tokens=False,  # our own SQLite keeps the position
+                max_limit_exceeded=0,  # we honour Retry-After ourselves
+                max_timeouts=0,  # the supervisors back off, not nio
+                request_timeout=60,
+            ),
+        )
+        saved = load_session(self.store_dir)
+        if saved and (saved.user_id != cfg.user_id or saved.homeserver != cfg.homeserver):
+            await client.close()
+            raise StartupError(
+                f"the store {self.store_dir} belongs to {saved.user_id} on {saved.homeserver}; "
+                "use another storage.store_dir for this account"
+            )
+        if saved:
+            client.restore_login(saved.user_id, saved.device_id, saved.access_token)
+            log.info("restored device %s", saved.device_id)
+            return client
+        if cfg.access_token:
+            client.access_token = cfg.access_token
+            who = await client.whoami()
+            if not isinstance(who, WhoamiResponse) or not who.device_id:
+                await client.close()
+                raise StartupError(f"matrix.access_token was rejected: {_describe(who)}")
+            session = SavedSession(cfg.homeserver, who.user_id, who.device_id, cfg.access_token)
+        else:
+            resp = await client.login(password=cfg.password, device_name=cfg.device_name)
+            if not isinstance(resp, LoginResponse):
+                await client.close()
+                raise StartupError(f"login as {cfg.user_id} failed: {_describe(resp)}")
+            session = SavedSession(cfg.homeserver, resp.user_id, resp.device_id,
+                                   resp.access_token)
+        save_session(self.store_dir, session)
+        client.restore_login(session.user_id, session.device_id, session.access_token)
+        log.info("logged in as %s, new device %s", session.user_id, session.device_id)
+        return client
+
+    @property
+    def device_id(self) -> str | None:
+        return self.client.device_id if self.client else None
+
+    # ---- sync supervisor --------------------------------------------------
+    async def _run(self) -> None:
+        assert self.db and self.client and self.handler and self.outbox
+        token = await get_value(self.db, SYNC_TOKEN)
+        first = await self._sync_until_ok(since=token, full_state=True, timeout_ms=0)
+        await self._keys_maintenance()
+        await self.handler.handle(first, history=token is None)
+        self._tasks.append(asyncio.create_task(self.outbox.run(), name="minga-outbox"))
+        self.ready.set()
+        log.info("ready")
+        while True:
+            resp = await self._sync_until_ok(since=self.client.next_batch, full_state=False,
+                                             timeout_ms=SYNC_TIMEOUT_MS)
+            await self._keys_maintenance()
+            await self.handler.handle(resp, history=False)
+
+    async def _sync_until_ok(self, *, since: str | None, full_state: bool,
+                             timeout_ms: int) -> SyncResponse:
+        """Sync, backing off with jitter from 1 s up to 5 min while the homeserver is down."""
+        assert self.client
+        delay = 1.0
+        while True:
+            try:
+                resp = await self.client.sync(timeout=timeout_ms, since=since,
+                                              full_state=full_state, sync_filter=SYNC_FILTER)
+            except (OSError, TimeoutError) as err:
+                resp = None
+                reason = type(err).__name__
+            else:
+                if isinstance(resp, SyncResponse):
+                    self.sync_failures = 0
+                    return resp
+                reason = _describe(resp)
+            self.sync_failures += 1
+            wait = delay * random.uniform(0.8, 1.0)
+            log.warning("sync failed (%s); retrying in %.1fs", reason, max(wait, 1.0))
+            await asyncio.sleep(max(wait, 1.0))
+            delay = min(delay * 2, MAX_BACKOFF)
+
+    async def _keys_maintenance(self) -> None:
+        """What sync_forever does between syncs: our keys up, others' keys in."""
+        assert self.client
+        client = self.client
+        try:
+            if client.should_upload_keys:
+                _check(await client.keys_upload(), "keys upload")
+            if client.should_query_keys:
+                _check(await client.keys_query(), "keys query")
+            if client.should_claim_keys:
+                _check(await client.keys_claim(client.get_users_for_key_claiming()),
+                       "keys claim")
+            await client.send_to_device_messages()
+        except (OSError, TimeoutError) as err:
+            log.warning("key maintenance failed (%s); will retry after the next sync",
+                        type(err).__name__)
+
+    # ---- sending ----------------------------------------------------------
+    async def _send(self, item: Outgoing) -> str:
+        assert self.client
+        try:
+            resp = await self.client.room_send(
+                item.room_id, item.event_type, item.content, tx_id=item.txn_id,
+                ignore_unverified_devices=True,
+            )
+        except LocalProtocolError as err:
+            raise PermanentSendError(str(err)) from None
+        except (SendRetryError, OSError, TimeoutError) as err:
+            raise TransientSendError(type(err).__name__) from None
+        if isinstance(resp, RoomSendResponse):
+            return resp.event_id
+        if resp.status_code == "M_LIMIT_EXCEEDED" or _http_status(resp) == 429:
+            raise RateLimited(_retry_after(resp))
+        if resp.status_code in PERMANENT_ERRORS:
+            raise PermanentSendError(resp.status_code or "error")
+        raise TransientSendError(_describe(resp))
+
+
+def _check(resp: object, what: str) -> None:
+    if isinstance(resp, ErrorResponse):
+        log.warning("%s failed: %s", what, _describe(resp))
+
+
+def _describe(resp: object) -> str:
+    if isinstance(resp, ErrorResponse):
+        return f"{resp.status_code or ''} {resp.message or ''}".strip()
+    return type(resp).__name__
+
+
+def _http_status(resp: ErrorResponse) -> int | None:
+    transport = getattr(resp, "transport_response", None)
+    return getattr(transport, "status", None)
+
+
+def _retry_after(resp: ErrorResponse) -> float:
+    """Retry-After header (spec ≥ 1.10) first, then the deprecated retry_after_ms."""
+    transport = getattr(resp, "transport_response", None)
+    header = transport.headers.get("Retry-After") if transport is not None else None
+    if header:
+        try:
+            return float(header)
+        except ValueError:
+            pass
+    ms = getattr(resp, "retry_after_ms", None)
+    return ms / 1000 if ms else 5.0

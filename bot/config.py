@@ -1,0 +1,177 @@
+"""The one typed configuration object, validated at start with errors that name the key."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tomllib
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+class ConfigError(ValueError):
+    """One line naming the key and what is expected."""
+
+
+@dataclass(frozen=True)
+class MatrixConfig:
+    homeserver: str
+    user_id: str
+    password: str | None
+    access_token: str | None
+    device_name: str = "Minga"
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    database: Path
+    store_dir: Path
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    command_prefix: str = "!"
+    default_timezone: str = "UTC"
+    allowed_inviters: tuple[str, ...] = ()
+    admins: tuple[str, ...] = ()
+    log_level: str = "info"
+    require_encryption: bool = True
+    undecryptable_grace_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
+class Config:
+    matrix: MatrixConfig
+    storage: StorageConfig
+    bot: BotConfig = field(default_factory=BotConfig)
+
+    @property
+    def log_level_number(self) -> int:
+        return int(getattr(logging, self.bot.log_level.upper()))
+
+
+def _table(raw: dict[str, Any], name: str) -> dict[str, Any]:
+    value = raw.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"[{name}] must be a table")
+    return value
+
+
+def _string(
+    table: dict[str, Any],
+    section: str,
+    key: str,
+    *,
+    required: bool = True,
+    default: str | None = None,
+) -> str | None:
+    value = table.get(key, default)
+    if value is None or value == "":
+        if required:
+            raise ConfigError(f"{section}.{key} is missing: expected a non-empty string")
+        return default
+    if not isinstance(value, str):
+        raise ConfigError(f"{section}.{key} must be a string, got {type(value).__name__}")
+    return value
+
+
+def _string_list(table: dict[str, Any], section: str, key: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"{section}.{key} must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _check_user_id(value: str, key: str) -> None:
+    if not (value.startswith("@") and ":" in value):
+        raise ConfigError(f"{key} must be a full Matrix user id like @minga:example.org")
+
+
+def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str]) -> Config:
+    unknown = set(raw) - {"matrix", "storage", "bot"}
+    if unknown:
+        raise ConfigError(f"unknown section [{sorted(unknown)[0]}]: expected matrix, storage, bot")
+
+    m = _table(raw, "matrix")
+    homeserver = _string(m, "matrix", "homeserver")
+    assert homeserver is not None
+    if not homeserver.startswith(("http://", "https://")):
+        raise ConfigError("matrix.homeserver must be a URL starting with https:// or http://")
+    user_id = _string(m, "matrix", "user_id")
+    assert user_id is not None
+    _check_user_id(user_id, "matrix.user_id")
+    password = env.get("MINGA_MATRIX_PASSWORD") or _string(m, "matrix", "password", required=False)
+    token = env.get("MINGA_MATRIX_ACCESS_TOKEN") or _string(
+        m, "matrix", "access_token", required=False
+    )
+    if not password and not token:
+        raise ConfigError(
+            "matrix.password is missing: set matrix.password or matrix.access_token "
+            "(or MINGA_MATRIX_PASSWORD / MINGA_MATRIX_ACCESS_TOKEN)"
+        )
+    device_name = _string(m, "matrix", "device_name", required=False, default="Minga") or "Minga"
+
+    s = _table(raw, "storage")
+    database = Path(_string(s, "storage", "database") or "")
+    store_dir = Path(_string(s, "storage", "store_dir") or "")
+    database = database if database.is_absolute() else base_dir / database
+    store_dir = store_dir if store_dir.is_absolute() else base_dir / store_dir
+
+    b = _table(raw, "bot")
+    prefix = _string(b, "bot", "command_prefix", required=False, default="!") or "!"
+    if len(prefix) > 5 or any(c.isspace() for c in prefix):
+        raise ConfigError('bot.command_prefix must be 1–5 characters without spaces, like "!"')
+    zone = _string(b, "bot", "default_timezone", required=False, default="UTC") or "UTC"
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f'bot.default_timezone {zone!r} is not an IANA time zone, like "Africa/Nairobi"'
+        ) from None
+    inviters = _string_list(b, "bot", "allowed_inviters")
+    admins = _string_list(b, "bot", "admins")
+    for admin in admins:
+        _check_user_id(admin, "bot.admins")
+    level = (_string(b, "bot", "log_level", required=False, default="info") or "info").lower()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"bot.log_level must be one of {', '.join(LOG_LEVELS)}")
+    require_encryption = b.get("require_encryption", True)
+    if not isinstance(require_encryption, bool):
+        raise ConfigError("bot.require_encryption must be true or false")
+    grace = b.get("undecryptable_grace_seconds", 60)
+    if not isinstance(grace, int | float) or isinstance(grace, bool) or not 1 <= grace <= 3600:
+        raise ConfigError("bot.undecryptable_grace_seconds must be a number from 1 to 3600")
+    unknown_bot = set(b) - {
+        "command_prefix",
+        "default_timezone",
+        "allowed_inviters",
+        "admins",
+        "log_level",
+        "require_encryption",
+        "undecryptable_grace_seconds",
+    }
+    if unknown_bot:
+        raise ConfigError(f"bot.{sorted(unknown_bot)[0]} is not a known setting")
+
+    return Config(
+        matrix=MatrixConfig(homeserver.rstrip("/"), user_id, password, token, device_name),
+        storage=StorageConfig(database, store_dir),
+        bot=BotConfig(prefix, zone, inviters, admins, level, require_encryption, float(grace)),
+    )
+
+
+def load_config(path: str | os.PathLike[str], env: dict[str, str] | None = None) -> Config:
+    file = Path(path)
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {file} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {file} is not valid TOML: {exc}") from None
+    return parse_config(
+        raw, base_dir=file.resolve().parent, env=dict(os.environ if env is None else env)
+    )

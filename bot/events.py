@@ -1,0 +1,63 @@
+"""Reading a member's message: strip reply fallbacks, find the command in it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CommandText:
+    name: str
+    args: str
+
+
+def strip_reply_fallback(body: str) -> str:
+    """Drop the quoted "> …" lines old clients prepend to replies."""
+    lines = body.split("\n")
+    if not lines or not lines[0].startswith(">"):
+        return body
+    index = 0
+    while index < len(lines) and lines[index].startswith(">"):
+        index += 1
+    if index < len(lines) and lines[index].strip() == "":
+        index += 1
+    return "\n".join(lines[index:])
+
+
+def thread_root(content: dict[str, Any]) -> str | None:
+    relates = content.get("m.relates_to")
+    if isinstance(relates, dict) and relates.get("rel_type") == "m.thread":
+        root = relates.get("event_id")
+        return root if isinstance(root, str) else None
+    return None
+
+
+def bot_names(user_id: str, display_name: str | None) -> list[str]:
+    localpart = user_id[1:].split(":", 1)[0]
+    names = {user_id.lower(), localpart.lower(), "minga"}
+    if display_name:
+        names.add(display_name.lower())
+    return sorted(names, key=len, reverse=True)
+
+
+def parse_command(body: str, prefix: str, names: list[str]) -> CommandText | None:
+    """`!name args`, `minga: name args` or a mention of the bot followed by `name args`."""
+    text = strip_reply_fallback(body).strip()
+    if text.startswith(prefix):
+        rest = text[len(prefix):]
+    else:
+        lowered = text.lower()
+        for name in names:
+            if lowered.startswith(name) and re.match(r"[:,]?\s+\S", text[len(name):]):
+                rest = re.sub(r"^[:,]?\s+", "", text[len(name):])
+                if rest.startswith(prefix):
+                    rest = rest[len(prefix):]
+                break
+        else:
+            return None
+    match = re.match(r"(\S+)\s*(.*)", rest, re.DOTALL)
+    if not match or not re.match(r"[A-Za-z]", match.group(1)):
+        return None
+    return CommandText(match.group(1).lower(), match.group(2).strip())

@@ -1,0 +1,159 @@
+"""Every message Minga sends goes through this SQLite outbox.
+
+A message is written in the same transaction as the change it reports, so
+nothing acknowledged is lost; its transaction id is derived from the logical
+message, so a send retried after a crash is de-duplicated by the homeserver.
+A single worker sends in order, waits out rate limits (Retry-After) and
+backs off while the homeserver is unreachable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+from bot.clock import Clock
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited for {retry_after:.1f}s")
+        self.retry_after = retry_after
+
+
+class TransientSendError(Exception):
+    """Network trouble or a 5xx: try again later."""
+
+
+class PermanentSendError(Exception):
+    """The homeserver refused for good (not in the room, forbidden)."""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    row_id: int
+    txn_id: str
+    room_id: str
+    event_type: str
+    content: dict[str, Any]
+
+
+SendFn = Callable[[Outgoing], Awaitable[str]]
+
+
+def txn_id_for(logical_key: str) -> str:
+    """Stable, URL-safe transaction id for one logical message."""
+    return "minga-" + hashlib.sha256(logical_key.encode()).hexdigest()[:40]
+
+
+async def enqueue(
+    conn: aiosqlite.Connection,
+    *,
+    logical_key: str,
+    room_id: str,
+    content: dict[str, Any],
+    now_iso: str,
+    event_type: str = "m.room.message",
+) -> bool:
+    """Queue inside the caller's transaction. False if that logical message was queued before."""
+    cur = await conn.execute(
+        "INSERT OR IGNORE INTO outbox (txn_id, room_id, event_type, content, created_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (txn_id_for(logical_key), room_id, event_type, json.dumps(content), now_iso),
+    )
+    return cur.rowcount == 1
+
+
+class OutboxWorker:
+    MIN_BACKOFF = 1.0
+    MAX_BACKOFF = 300.0
+
+    def __init__(self, db: Database, send: SendFn, clock: Clock) -> None:
+        self.db = db
+        self.send = send
+        self.clock = clock
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self.sent_count = 0
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    async def wait_idle(self) -> None:
+        """For tests and shutdown: until everything queued so far is sent or failed."""
+        self.kick()
+        while True:
+            self._idle.clear()
+            if not await self._pending(limit=1):
+                return
+            await self._idle.wait()
+
+    async def _pending(self, limit: int = 50) -> list[Outgoing]:
+        rows = await self.db.fetchall(
+            "SELECT id, txn_id, room_id, event_type, content FROM outbox "
+            "WHERE sent_at IS NULL AND failed IS NULL ORDER BY id LIMIT ?",
+            (limit,),
+        )
+        return [
+            Outgoing(r["id"], r["txn_id"], r["room_id"], r["event_type"], json.loads(r["content"]))
+            for r in rows
+        ]
+
+    async def run(self) -> None:
+        backoff = self.MIN_BACKOFF
+        while True:
+            batch = await self._pending()
+            if not batch:
+                self._idle.set()
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=30)
+                continue
+            for item in batch:
+                try:
+                    event_id = await self.send(item)
+                except RateLimited as limited:
+                    log.info("rate limited; waiting %.1fs", limited.retry_after)
+                    await asyncio.sleep(max(limited.retry_after, 0.05))
+                    break
+                except PermanentSendError as err:
+                    log.warning("dropping message %s for %s: %s", item.txn_id, item.room_id, err)
+                    await self._mark(item, failed=str(err)[:200])
+                    continue
+                except (TransientSendError, OSError, TimeoutError) as err:
+                    delay = backoff * random.uniform(0.75, 1.0)
+                    log.warning("send failed (%s); retrying in %.1fs", type(err).__name__, delay)
+                    await self._mark_attempt(item)
+                    await asyncio.sleep(delay)
+                    backoff = min(backoff * 2, self.MAX_BACKOFF)
+                    break
+                backoff = self.MIN_BACKOFF
+                await self._mark(item, event_id=event_id)
+                self.sent_count += 1
+
+    async def _mark(self, item: Outgoing, *, event_id: str | None = None,
+                    failed: str | None = None) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET sent_at = ?, event_id = ?, failed = ?, attempts = attempts + 1 "
+                "WHERE id = ?",
+                (self.clock.now().isoformat() if failed is None else None, event_id, failed,
+                 item.row_id),
+            )
+
+    async def _mark_attempt(self, item: Outgoing) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?",
+                               (item.row_id,))

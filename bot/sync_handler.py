@@ -1,0 +1,261 @@
+"""What Minga does with one sync batch: invites, leaves, commands, undecryptable events."""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import json
+import logging
+from typing import Any
+
+from nio import (
+    AsyncClient,
+    Event,
+    InviteMemberEvent,
+    JoinResponse,
+    MegolmEvent,
+    RoomCreateEvent,
+    RoomMemberEvent,
+    RoomMessageText,
+    SyncResponse,
+)
+from nio.exceptions import EncryptionError, LocalProtocolError
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.events import bot_names, parse_command, thread_root
+from bot.outbox import OutboxWorker, enqueue
+from bot.render import message_content
+from bot.rooms import NioRoomView
+from commands.context import Context, Settings
+from commands.reply import Msg
+from commands.router import Router
+from storage.db import Database
+from storage.state import (
+    SYNC_TOKEN,
+    forget_room,
+    is_handled,
+    mark_handled,
+    record_room,
+    room_joined_ts,
+    set_value,
+)
+
+log = logging.getLogger(__name__)
+
+ENCRYPTION_ONLY = (
+    "I work only in end-to-end encrypted rooms, to keep this network's plans private. "
+    "Enable encryption in the room settings (it cannot be turned off again), then ask again."
+)
+PENDING_KEEP_SECONDS = 24 * 3600
+
+
+class SyncHandler:
+    def __init__(self, config: Config, client: AsyncClient, db: Database, router: Router,
+                 outbox: OutboxWorker, clock: Clock) -> None:
+        self.config = config
+        self.client = client
+        self.db = db
+        self.router = router
+        self.outbox = outbox
+        self.clock = clock
+        self.user_id = config.matrix.user_id
+        self.names = bot_names(self.user_id, config.matrix.device_name)
+        self.settings = Settings(config.bot.command_prefix, config.bot.default_timezone,
+                                 config.bot.admins)
+        self.creators: dict[str, set[str]] = {}
+        self.pending: dict[str, tuple[MegolmEvent, float]] = {}
+        self._pending_loaded = False
+        self.commands_handled = 0
+
+    # ---- one batch ----------------------------------------------------------
+    async def handle(self, resp: SyncResponse, *, history: bool) -> None:
+        """Act on a batch, then save its token. `history` = very first start: act on nothing."""
+        if not self._pending_loaded:
+            await self._load_pending()
+        await self._invites(resp)
+        await self._leaves(resp)
+        for room_id, info in resp.rooms.join.items():
+            self._note_creators(room_id, [*info.state, *info.timeline.events])
+            joined_ts = await self._joined_ts(room_id, info.timeline.events, history)
+            if history:
+                continue
+            for event in info.timeline.events:
+                if isinstance(event, RoomMessageText):
+                    await self.on_message(room_id, event, joined_ts)
+                elif isinstance(event, MegolmEvent):
+                    await self._undecryptable(room_id, event, joined_ts)
+        await self._retry_pending()
+        async with self.db.transaction() as conn:
+            await set_value(conn, SYNC_TOKEN, resp.next_batch)
+
+    async def _joined_ts(self, room_id: str, timeline: list[Event], history: bool) -> int:
+        known = await room_joined_ts(self.db, room_id)
+        if known is not None:
+            return known
+        now_ms = int(self.clock.now().timestamp() * 1000)
+        joined = now_ms
+        if not history:
+            for event in timeline:
+                if (isinstance(event, RoomMemberEvent) and event.state_key == self.user_id
+                        and event.membership == "join"):
+                    joined = event.server_timestamp
+                    break
+        async with self.db.transaction() as conn:
+            await record_room(conn, room_id, joined)
+        return joined
+
+    def _note_creators(self, room_id: str, events: list[Any]) -> None:
+        for event in events:
+            if isinstance(event, RoomCreateEvent):
+                content = event.source.get("content", {})
+                extra = content.get("additional_creators", [])
+                self.creators[room_id] = {event.sender, *[c for c in extra if isinstance(c, str)]}
+
+    # ---- membership -----------------------------------------------------------
+    async def _invites(self, resp: SyncResponse) -> None:
+        for room_id, info in resp.rooms.invite.items():
+            inviter = next(
+                (ev.sender for ev in info.invite_state
+                 if isinstance(ev, InviteMemberEvent) and ev.state_key == self.user_id
+                 and ev.membership == "invite"),
+                None,
+            )
+            if inviter and self._may_invite(inviter):
+                joined = await self.client.join(room_id)
+                if isinstance(joined, JoinResponse):
+                    log.info("joined %s on invite from %s", room_id, inviter)
+                else:
+                    log.warning("could not join %s: %s", room_id, joined)
+            else:
+                await self.client.room_leave(room_id)
+                log.info("rejected invite to %s from %s (not in allowed_inviters)",
+                         room_id, inviter)
+
+    def _may_invite(self, user_id: str) -> bool:
+        patterns = (*self.config.bot.allowed_inviters, *self.config.bot.admins)
+        return any(fnmatch.fnmatchcase(user_id, pattern) for pattern in patterns)
+
+    async def _leaves(self, resp: SyncResponse) -> None:
+        for room_id in resp.rooms.leave:
+            async with self.db.transaction() as conn:
+                await forget_room(conn, room_id)
+                await conn.execute("DELETE FROM pending_decryption WHERE room_id = ?", (room_id,))
+                await conn.execute(
+                    "UPDATE outbox SET failed = 'left room' WHERE room_id = ? AND sent_at IS NULL",
+                    (room_id,),
+                )
+            for event_id in [e for e, (ev, _) in self.pending.items() if ev.room_id == room_id]:
+                del self.pending[event_id]
+            self.client.rooms.pop(room_id, None)
+            log.info("left %s; its schedules are stopped", room_id)
+
+    # ---- commands -------------------------------------------------------------
+    async def on_message(self, room_id: str, event: RoomMessageText, joined_ts: int) -> None:
+        if event.sender == self.user_id or event.server_timestamp < joined_ts:
+            return
+        content = event.source.get("content", {})
+        relates = content.get("m.relates_to") or {}
+        if content.get("msgtype") != "m.text" or relates.get("rel_type") == "m.replace":
+            return
+        command = parse_command(event.body, self.settings.prefix, self.names)
+        room = self.client.rooms.get(room_id)
+        if command is None or room is None:
+            return
+        view = NioRoomView(room, self.user_id, self.creators.get(room_id, set()))
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            if not await mark_handled(conn, event.event_id, room_id, now.isoformat()):
+                return
+            if self.config.bot.require_encryption and not view.encrypted:
+                replies = [Msg().text(ENCRYPTION_ONLY)]
+            else:
+                ctx = Context(view, event.sender, event.event_id, now, self.db, self.settings)
+                await self.router.dispatch(ctx, command.name, command.args)
+                replies = ctx.replies
+            for index, msg in enumerate(replies):
+                await enqueue(
+                    conn,
+                    logical_key=f"reply:{event.event_id}:{index}",
+                    room_id=room_id,
+                    content=message_content(msg, in_reply_to=event.event_id,
+                                            thread_root=thread_root(content)),
+                    now_iso=now.isoformat(),
+                )
+        self.outbox.kick()
+        self.commands_handled += 1
+        known = command.name if self.router.find(command.name) else "unknown"
+        log.info("answered !%s in %s", known, room_id)
+
+    # ---- events we cannot read yet -----------------------------------------------
+    async def _undecryptable(self, room_id: str, event: MegolmEvent, joined_ts: int) -> None:
+        if (event.sender == self.user_id or event.server_timestamp < joined_ts
+                or event.event_id in self.pending or await is_handled(self.db, event.event_id)):
+            return
+        received = self.clock.now().timestamp()
+        event.room_id = room_id
+        self.pending[event.event_id] = (event, received)
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT OR IGNORE INTO pending_decryption "
+                "(event_id, room_id, sender, source, received_at) VALUES (?, ?, ?, ?, ?)",
+                (event.event_id, room_id, event.sender, json.dumps(event.source), received),
+            )
+        log.info("waiting for the room key of %s in %s", event.event_id, room_id)
+        with contextlib.suppress(LocalProtocolError):  # already requested for this session
+            await self.client.request_room_key(event)
+
+    async def _load_pending(self) -> None:
+        self._pending_loaded = True
+        for row in await self.db.fetchall(
+            "SELECT event_id, room_id, source, received_at FROM pending_decryption"
+        ):
+            parsed = MegolmEvent.from_dict(json.loads(row["source"]))
+            if isinstance(parsed, MegolmEvent):
+                parsed.room_id = row["room_id"]
+                self.pending[row["event_id"]] = (parsed, float(row["received_at"]))
+
+    async def _retry_pending(self) -> None:
+        for event_id, (event, _) in list(self.pending.items()):
+            try:
+                decrypted = self.client.decrypt_event(event)
+            except (EncryptionError, LocalProtocolError):
+                continue
+            del self.pending[event_id]
+            async with self.db.transaction() as conn:
+                await conn.execute("DELETE FROM pending_decryption WHERE event_id = ?",
+                                   (event_id,))
+            if isinstance(decrypted, RoomMessageText):
+                joined_ts = await room_joined_ts(self.db, event.room_id) or 0
+                await self.on_message(event.room_id, decrypted, joined_ts)
+
+    async def check_pending(self) -> None:
+        """Tell a sender once if a key never came; forget very old ones."""
+        now = self.clock.now().timestamp()
+        grace = self.config.bot.undecryptable_grace_seconds
+        due = await self.db.fetchall(
+            "SELECT event_id, room_id, sender FROM pending_decryption "
+            "WHERE notified = 0 AND received_at <= ?", (now - grace,)
+        )
+        for row in due:
+            room = self.client.rooms.get(row["room_id"])
+            name = room.user_name(row["sender"]) if room else None
+            msg = (Msg().mention(row["sender"], name or row["sender"])
+                   .text(": I couldn't decrypt your message — the key to read it never reached "
+                         "me. Please send it again; if this keeps happening, sign out of old "
+                         "sessions or verify yours, then try once more."))
+            async with self.db.transaction() as conn:
+                await conn.execute(
+                    "UPDATE pending_decryption SET notified = 1 WHERE event_id = ?",
+                    (row["event_id"],))
+                await enqueue(conn, logical_key=f"undecryptable:{row['event_id']}",
+                              room_id=row["room_id"],
+                              content=message_content(msg, in_reply_to=row["event_id"]),
+                              now_iso=self.clock.now().isoformat())
+            self.outbox.kick()
+        cutoff = now - PENDING_KEEP_SECONDS
+        for event_id, (_, received) in list(self.pending.items()):
+            if received < cutoff:
+                del self.pending[event_id]
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM pending_decryption WHERE received_at < ?", (cutoff,))

@@ -1,0 +1,16 @@
+"""Command parsing and handlers, one module per domain; pure rules live in commands.domain."""
+
+from __future__ import annotations
+
+from commands.router import Router
+
+
+def build_router() -> Router:
+    """Every command Minga knows, in the order `!help` lists them."""
+    from commands import help as help_cmd
+    from commands import hours, tz
+
+    router = Router()
+    for module in (tz, hours, help_cmd):
+        module.register(router)
+    return router

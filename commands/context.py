@@ -1,0 +1,61 @@
+"""What a handler sees of the world: who asked, where, when, and the room's members."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from commands.reply import Msg
+from storage.db import Database
+
+
+class RoomView(Protocol):
+    """The bot layer's answer to "who is in this room and what may they do"."""
+
+    room_id: str
+    encrypted: bool
+
+    def members(self) -> list[str]: ...
+
+    def display_name(self, user_id: str) -> str: ...
+
+    def power_level(self, user_id: str) -> int: ...
+
+    def required_level(self, action: str) -> int:
+        """Power level the room requires for `action` ("state_default", "notifications.room")."""
+        ...
+
+
+@dataclass
+class Settings:
+    """The parts of the configuration handlers need, without the secrets."""
+
+    prefix: str = "!"
+    default_zone: str = "UTC"
+    admins: tuple[str, ...] = ()
+
+
+@dataclass
+class Context:
+    room: RoomView
+    sender: str
+    event_id: str
+    now: datetime
+    db: Database
+    settings: Settings
+    replies: list[Msg] = field(default_factory=list)
+
+    @property
+    def room_id(self) -> str:
+        return self.room.room_id
+
+    def reply(self, msg: Msg) -> None:
+        self.replies.append(msg)
+
+    def is_moderator(self, user_id: str | None = None) -> bool:
+        """Moderator = may change room state (≥ state_default), or a configured bot admin."""
+        who = user_id or self.sender
+        if who in self.settings.admins:
+            return True
+        return self.room.power_level(who) >= self.room.required_level("state_default")

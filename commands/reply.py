@@ -1,0 +1,76 @@
+"""What a handler says, independent of Matrix: text runs, emphasis and mentions.
+
+The bot layer renders a `Msg` into a plain `body` and an escaped HTML
+`formatted_body`; handlers never build HTML themselves, so user text can
+never inject markup, and `m.mentions` holds exactly the people named with
+`mention()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["text", "bold", "italic", "code", "mention", "newline"]
+
+
+@dataclass
+class Msg:
+    parts: list[tuple[Kind, str, str]] = field(default_factory=list)
+    mentions: list[str] = field(default_factory=list)
+    room_mention: bool = False
+    # Room-wide messages go to the room; a reply relates to the command event.
+    is_reply: bool = True
+
+    def text(self, value: str) -> Msg:
+        self.parts.append(("text", value, ""))
+        return self
+
+    def bold(self, value: str) -> Msg:
+        self.parts.append(("bold", value, ""))
+        return self
+
+    def italic(self, value: str) -> Msg:
+        self.parts.append(("italic", value, ""))
+        return self
+
+    def code(self, value: str) -> Msg:
+        self.parts.append(("code", value, ""))
+        return self
+
+    def mention(self, user_id: str, label: str | None = None, *, notify: bool = True) -> Msg:
+        """A pill for `user_id`; `notify` adds them to m.mentions."""
+        self.parts.append(("mention", label or user_id, user_id))
+        if notify and user_id not in self.mentions:
+            self.mentions.append(user_id)
+        return self
+
+    def line(self, value: str = "") -> Msg:
+        """Text followed by a line break."""
+        if value:
+            self.text(value)
+        self.parts.append(("newline", "", ""))
+        return self
+
+    def plain(self) -> str:
+        out: list[str] = []
+        for kind, value, _ in self.parts:
+            if kind == "newline":
+                out.append("\n")
+            elif kind == "code":
+                out.append(f"`{value}`")
+            else:
+                out.append(value)
+        return "".join(out).rstrip("\n")
+
+
+def say(text: str) -> Msg:
+    """A one-line reply; newlines in `text` become line breaks."""
+    msg = Msg()
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if line:
+            msg.text(line)
+        if i < len(lines) - 1:
+            msg.line()
+    return msg

@@ -1,0 +1,206 @@
+"""Declarative commands: name, arguments, help and examples in one place.
+
+A command is registered with `@router.command(...)`; subcommands with
+`@parent.sub(...)`. The router tokenises, picks the handler, parses typed
+arguments, and turns `UserError`s into friendly replies. `!help` is
+generated from the same declarations.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from commands.context import Context
+from commands.errors import UserError
+from commands.reply import Msg
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[..., Awaitable[None]]
+MAX_COMMAND_LENGTH = 4000
+
+
+@dataclass(frozen=True)
+class Arg:
+    """A positional argument. `rest=True` takes the remaining text verbatim."""
+
+    name: str
+    parse: Callable[[str], Any] = str
+    optional: bool = False
+    rest: bool = False
+    default: Any = None
+
+
+@dataclass
+class Command:
+    name: str
+    summary: str
+    usage: str
+    examples: tuple[str, ...]
+    handler: Handler | None = None
+    args: tuple[Arg, ...] = ()
+    aliases: tuple[str, ...] = ()
+    subcommands: dict[str, Command] = field(default_factory=dict)
+    parent: Command | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.parent.full_name} {self.name}" if self.parent else self.name
+
+    def sub(self, name: str, *, summary: str, usage: str, examples: tuple[str, ...] = (),
+            args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = ()
+            ) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            cmd = Command(name, summary, usage, examples, handler, args, aliases, parent=self)
+            for key in (name, *aliases):
+                self.subcommands[key] = cmd
+            return handler
+
+        return register
+
+
+QUOTES = {'"': '"', "“": "”", "'": "'", "«": "»"}
+
+
+def take_token(text: str) -> tuple[str, str]:
+    """Split off one word, or one quoted phrase; apostrophes inside words stay text."""
+    text = text.lstrip()
+    if not text:
+        return "", ""
+    close = QUOTES.get(text[0])
+    if close:
+        end = text.find(close, 1)
+        if end < 0:
+            raise UserError(
+                "A quotation mark is not closed.", '!meeting add "Network call" thu 14:00'
+            )
+        return text[1:end], text[end + 1 :]
+    parts = text.split(maxsplit=1)
+    return parts[0], (parts[1] if len(parts) > 1 else "")
+
+
+def tokenize(text: str) -> list[str]:
+    tokens: list[str] = []
+    rest = text
+    while rest.strip():
+        token, rest = take_token(rest)
+        tokens.append(token)
+    return tokens
+
+
+class Router:
+    def __init__(self) -> None:
+        self.commands: dict[str, Command] = {}
+        self.order: list[Command] = []
+
+    def command(self, name: str, *, summary: str, usage: str, examples: tuple[str, ...] = (),
+                args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = ()
+                ) -> Callable[[Handler], Command]:
+        def register(handler: Handler) -> Command:
+            cmd = Command(name, summary, usage, examples, handler, args, aliases)
+            for key in (name, *aliases):
+                if key in self.commands:
+                    raise ValueError(f"command {key!r} registered twice")
+                self.commands[key] = cmd
+            self.order.append(cmd)
+            return cmd
+
+        return register
+
+    def find(self, name: str) -> Command | None:
+        return self.commands.get(name.lower())
+
+    def suggest(self, name: str) -> list[str]:
+        return difflib.get_close_matches(name.lower(), list(self.commands), n=3, cutoff=0.6)
+
+    async def dispatch(self, ctx: Context, name: str, text: str) -> None:
+        """Run a command; every outcome leaves at least one reply in `ctx.replies`."""
+        try:
+            async with ctx.db.savepoint("command"):
+                await self._dispatch(ctx, name, text)
+        except UserError as err:
+            ctx.replies.clear()
+            ctx.reply(error_reply(ctx, err))
+        except Exception:
+            error_id = secrets.token_hex(4)
+            log.exception("command %r failed (error id %s)", name[:32], error_id)
+            ctx.replies.clear()
+            ctx.reply(Msg().text(
+                f"Sorry, something went wrong on my side (error id {error_id}). "
+                "Nothing was changed; please try again, and tell the bot's admin if it repeats."
+            ))
+
+    async def _dispatch(self, ctx: Context, name: str, text: str) -> None:
+        if len(text) > MAX_COMMAND_LENGTH:
+            raise UserError(
+                f"That command is {len(text):,} characters long; the limit is "
+                f"{MAX_COMMAND_LENGTH:,}.",
+                f"{ctx.settings.prefix}help",
+            )
+        cmd = self.find(name)
+        if cmd is None:
+            hint = self.suggest(name)
+            did_you_mean = (
+                " Did you mean " + " or ".join(f"{ctx.settings.prefix}{h}" for h in hint) + "?"
+                if hint else ""
+            )
+            raise UserError(
+                f"I don't know the command {ctx.settings.prefix}{name[:40]}.{did_you_mean}",
+                f"{ctx.settings.prefix}help",
+            )
+        first, after = take_token(text) if cmd.subcommands else ("", text)
+        if first.lower() in cmd.subcommands:
+            cmd = cmd.subcommands[first.lower()]
+            text = after
+        if cmd.handler is None:
+            raise UserError(f"{ctx.settings.prefix}{cmd.full_name} needs more.",
+                            usage_line(ctx, cmd))
+        kwargs = parse_args(ctx, cmd, text)
+        await cmd.handler(ctx, **kwargs)
+        if not ctx.replies:
+            raise RuntimeError(f"handler for {cmd.full_name} produced no reply")
+
+
+def parse_args(ctx: Context, cmd: Command, text: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    rest = text
+    for arg in cmd.args:
+        if arg.rest:
+            value, rest = rest.strip(), ""
+        else:
+            value, rest = take_token(rest)
+        if value == "":
+            if not arg.optional:
+                raise UserError(f"{ctx.settings.prefix}{cmd.full_name} needs <{arg.name}>.",
+                                usage_line(ctx, cmd))
+            values[arg.name] = arg.default
+            continue
+        try:
+            values[arg.name] = arg.parse(value)
+        except UserError:
+            raise
+        except ValueError as err:
+            raise UserError(str(err) or f"<{arg.name}> is not valid: {value[:60]}",
+                            usage_line(ctx, cmd)) from None
+    if rest.strip():
+        extra = rest.strip()[:60]
+        raise UserError(f"I didn't expect {extra!r} after {ctx.settings.prefix}{cmd.full_name}.",
+                        usage_line(ctx, cmd))
+    return values
+
+
+def usage_line(ctx: Context, cmd: Command) -> str:
+    example = cmd.examples[0] if cmd.examples else cmd.usage
+    return example.replace("!", ctx.settings.prefix, 1) if ctx.settings.prefix != "!" else example
+
+
+def error_reply(ctx: Context, err: UserError) -> Msg:
+    msg = Msg().text(err.message)
+    if err.example:
+        msg.line().text("Example: ").code(err.example)
+    return msg

@@ -1,0 +1,57 @@
+"""The bot's own bookkeeping: sync position, handled events, rooms joined."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from storage.db import Database
+
+SYNC_TOKEN = "sync_token"
+
+
+async def get_value(db: Database, key: str) -> str | None:
+    row = await db.fetchone("SELECT value FROM bot_state WHERE key = ?", (key,))
+    return row["value"] if row else None
+
+
+async def set_value(conn: aiosqlite.Connection, key: str, value: str) -> None:
+    await conn.execute(
+        "INSERT INTO bot_state (key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+async def is_handled(db: Database, event_id: str) -> bool:
+    return (
+        await db.fetchone("SELECT 1 FROM handled_events WHERE event_id = ?", (event_id,))
+        is not None
+    )
+
+
+async def mark_handled(
+    conn: aiosqlite.Connection, event_id: str, room_id: str, now_iso: str
+) -> bool:
+    """False if it was already handled (the caller's transaction should then do nothing)."""
+    cur = await conn.execute(
+        "INSERT OR IGNORE INTO handled_events (event_id, room_id, handled_at) VALUES (?, ?, ?)",
+        (event_id, room_id, now_iso),
+    )
+    return cur.rowcount == 1
+
+
+async def room_joined_ts(db: Database, room_id: str) -> int | None:
+    row = await db.fetchone("SELECT joined_ts FROM rooms WHERE room_id = ?", (room_id,))
+    return int(row["joined_ts"]) if row else None
+
+
+async def record_room(conn: aiosqlite.Connection, room_id: str, joined_ts: int) -> None:
+    await conn.execute(
+        "INSERT INTO rooms (room_id, joined_ts) VALUES (?, ?) "
+        "ON CONFLICT(room_id) DO UPDATE SET joined_ts = excluded.joined_ts",
+        (room_id, joined_ts),
+    )
+
+
+async def forget_room(conn: aiosqlite.Connection, room_id: str) -> None:
+    await conn.execute("DELETE FROM rooms WHERE room_id = ?", (room_id,))
