@@ -107,10 +107,8 @@ class MingaBot:
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
-            try:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-            except (asyncio.CancelledError, Exception):
-                pass
         self._tasks.clear()
         if self.scheduler:
             self.scheduler.shutdown()
