@@ -25,7 +25,7 @@ def _resolve(text: str) -> str:
 
 
 def _describe(ctx: Context, zone: str) -> str:
-    return f"{zone} ({utc_offset_label(zone, ctx.now)}; now {format_local(ctx.now, zone)})"
+    return f"{zone}, {utc_offset_label(zone, ctx.now)} — now {format_local(ctx.now, zone)}"
 
 
 def register(router: Router) -> None:

@@ -6,6 +6,7 @@ import pytest
 from nio import RoomMessageNotice
 
 from bot.harness import Network
+from bot.member import is_reply_to, relates_to
 
 pytestmark = pytest.mark.integration
 
@@ -25,3 +26,106 @@ async def test_help_is_answered_encrypted(network: Network) -> None:
     assert "!tz" in reply.body and "!help" in reply.body
     assert reply.source["content"]["m.mentions"] == {}
     assert bot.device_id
+
+
+async def test_tz_set_then_show(network: Network) -> None:
+    config = network.bot_config()
+    await network.start_bot(config)
+    alice = await network.member("alice")
+    room = await network.room(alice, [], config.matrix.user_id)
+
+    set_reply = await alice.reply_to(room, await alice.send(room, "!tz set Kathmandu"))
+    assert "Asia/Kathmandu" in set_reply.body
+    shown = await alice.reply_to(room, await alice.send(room, "!tz"))
+    assert "Asia/Kathmandu" in shown.body and "UTC+05:45" in shown.body
+
+
+async def test_bad_command_gets_helpful_error(network: Network) -> None:
+    config = network.bot_config()
+    await network.start_bot(config)
+    alice = await network.member("alice")
+    room = await network.room(alice, [], config.matrix.user_id)
+
+    typo = await alice.reply_to(room, await alice.send(room, "!hlep"))
+    assert "Did you mean !help" in typo.body
+    bad_zone = await alice.reply_to(room, await alice.send(room, "!tz set Nairobbi"))
+    assert "Africa/Nairobi" in bad_zone.body and "Example:" in bad_zone.body
+
+
+async def test_restart_answers_nothing_twice_and_keeps_device(network: Network) -> None:
+    config = network.bot_config()
+    bot = await network.start_bot(config)
+    device = bot.device_id
+    alice = await network.member("alice")
+    room = await network.room(alice, [], config.matrix.user_id)
+    first = await alice.send(room, "!help")
+    await alice.reply_to(room, first)
+    await network.stop_bot(bot)
+
+    # A command sent while the bot is down is answered once after the restart.
+    while_down = await alice.send(room, "!tz")
+    bot = await network.start_bot(config)
+    assert bot.device_id == device
+    await alice.reply_to(room, while_down)
+    probe = await alice.send(room, "!help")
+    await alice.reply_to(room, probe)
+
+    replies_to_first = [n for n in alice.notices(room) if is_reply_to(n, first)]
+    replies_to_down = [n for n in alice.notices(room) if is_reply_to(n, while_down)]
+    assert len(replies_to_first) == 1
+    assert len(replies_to_down) == 1
+    assert network.server.user_devices(config.matrix.user_id) == [device]
+
+
+async def test_invite_from_outsider_is_not_joined(network: Network) -> None:
+    config = network.bot_config(allowed_inviters=("@trusted-*:localhost",))
+    bot = await network.start_bot(config)
+    alice = await network.member("alice")
+    room = await alice.create_room(invite=[config.matrix.user_id])
+
+    def bot_left_or_joined() -> bool:
+        r = alice.client.rooms.get(room)
+        return r is not None and config.matrix.user_id not in r.invited_users
+
+    await alice.wait_until(bot_left_or_joined, 15)
+    assert config.matrix.user_id not in alice.client.rooms[room].users
+    assert room not in bot.client.rooms
+
+
+async def test_command_in_thread_is_answered_in_thread(network: Network) -> None:
+    config = network.bot_config()
+    await network.start_bot(config)
+    alice = await network.member("alice")
+    room = await network.room(alice, [], config.matrix.user_id)
+    root = await alice.send(room, "Planning thread")
+
+    asked = await alice.send(room, "!help tz", thread_root=root)
+    reply = await alice.reply_to(room, asked)
+
+    relation = relates_to(reply)
+    assert relation["rel_type"] == "m.thread"
+    assert relation["event_id"] == root
+
+
+async def test_notice_that_looks_like_a_command_is_ignored(network: Network) -> None:
+    config = network.bot_config()
+    await network.start_bot(config)
+    alice = await network.member("alice")
+    room = await network.room(alice, [], config.matrix.user_id)
+
+    notice = await alice.send(room, "!help", msgtype="m.notice")
+    control = await alice.send(room, "!tz")
+    await alice.reply_to(room, control)
+    assert not [n for n in alice.notices(room) if is_reply_to(n, notice)]
+
+
+async def test_unencrypted_room_gets_only_an_explanation(network: Network) -> None:
+    config = network.bot_config()
+    bot = await network.start_bot(config)
+    alice = await network.member("alice")
+    room = await network.room(alice, [], config.matrix.user_id, encrypted=False)
+
+    reply = await alice.reply_to(room, await alice.send(room, "!tz set Nairobi"))
+    assert "encrypted rooms" in reply.body
+    assert bot.db is not None
+    assert await bot.db.fetchone("SELECT 1 FROM members") is None

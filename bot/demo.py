@@ -1,0 +1,107 @@
+"""`minga demo`: Minga's main job on a throw-away homeserver, printed as a transcript."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+import signal
+import tempfile
+import textwrap
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.devserver import DevServer, DevServerError
+from bot.harness import Network
+from bot.member import Member
+
+
+@dataclass(frozen=True)
+class Step:
+    who: str  # "alice" or "bob"
+    text: str
+    note: str = ""
+
+
+# Each capability adds its part of the conversation here.
+SCRIPT: list[Step] = [
+    Step("alice", "!help", "Everything Minga does, one line each."),
+    Step("alice", "!tz set Nairobi", "Each member keeps their own time zone (only in Minga's DB)."),
+    Step("bob", "!tz set bogota", "City names are matched loosely."),
+    Step("bob", "!hours set 08:00-16:00 Mon-Fri", "Working hours, used to rank meeting times."),
+    Step("alice", "!tz set Nairobbi", "Typos get a suggestion and a working example."),
+]
+
+Extra = Callable[[Network, dict[str, Member], str, Callable[[str], None]], Awaitable[None]]
+EXTRAS: list[Extra] = []
+
+
+def _print_turn(name: str, text: str) -> None:
+    lines = text.splitlines() or [""]
+    print(f"  {name:>7} │ {lines[0]}")
+    for line in lines[1:]:
+        for wrapped in textwrap.wrap(line, 92) or [""]:
+            print(f"  {'':>7} │ {wrapped}")
+
+
+async def run_demo(*, keep: bool = False) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("nio").setLevel(logging.ERROR)  # "Missing session" chatter is normal
+    workdir = Path(tempfile.mkdtemp(prefix="minga-demo-"))
+    server = DevServer(workdir / "synapse")
+    print("Starting a throw-away Synapse on 127.0.0.1 …")
+    try:
+        server.start()
+    except DevServerError as err:
+        print(f"minga demo: {err}")
+        shutil.rmtree(workdir, ignore_errors=True)
+        return 1
+    network = Network(server, workdir)
+    try:
+        config = network.bot_config("minga")
+        await network.start_bot(config)
+        alice = await network.member("alice")
+        bob = await network.member("bob")
+        room = await network.room(alice, [bob], config.matrix.user_id, name="Network coordination")
+        members = {"alice": alice, "bob": bob}
+        print(f"Encrypted room {room}: alice, bob and Minga ({config.matrix.user_id}).\n")
+        for step in SCRIPT:
+            await play(members[step.who], room, step)
+        for extra in EXTRAS:
+            await extra(network, members, room, lambda line: print(f"  {'':>7} │ {line}"))
+        print("\nEvery message above was end-to-end encrypted and decrypted by the members' "
+              "clients.")
+        if keep:
+            await keep_running(server, network)
+    finally:
+        await network.close()
+        server.stop()
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+async def play(member: Member, room: str, step: Step) -> None:
+    if step.note:
+        print(f"\n  # {step.note}")
+    name = member.user_id[1:].split("-", 1)[0]
+    _print_turn(name, step.text)
+    event_id = await member.send(room, step.text)
+    reply = await member.reply_to(room, event_id, timeout=30)
+    _print_turn("Minga", reply.body)
+
+
+async def keep_running(server: DevServer, network: Network) -> None:
+    print(f"\nHomeserver: {server.url}  (log in with Element: set the homeserver to this URL)")
+    for user_id, password in network.passwords.items():
+        if "minga" not in user_id:
+            print(f"  {user_id}  password: {password}")
+    print("Press Ctrl-C to stop.")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
