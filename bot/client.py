@@ -10,7 +10,9 @@ make a replayed batch harmless.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import io
 import logging
 import random
 from pathlib import Path
@@ -24,6 +26,7 @@ from nio import (
     LoginResponse,
     RoomSendResponse,
     SyncResponse,
+    UploadResponse,
     WhoamiResponse,
 )
 from nio.exceptions import SendRetryError
@@ -37,6 +40,7 @@ from bot.outbox import (
     RateLimited,
     TransientSendError,
 )
+from bot.render import FILE_EVENT
 from bot.scheduler import Scheduler
 from bot.session import SavedSession, StoreLock, load_session, prepare_store_dir, save_session
 from bot.sync_handler import SyncHandler
@@ -95,7 +99,9 @@ class MingaBot:
             self.outbox = OutboxWorker(self.db, self._send, self.clock)
             self.handler = SyncHandler(self.config, self.client, self.db, self.router,
                                        self.outbox, self.clock)
-            self.scheduler = Scheduler(self.db, self.outbox, self.clock)
+            self.scheduler = Scheduler(self.db, self.outbox, self.clock, self.handler.settings,
+                                       self.handler.room_view)
+            self.handler.after_commit = self.scheduler.replan
             await self.scheduler.start(self.handler)
             self._tasks.append(asyncio.create_task(self._run(), name="minga-sync"))
         except BaseException:
@@ -230,9 +236,12 @@ class MingaBot:
     # ---- sending ----------------------------------------------------------
     async def _send(self, item: Outgoing) -> str:
         assert self.client
+        event_type, content = item.event_type, item.content
         try:
+            if event_type == FILE_EVENT:
+                event_type, content = "m.room.message", await self._upload(item)
             resp = await self.client.room_send(
-                item.room_id, item.event_type, item.content, tx_id=item.txn_id,
+                item.room_id, event_type, content, tx_id=item.txn_id,
                 ignore_unverified_devices=True,
             )
         except LocalProtocolError as err:
@@ -246,6 +255,28 @@ class MingaBot:
         if resp.status_code in PERMANENT_ERRORS:
             raise PermanentSendError(resp.status_code or "error")
         raise TransientSendError(_describe(resp))
+
+
+    async def _upload(self, item: Outgoing) -> dict[str, Any]:
+        """Upload the attachment (encrypted if the room is) and return the m.file content."""
+        assert self.client
+        content = dict(item.content)
+        data = base64.b64decode(content.pop(FILE_EVENT))
+        room = self.client.rooms.get(item.room_id)
+        encrypt = bool(room and room.encrypted)
+        resp, keys = await self.client.upload(
+            lambda *_: io.BytesIO(data), content_type=content["info"]["mimetype"],
+            filename=content["body"], encrypt=encrypt, filesize=len(data),
+        )
+        if not isinstance(resp, UploadResponse):
+            if getattr(resp, "status_code", None) == "M_LIMIT_EXCEEDED":
+                raise RateLimited(_retry_after(resp))
+            raise TransientSendError(_describe(resp))
+        if encrypt and keys:
+            content["file"] = {**keys, "url": resp.content_uri}
+        else:
+            content["url"] = resp.content_uri
+        return content
 
 
 def _check(resp: object, what: str) -> None:

@@ -6,6 +6,7 @@ event; reply and thread relations; no reply fallbacks (spec v1.13).
 
 from __future__ import annotations
 
+import base64
 import html
 from typing import Any
 
@@ -54,6 +55,26 @@ def message_content(
     if relates:
         content["m.relates_to"] = relates
     return content
+
+
+# The outbox stores an attachment under this pseudo event type; the sender uploads
+# the file (encrypting it in encrypted rooms) and then sends the real m.file event.
+FILE_EVENT = "minga.file"
+
+
+def outgoing(msg: Msg, *, in_reply_to: str | None = None, thread_root: str | None = None
+             ) -> tuple[str, dict[str, Any]]:
+    """(event type, content) for the outbox."""
+    content = message_content(msg, in_reply_to=in_reply_to, thread_root=thread_root)
+    if msg.attachment is None:
+        return "m.room.message", content
+    content["msgtype"] = "m.file"
+    content["body"] = msg.attachment.filename
+    content.pop("format")
+    content.pop("formatted_body")
+    content["info"] = {"mimetype": msg.attachment.mimetype, "size": len(msg.attachment.data)}
+    content[FILE_EVENT] = base64.b64encode(msg.attachment.data).decode()
+    return FILE_EVENT, content
 
 
 def mentions(msg: Msg) -> dict[str, Any]:

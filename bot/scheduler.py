@@ -1,9 +1,10 @@
 """APScheduler, fed from the database: the DB is the truth, jobs are derived from it.
 
-Each domain that schedules anything supplies a planner; at start (and when
-its data changes) the planner re-creates one-shot UTC date jobs. Jobs are
-idempotent: each records what it sent under a unique key, so a job that
-runs twice, or late after a restart, never sends twice.
+Planners (commands.schedules) turn DB rows into one-shot UTC date jobs at
+start, hourly, and right after a command changes something. A job runs in
+one transaction with the queueing of what it says, and records what it sent
+under a unique key, so a job run twice, or late after a restart, never
+sends twice.
 """
 
 from __future__ import annotations
@@ -18,16 +19,18 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
-from bot.outbox import OutboxWorker
+from bot.outbox import OutboxWorker, enqueue
+from bot.render import outgoing
+from commands.context import RoomView, Settings
+from commands.jobs import JobEnv, PlannedJob
+from commands.schedules import JOBS, plan_changed, plan_everything
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 Job = Callable[..., Awaitable[None]]
-
-
-class Planner(Protocol):
-    async def plan(self, scheduler: Scheduler) -> None: ...
+RoomLookup = Callable[[str], Awaitable[RoomView | None]]
+REPLAN_SECONDS = 3600
 
 
 class PendingChecker(Protocol):
@@ -35,11 +38,14 @@ class PendingChecker(Protocol):
 
 
 class Scheduler:
-    def __init__(self, db: Database, outbox: OutboxWorker, clock: Clock) -> None:
+    def __init__(self, db: Database, outbox: OutboxWorker, clock: Clock, settings: Settings,
+                 room: RoomLookup) -> None:
         self.db = db
         self.outbox = outbox
         self.clock = clock
-        self.planners: list[Planner] = []
+        self.settings = settings
+        self.room = room
+        self.jobs_run = 0
         self.aps = AsyncIOScheduler(
             timezone=UTC,
             # Missed jobs still run (late is better than never); idempotency keys decide.
@@ -49,8 +55,44 @@ class Scheduler:
     async def start(self, pending: PendingChecker) -> None:
         self.aps.start()
         self.every("undecryptable-check", 5, pending.check_pending)
-        for planner in self.planners:
-            await planner.plan(self)
+        self.every("replan", REPLAN_SECONDS, self.replan_all)
+        await self.replan_all()
+
+    async def replan_all(self) -> None:
+        async with self.db.transaction():
+            jobs = await plan_everything(self.db, self.clock.now())
+        self._add(jobs)
+        log.info("planned %d jobs", len(jobs))
+
+    async def replan(self, changed: set[tuple[str, int]]) -> None:
+        for kind, item_id in sorted(changed):
+            async with self.db.transaction():
+                prefix, jobs = await plan_changed(self.db, kind, item_id, self.clock.now())
+            for job_id in self.job_ids(prefix):
+                self.cancel(job_id)
+            self._add(jobs)
+
+    def _add(self, jobs: list[PlannedJob]) -> None:
+        for job in jobs:
+            self.at(job.job_id, job.fire_at, self.run_job, job.kind, job.args)
+
+    async def run_job(self, kind: str, args: tuple[Any, ...]) -> None:
+        try:
+            async with self.db.transaction() as conn:
+                now = self.clock.now()
+                env = JobEnv(self.db, now, self.settings, self.room)
+                posts = await JOBS[kind](env, *args)
+                for post in posts:
+                    event_type, content = outgoing(post.msg)
+                    await enqueue(conn, logical_key=post.logical_key, room_id=post.room_id,
+                                  content=content, now_iso=now.isoformat(),
+                                  event_type=event_type)
+        except Exception:
+            log.exception("scheduled %s job failed", kind)
+            return
+        self.jobs_run += 1
+        if posts:
+            self.outbox.kick()
 
     def at(self, job_id: str, when: datetime, func: Job, *args: Any) -> None:
         """A one-shot job; a time already past runs at once."""

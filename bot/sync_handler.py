@@ -6,12 +6,14 @@ import contextlib
 import fnmatch
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nio import (
     AsyncClient,
     Event,
     InviteMemberEvent,
+    JoinedMembersResponse,
     JoinResponse,
     MegolmEvent,
     RoomCreateEvent,
@@ -25,7 +27,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.events import bot_names, parse_command, thread_root
 from bot.outbox import OutboxWorker, enqueue
-from bot.render import message_content
+from bot.render import message_content, outgoing
 from bot.rooms import NioRoomView
 from commands.context import Context, Settings
 from commands.reply import Msg
@@ -67,6 +69,19 @@ class SyncHandler:
         self.pending: dict[str, tuple[MegolmEvent, float]] = {}
         self._pending_loaded = False
         self.commands_handled = 0
+        # Set by the bot: re-plans schedules after a command changed something.
+        self.after_commit: Callable[[set[tuple[str, int]]], Awaitable[None]] | None = None
+
+    async def room_view(self, room_id: str) -> NioRoomView | None:
+        """The room as nio knows it, with the full member list loaded once."""
+        room = self.client.rooms.get(room_id)
+        if room is None:
+            return None
+        if not room.members_synced:
+            resp = await self.client.joined_members(room_id)
+            if not isinstance(resp, JoinedMembersResponse):
+                log.warning("could not load members of %s: %s", room_id, resp)
+        return NioRoomView(room, self.user_id, self.creators.get(room_id, set()))
 
     # ---- one batch ----------------------------------------------------------
     async def handle(self, resp: SyncResponse, *, history: bool) -> None:
@@ -159,11 +174,13 @@ class SyncHandler:
         if content.get("msgtype") != "m.text" or relates.get("rel_type") == "m.replace":
             return
         command = parse_command(event.body, self.settings.prefix, self.names)
-        room = self.client.rooms.get(room_id)
-        if command is None or room is None:
+        if command is None or await is_handled(self.db, event.event_id):
             return
-        view = NioRoomView(room, self.user_id, self.creators.get(room_id, set()))
+        view = await self.room_view(room_id)
+        if view is None:
+            return
         now = self.clock.now()
+        changed: set[tuple[str, int]] = set()
         async with self.db.transaction() as conn:
             if not await mark_handled(conn, event.event_id, room_id, now.isoformat()):
                 return
@@ -173,16 +190,16 @@ class SyncHandler:
                 ctx = Context(view, event.sender, event.event_id, now, self.db, self.settings)
                 await self.router.dispatch(ctx, command.name, command.args)
                 replies = ctx.replies
+                changed = ctx.changed
             for index, msg in enumerate(replies):
-                await enqueue(
-                    conn,
-                    logical_key=f"reply:{event.event_id}:{index}",
-                    room_id=room_id,
-                    content=message_content(msg, in_reply_to=event.event_id,
-                                            thread_root=thread_root(content)),
-                    now_iso=now.isoformat(),
-                )
+                event_type, body = outgoing(msg, in_reply_to=event.event_id,
+                                            thread_root=thread_root(content))
+                await enqueue(conn, logical_key=f"reply:{event.event_id}:{index}",
+                              room_id=room_id, content=body, now_iso=now.isoformat(),
+                              event_type=event_type)
         self.outbox.kick()
+        if changed and self.after_commit:
+            await self.after_commit(changed)
         self.commands_handled += 1
         known = command.name if self.router.find(command.name) else "unknown"
         log.info("answered !%s in %s", known, room_id)

@@ -45,6 +45,8 @@ class Context:
     db: Database
     settings: Settings
     replies: list[Msg] = field(default_factory=list)
+    # What this command changed that has schedules, e.g. ("meeting", 12): replanned on commit.
+    changed: set[tuple[str, int]] = field(default_factory=set)
 
     @property
     def room_id(self) -> str:

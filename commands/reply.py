@@ -14,6 +14,15 @@ from typing import Literal
 Kind = Literal["text", "bold", "italic", "code", "mention", "newline"]
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file to upload with the message (encrypted in encrypted rooms)."""
+
+    filename: str
+    mimetype: str
+    data: bytes
+
+
 @dataclass
 class Msg:
     parts: list[tuple[Kind, str, str]] = field(default_factory=list)
@@ -21,6 +30,7 @@ class Msg:
     room_mention: bool = False
     # Room-wide messages go to the room; a reply relates to the command event.
     is_reply: bool = True
+    attachment: Attachment | None = None
 
     def text(self, value: str) -> Msg:
         self.parts.append(("text", value, ""))

@@ -37,7 +37,7 @@ from types import MappingProxyType
 
 from dateutil.rrule import rrule, rrulestr
 
-from commands.domain.when import WEEKDAY_WORDS, localize
+from commands.domain.when import MONTH_NAMES, WEEKDAY_WORDS, localize
 from commands.domain.zones import zone_info
 
 __all__ = [
@@ -167,9 +167,8 @@ def describe_rule(
         text = _describe_month_day(parts.get("BYMONTHDAY", str(first_local.day)), n, at)
     elif freq == "YEARLY" and not days and {"BYMONTH", "BYMONTHDAY"} <= set(parts):
         month, day = parts["BYMONTH"], parts["BYMONTHDAY"]
-        if month.isdigit() and day.isdigit():
-            label = date(2000, int(month), 1).strftime("%B")
-            text = f"{_every(n, 'year')} on {day} {label} {at}"
+        if month.isdigit() and day.isdigit() and 1 <= int(month) <= 12:
+            text = f"{_every(n, 'year')} on {day} {MONTH_NAMES[int(month) - 1]} {at}"
         else:
             text = f"following the rule {rule} {at}"
     else:
@@ -178,7 +177,7 @@ def describe_rule(
         text += f", {parts['COUNT']} times"
     if "UNTIL" in parts:
         until = datetime.strptime(parts["UNTIL"][:8], "%Y%m%d")
-        text += f", until {until.day} {until:%b %Y}"
+        text += f", until {until.day} {MONTH_NAMES[until.month - 1][:3]} {until.year}"
     return text
 
 

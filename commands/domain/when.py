@@ -34,7 +34,15 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from commands.domain.zones import ZoneError, resolve_zone, zone_info, zone_label
 
-__all__ = ["WEEKDAY_WORDS", "Wall", "WhenError", "localize", "parse_duration", "parse_when"]
+__all__ = [
+    "MONTH_NAMES",
+    "WEEKDAY_WORDS",
+    "Wall",
+    "WhenError",
+    "localize",
+    "parse_duration",
+    "parse_when",
+]
 
 _EXAMPLE = "Try: tomorrow 15:00"
 _MAX_INPUT = 100
@@ -56,11 +64,11 @@ WEEKDAY_WORDS: Mapping[str, int] = {
     )
     for name in names
 }
-_MONTHS = {
-    name: n
-    for n in range(1, 13)
-    for name in (calendar.month_name[n].lower(), calendar.month_abbr[n].lower())
-} | {"sept": 9}
+# English names spelled out, so a server locale can never change what is understood.
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August")
+MONTH_NAMES += ("September", "October", "November", "December")
+_MONTHS = {name.lower()[:size]: n for n, name in enumerate(MONTH_NAMES, 1) for size in (3, None)}
+_MONTHS["sept"] = 9
 _FILLER = frozenset({"at", "on", "of", "the"})
 _MINUTES = {"m": 1, "min": 1, "mins": 1, "minute": 1, "minutes": 1}
 _MINUTES |= {"h": 60, "hr": 60, "hrs": 60, "hour": 60, "hours": 60}
@@ -110,7 +118,8 @@ def localize(local: datetime, zone: str) -> tuple[datetime, str | None]:
     # fold=0 read the gap time with the offset from before the jump, which lands exactly
     # the gap's length later on the new clock: the moment RFC 5545 uses as well.
     note = (
-        f"{naive:%H:%M} does not exist on {naive.day} {naive:%b %Y} in {zone_label(zone)} "
+        f"{naive:%H:%M} does not exist on {naive.day} {MONTH_NAMES[naive.month - 1][:3]} "
+        f"{naive.year} in {zone_label(zone)} "
         f"(clocks jump forward); using {seen:%H:%M}."
     )
     return instant, note
@@ -385,6 +394,5 @@ def _make_date(year: int, month: int, day: int, said: str, year_given: bool) -> 
         raise WhenError(f'"{said}" has no month {month}. Try: 2026-12-03 14:00')
     if not 1 <= day <= calendar.monthrange(year, month)[1]:
         shown_year = f" {year}" if year_given or (month == 2 and day == 29) else ""
-        name = calendar.month_name[month] if 1 <= month <= 12 else str(month)
-        raise WhenError(f"There is no {day} {name}{shown_year}. Try: 3 Dec 14:00")
+        raise WhenError(f"There is no {day} {MONTH_NAMES[month - 1]}{shown_year}. Try: 3 Dec 14:00")
     return date(year, month, day)

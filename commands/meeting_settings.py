@@ -1,0 +1,168 @@
+"""`!meeting agenda | link | reminders | notify | ics`."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from commands.context import Context
+from commands.domain.ics import series_to_ics
+from commands.domain.recurrence import next_occurrence
+from commands.errors import PermissionDenied, UserError
+from commands.meetings import find_meeting, parse_ref, require_owner
+from commands.reply import Attachment, Msg
+from commands.router import Arg, Router
+from storage.meetings import add_agenda, agenda, overrides_for, room_leads, touch
+
+MAX_LEAD = timedelta(days=7)
+MAX_AGENDA_TEXT = 1000
+LEAD = re.compile(r"([0-9]{1,4})\s*(d|h|m|min|mins|minutes?|hours?|days?)", re.IGNORECASE)
+
+
+def parse_leads(text: str) -> tuple[int, ...]:
+    """`24h 15m` → (1440, 15): minutes before the start, longest first."""
+    words = text.replace(",", " ").split()
+    if not words or len(words) > 5:
+        raise ValueError("Give one to five lead times, like 24h 15m.")
+    minutes: set[int] = set()
+    for word in words:
+        match = LEAD.fullmatch(word)
+        if not match:
+            raise ValueError(f"{word[:20]!r} is not a lead time; use m, h or d, like 15m or 24h.")
+        unit = match.group(2)[0].lower()
+        value = int(match.group(1)) * {"d": 1440, "h": 60, "m": 1}[unit]
+        if not 1 <= value <= MAX_LEAD.total_seconds() // 60:
+            raise ValueError("Lead times go from 1m to 7d.")
+        minutes.add(value)
+    return tuple(sorted(minutes, reverse=True))
+
+
+def describe_leads(leads: tuple[int, ...]) -> str:
+    def one(m: int) -> str:
+        if m % 1440 == 0:
+            return f"{m // 1440}d"
+        if m % 60 == 0:
+            return f"{m // 60}h"
+        return f"{m}m" if m < 60 else f"{m // 60}h{m % 60:02d}m"
+
+    return ", ".join(one(m) for m in leads)
+
+
+def check_link(url: str) -> str:
+    if not re.fullmatch(r"https?://[^\s<>\"']{1,500}", url):
+        raise ValueError("A join link must be an http:// or https:// address.")
+    return url
+
+
+def register(router: Router) -> None:
+    meeting = router.find("meeting")
+    assert meeting is not None
+
+    @meeting.sub("agenda", summary="Show or add to the next occurrence's agenda.",
+                 usage="!meeting agenda <id> [add <text>]",
+                 examples=("!meeting agenda m1 add Budget for 2027", "!meeting agenda m1"),
+                 args=(Arg("id", parse_ref), Arg("text", optional=True, rest=True)))
+    async def agenda_cmd(ctx: Context, id: int, text: str | None) -> None:
+        found = await find_meeting(ctx, id)
+        upcoming = next_occurrence(found.series, ctx.now, await overrides_for(ctx.db, found.id))
+        if upcoming is None:
+            raise UserError(f"m{found.number} has no more occurrences.", "!meetings")
+        when = f"{upcoming.original_local:%a %d %b}"
+        if text:
+            item = re.sub(r"^add\s+", "", text, flags=re.IGNORECASE).strip()
+            if not text.lower().startswith("add") or not item:
+                raise UserError("Add an item with “add” and its text.",
+                                f"!meeting agenda m{found.number} add Budget for 2027")
+            if len(item) > MAX_AGENDA_TEXT:
+                raise UserError(f"Keep an agenda item under {MAX_AGENDA_TEXT} characters.",
+                                f"!meeting agenda m{found.number} add Budget for 2027")
+            await add_agenda(ctx.db.conn, found.id, upcoming.original_local, item, ctx.sender,
+                             ctx.now)
+        items = await agenda(ctx.db, found.id, upcoming.original_local)
+        msg = Msg().bold(f"Agenda for m{found.number} {found.title}, {when}").line()
+        if not items:
+            msg.text("Nothing yet. Add with ").code(f"!meeting agenda m{found.number} add <text>")
+        for index, (line, who) in enumerate(items, 1):
+            msg.text(f"{index}. {line} (").mention(who, ctx.room.display_name(who),
+                                                   notify=False).text(")").line()
+        ctx.reply(msg)
+
+    @meeting.sub("link", summary="Set the join link shown in reminders.",
+                 usage="!meeting link <id> <url>",
+                 examples=("!meeting link m1 https://meet.example.org/network",),
+                 args=(Arg("id", parse_ref), Arg("url", check_link)))
+    async def link(ctx: Context, id: int, url: str) -> None:
+        found = await find_meeting(ctx, id)
+        require_owner(ctx, found, "change the link of")
+        await touch(ctx.db.conn, found.id, ctx.now, link=url)
+        ctx.reply(Msg().text(f"Join link for m{found.number} set: {url}"))
+
+    @meeting.sub("reminders", summary="Lead times for the room, or for one meeting.",
+                 usage="!meeting reminders [<id>] <lead> …",
+                 examples=("!meeting reminders 24h 15m", "!meeting reminders m1 1h"),
+                 args=(Arg("text", optional=True, rest=True),))
+    async def reminders(ctx: Context, text: str | None) -> None:
+        words = (text or "").split()
+        if words and re.fullmatch(r"[#mM]?[0-9]{1,9}", words[0]) and len(words) > 1:
+            found = await find_meeting(ctx, parse_ref(words[0]))
+            require_owner(ctx, found, "change the reminders of")
+            leads = _leads(" ".join(words[1:]))
+            await touch(ctx.db.conn, found.id, ctx.now, leads=",".join(map(str, leads)))
+            ctx.changed.add(("meeting", found.id))
+            ctx.reply(Msg().text(f"m{found.number} reminds {describe_leads(leads)} before."))
+            return
+        if not words:
+            current = await room_leads(ctx.db, ctx.room_id)
+            ctx.reply(Msg().text(f"This room's reminders: {describe_leads(current)} before each "
+                                 "meeting. Change with ").code("!meeting reminders 24h 15m"))
+            return
+        if not ctx.is_moderator():
+            raise PermissionDenied("Only room moderators can change the room's reminders.")
+        leads = _leads(" ".join(words))
+        await ctx.db.conn.execute("UPDATE rooms SET reminder_leads = ? WHERE room_id = ?",
+                                  (",".join(map(str, leads)), ctx.room_id))
+        rows = await ctx.db.fetchall(
+            "SELECT id FROM meetings WHERE room_id = ? AND cancelled_at IS NULL", (ctx.room_id,))
+        ctx.changed.update(("meeting", r["id"]) for r in rows)
+        ctx.reply(Msg().text(f"Meetings in this room now remind {describe_leads(leads)} "
+                             "before they start."))
+
+    @meeting.sub("notify", summary="Be mentioned in this room's meeting reminders.",
+                 usage="!meeting notify on|off", examples=("!meeting notify on",),
+                 args=(Arg("state"),))
+    async def notify(ctx: Context, state: str) -> None:
+        if state.lower() not in ("on", "off"):
+            raise UserError("Say on or off.", "!meeting notify on")
+        if state.lower() == "on":
+            await ctx.db.conn.execute(
+                "INSERT OR IGNORE INTO meeting_notify (room_id, user_id) VALUES (?, ?)",
+                (ctx.room_id, ctx.sender))
+            ctx.reply(Msg().text("You will be mentioned in this room's meeting reminders."))
+        else:
+            await ctx.db.conn.execute(
+                "DELETE FROM meeting_notify WHERE room_id = ? AND user_id = ?",
+                (ctx.room_id, ctx.sender))
+            ctx.reply(Msg().text("You will no longer be mentioned in meeting reminders here."))
+
+    @meeting.sub("ics", summary="Get a calendar file (.ics) for a meeting.",
+                 usage="!meeting ics <id>", examples=("!meeting ics m1",),
+                 args=(Arg("id", parse_ref),))
+    async def ics(ctx: Context, id: int) -> None:
+        found = await find_meeting(ctx, id)
+        data = series_to_ics(
+            uid=f"{found.room_id}-m{found.number}@minga",
+            title=found.title,
+            series=found.series,
+            overrides=await overrides_for(ctx.db, found.id),
+            url=found.link,
+            now_utc=ctx.now,
+        )
+        filename = f"meeting-m{found.number}.ics"
+        ctx.reply(Msg(attachment=Attachment(filename, "text/calendar", data)).text(filename))
+
+
+def _leads(text: str) -> tuple[int, ...]:
+    try:
+        return parse_leads(text)
+    except ValueError as err:
+        raise UserError(str(err), "!meeting reminders 24h 15m") from None

@@ -1,0 +1,147 @@
+"""Meeting reminders: planned from the DB, sent once per (occurrence, lead time).
+
+Only reminders due within the next couple of hours are held as jobs; an
+hourly re-plan picks up the rest, so thousands of series cost thousands of
+rows, not thousands of timers. A reminder that fell due while the bot was
+down goes out late (and says so) if the meeting has not started yet.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from commands.context import RoomView
+from commands.domain.recurrence import occurrence_on, occurrences
+from commands.domain.timefmt import local_time_line, relative
+from commands.jobs import JobEnv, PlannedJob, Post
+from commands.meeting_format import member_zones
+from commands.reply import Msg
+from storage.db import Database
+from storage.meetings import (
+    Meeting,
+    agenda,
+    from_iso,
+    get_meeting_by_id,
+    iso,
+    meetings_starting_before,
+    notify_list,
+    overrides_for,
+    room_leads,
+    set_next_start,
+)
+
+log = logging.getLogger(__name__)
+
+PLAN_HORIZON = timedelta(hours=2)
+MAX_LEAD = timedelta(days=7)
+LATE_AFTER = timedelta(seconds=60)
+
+
+def reminder_key(meeting_id: int, original_local: datetime, start_utc: datetime,
+                 lead_min: int) -> str:
+    original = original_local.isoformat(timespec="minutes")
+    return f"{meeting_id}:{original}:{iso(start_utc)}:{lead_min}"
+
+
+def job_prefix(meeting_id: int) -> str:
+    return f"reminder:{meeting_id}:"
+
+
+async def plan_meeting(db: Database, meeting: Meeting, now: datetime) -> list[PlannedJob]:
+    """Reminder jobs for one series due before now + PLAN_HORIZON, and its next start."""
+    overrides = await overrides_for(db, meeting.id)
+    nxt = occurrences(meeting.series, now, now + timedelta(days=3660), overrides, limit=1)
+    await set_next_start(db.conn, meeting.id, nxt[0].start_utc if nxt else None)
+    if meeting.cancelled:
+        return []
+    leads = meeting.leads or await room_leads(db, meeting.room_id)
+    window_end = now + PLAN_HORIZON
+    jobs: list[PlannedJob] = []
+    for occ in occurrences(meeting.series, now, window_end + timedelta(minutes=max(leads)),
+                           overrides):
+        for lead in leads:
+            fire = occ.start_utc - timedelta(minutes=lead)
+            # Never "late" for a time before the meeting was set up or last changed.
+            if fire > window_end or fire < meeting.updated_at:
+                continue
+            key = reminder_key(meeting.id, occ.original_local, occ.start_utc, lead)
+            if await db.fetchone("SELECT 1 FROM reminders_sent WHERE key = ?", (key,)):
+                continue
+            jobs.append(PlannedJob(f"reminder:{key}", fire, "reminder",
+                                   (meeting.id, occ.original_local.isoformat(),
+                                    iso(occ.start_utc), lead)))
+    return jobs
+
+
+async def plan_all(db: Database, now: datetime) -> list[PlannedJob]:
+    jobs: list[PlannedJob] = []
+    for meeting in await meetings_starting_before(db, now + MAX_LEAD + PLAN_HORIZON):
+        jobs.extend(await plan_meeting(db, meeting, now))
+    return jobs
+
+
+async def fire_reminder(env: JobEnv, meeting_id: int, original_iso: str, start_iso: str,
+                        lead_min: int) -> list[Post]:
+    meeting = await get_meeting_by_id(env.db, meeting_id)
+    if meeting is None or meeting.cancelled:
+        return []
+    original = datetime.fromisoformat(original_iso)
+    start = from_iso(start_iso)
+    overrides = await overrides_for(env.db, meeting.id)
+    current = occurrence_on(meeting.series, original.date(), overrides)
+    if current is None or current.start_utc != start:
+        return []  # moved or skipped since this job was planned; the new plan has its own
+    key = reminder_key(meeting.id, original, start, lead_min)
+    due = start - timedelta(minutes=lead_min)
+    late = env.now - due > LATE_AFTER
+    if env.now >= start:
+        log.warning("dropped reminder %s: the meeting had already started", key)
+        await env.db.conn.execute(
+            "INSERT OR IGNORE INTO reminders_sent (key, meeting_id, sent_at, late) "
+            "VALUES (?, ?, ?, 2)", (key, meeting.id, iso(env.now)))
+        return []
+    cur = await env.db.conn.execute(
+        "INSERT OR IGNORE INTO reminders_sent (key, meeting_id, sent_at, late) VALUES (?, ?, ?, ?)",
+        (key, meeting.id, iso(env.now), int(late)))
+    if cur.rowcount == 0:
+        return []
+    room = await env.room(meeting.room_id)
+    if room is None:
+        return []
+    msg = await reminder_message(env, meeting, original, start, late, room)
+    return [Post(meeting.room_id, f"reminder:{key}", msg)]
+
+
+async def reminder_message(env: JobEnv, meeting: Meeting, original: datetime, start: datetime,
+                           late: bool, room: RoomView) -> Msg:
+    row = await env.db.fetchone("SELECT default_zone FROM rooms WHERE room_id = ?",
+                                (meeting.room_id,))
+    default_zone = (row["default_zone"] if row else None) or env.settings.default_zone
+    zones = await member_zones(env.db, room, default_zone)
+    msg = Msg(is_reply=False)
+    if late:
+        msg.italic("Late reminder — I was offline when it was due.").line()
+    msg.text("Reminder: ").bold(meeting.title).text(
+        f" (m{meeting.number}) starts {relative(start, env.now)}.").line()
+    msg.text(local_time_line(start, zones, None)).line()
+    items = await agenda(env.db, meeting.id, original)
+    if items:
+        msg.text("Agenda:").line()
+        for index, (text, _) in enumerate(items, 1):
+            msg.text(f"{index}. {text}").line()
+    if meeting.link:
+        msg.text(f"Join: {meeting.link}").line()
+    present = set(room.members())
+    attendees = [u for u in await notify_list(env.db, meeting.room_id) if u in present]
+    if meeting.ping_room and room.power_level(meeting.created_by) >= room.required_level(
+            "notifications.room"):
+        msg.room_mention = True
+        msg.text("@room")
+    elif attendees:
+        msg.text("For: ")
+        for index, user in enumerate(attendees):
+            if index:
+                msg.text(", ")
+            msg.mention(user, room.display_name(user))
+    return msg

@@ -1,0 +1,212 @@
+"""Meeting series, their overrides and agendas. Every query is scoped to one room."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+import aiosqlite
+
+from commands.domain.recurrence import Override, Series
+from storage.db import Database
+
+DEFAULT_LEADS = (1440, 15)  # minutes: a day before and a quarter of an hour before
+
+
+def iso(instant: datetime) -> str:
+    """UTC instants as sortable text."""
+    return instant.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Meeting:
+    id: int
+    room_id: str
+    number: int
+    title: str
+    series: Series
+    link: str | None
+    leads: tuple[int, ...] | None
+    ping_room: bool
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    cancelled: bool
+
+    @property
+    def ref(self) -> str:
+        return f"m{self.number}"
+
+
+_COLUMNS = (
+    "id, room_id, number, title, start_local, zone, rule, duration_min, alternate_time, link, "
+    "leads, ping_room, created_by, created_at, updated_at, cancelled_at"
+)
+
+
+def _meeting(row: aiosqlite.Row) -> Meeting:
+    series = Series(
+        start_local=datetime.fromisoformat(row["start_local"]),
+        zone=row["zone"],
+        rule=row["rule"],
+        duration=timedelta(minutes=row["duration_min"]),
+        alternate_local_time=time.fromisoformat(row["alternate_time"])
+        if row["alternate_time"] else None,
+    )
+    return Meeting(
+        id=row["id"], room_id=row["room_id"], number=row["number"], title=row["title"],
+        series=series, link=row["link"], leads=parse_leads(row["leads"]),
+        ping_room=bool(row["ping_room"]), created_by=row["created_by"],
+        created_at=from_iso(row["created_at"]), updated_at=from_iso(row["updated_at"]),
+        cancelled=row["cancelled_at"] is not None,
+    )
+
+
+def parse_leads(text: str | None) -> tuple[int, ...] | None:
+    if not text:
+        return None
+    return tuple(int(v) for v in text.split(","))
+
+
+async def next_number(conn: aiosqlite.Connection, room_id: str, kind: str) -> int:
+    """Per-room short numbers (m1, m2 …; #1, #2 …), never reused."""
+    await conn.execute(
+        "INSERT INTO counters (room_id, kind, value) VALUES (?, ?, 1) "
+        "ON CONFLICT(room_id, kind) DO UPDATE SET value = value + 1",
+        (room_id, kind),
+    )
+    async with conn.execute(
+        "SELECT value FROM counters WHERE room_id = ? AND kind = ?", (room_id, kind)
+    ) as cur:
+        row = await cur.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+async def insert_meeting(conn: aiosqlite.Connection, *, room_id: str, title: str,
+                         series: Series, created_by: str, now: datetime,
+                         link: str | None = None) -> int:
+    number = await next_number(conn, room_id, "meeting")
+    alternate = series.alternate_local_time.isoformat("minutes") \
+        if series.alternate_local_time else None
+    await conn.execute(
+        "INSERT INTO meetings (room_id, number, title, start_local, zone, rule, duration_min, "
+        "alternate_time, link, created_by, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (room_id, number, title, series.start_local.isoformat(timespec="minutes"), series.zone,
+         series.rule, int(series.duration.total_seconds() // 60), alternate, link, created_by,
+         iso(now), iso(now)),
+    )
+    return number
+
+
+async def get_meeting(db: Database, room_id: str, number: int) -> Meeting | None:
+    row = await db.fetchone(
+        f"SELECT {_COLUMNS} FROM meetings WHERE room_id = ? AND number = ? "
+        "AND cancelled_at IS NULL",
+        (room_id, number),
+    )
+    return _meeting(row) if row else None
+
+
+async def get_meeting_by_id(db: Database, meeting_id: int) -> Meeting | None:
+    row = await db.fetchone(f"SELECT {_COLUMNS} FROM meetings WHERE id = ?", (meeting_id,))
+    return _meeting(row) if row else None
+
+
+async def room_meetings(db: Database, room_id: str) -> list[Meeting]:
+    rows = await db.fetchall(
+        f"SELECT {_COLUMNS} FROM meetings WHERE room_id = ? AND cancelled_at IS NULL "
+        "ORDER BY number",
+        (room_id,),
+    )
+    return [_meeting(r) for r in rows]
+
+
+async def meetings_starting_before(db: Database, limit_utc: datetime) -> list[Meeting]:
+    """Series whose next start (as last computed) is before `limit_utc`, or never computed."""
+    rows = await db.fetchall(
+        f"SELECT {_COLUMNS} FROM meetings WHERE cancelled_at IS NULL "
+        "AND (next_start_utc IS NULL OR next_start_utc <= ?)",
+        (iso(limit_utc),),
+    )
+    return [_meeting(r) for r in rows]
+
+
+async def set_next_start(conn: aiosqlite.Connection, meeting_id: int,
+                         next_start: datetime | None) -> None:
+    # A finished series gets a far-future marker so it is never expanded again.
+    value = iso(next_start) if next_start else "9999-12-31T00:00:00+00:00"
+    await conn.execute("UPDATE meetings SET next_start_utc = ? WHERE id = ?", (value, meeting_id))
+
+
+async def overrides_for(db: Database, meeting_id: int) -> dict[datetime, Override]:
+    rows = await db.fetchall(
+        "SELECT original_local, skipped, new_start_utc FROM meeting_overrides "
+        "WHERE meeting_id = ?",
+        (meeting_id,),
+    )
+    result: dict[datetime, Override] = {}
+    for row in rows:
+        original = datetime.fromisoformat(row["original_local"])
+        result[original] = Override(
+            original, bool(row["skipped"]),
+            from_iso(row["new_start_utc"]) if row["new_start_utc"] else None,
+        )
+    return result
+
+
+async def put_override(conn: aiosqlite.Connection, meeting_id: int, original_local: datetime,
+                       *, skipped: bool = False, new_start: datetime | None = None) -> None:
+    await conn.execute(
+        "INSERT INTO meeting_overrides (meeting_id, original_local, skipped, new_start_utc) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT(meeting_id, original_local) DO UPDATE SET "
+        "skipped = excluded.skipped, new_start_utc = excluded.new_start_utc",
+        (meeting_id, original_local.isoformat(timespec="minutes"), int(skipped),
+         iso(new_start) if new_start else None),
+    )
+
+
+async def touch(conn: aiosqlite.Connection, meeting_id: int, now: datetime, **changes: object
+                ) -> None:
+    """Update columns and `updated_at`, and force the next start to be recomputed."""
+    sets = ", ".join(f"{column} = ?" for column in changes)
+    values = [*changes.values(), iso(now), meeting_id]
+    prefix = f"{sets}, " if sets else ""
+    await conn.execute(
+        f"UPDATE meetings SET {prefix}updated_at = ?, next_start_utc = NULL WHERE id = ?",
+        values,
+    )
+
+
+async def add_agenda(conn: aiosqlite.Connection, meeting_id: int, occurrence_local: datetime,
+                     text: str, user_id: str, now: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO agenda_items (meeting_id, occurrence_local, text, added_by, added_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (meeting_id, occurrence_local.isoformat(timespec="minutes"), text, user_id, iso(now)),
+    )
+
+
+async def agenda(db: Database, meeting_id: int, occurrence_local: datetime
+                 ) -> list[tuple[str, str]]:
+    rows = await db.fetchall(
+        "SELECT text, added_by FROM agenda_items WHERE meeting_id = ? AND occurrence_local = ? "
+        "ORDER BY id",
+        (meeting_id, occurrence_local.isoformat(timespec="minutes")),
+    )
+    return [(r["text"], r["added_by"]) for r in rows]
+
+
+async def room_leads(db: Database, room_id: str) -> tuple[int, ...]:
+    row = await db.fetchone("SELECT reminder_leads FROM rooms WHERE room_id = ?", (room_id,))
+    return parse_leads(row["reminder_leads"] if row else None) or DEFAULT_LEADS
+
+
+async def notify_list(db: Database, room_id: str) -> list[str]:
+    rows = await db.fetchall("SELECT user_id FROM meeting_notify WHERE room_id = ?", (room_id,))
+    return [r["user_id"] for r in rows]
