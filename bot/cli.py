@@ -52,6 +52,7 @@ def backup_database(source: Path, target: Path) -> int:
         return 2
     target.parent.mkdir(parents=True, exist_ok=True)
     target.touch(mode=0o600)
+    target.chmod(0o600)
     with contextlib.closing(sqlite3.connect(source)) as src, \
             contextlib.closing(sqlite3.connect(target)) as dst:
         src.backup(dst)

@@ -128,7 +128,7 @@ def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str]) ->
     zone = _string(b, "bot", "default_timezone", required=False, default="UTC") or "UTC"
     try:
         zoneinfo.ZoneInfo(zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         raise ConfigError(
             f'bot.default_timezone {zone!r} is not an IANA time zone, like "Africa/Nairobi"'
         ) from None

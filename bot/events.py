@@ -11,6 +11,9 @@ from typing import Any
 class CommandText:
     name: str
     args: str
+    # True when written with the prefix; False when the bot was addressed by name, in
+    # which case chat like "Minga is down?" must not be taken for an unknown command.
+    prefixed: bool = True
 
 
 def strip_reply_fallback(body: str) -> str:
@@ -45,7 +48,8 @@ def bot_names(user_id: str, display_name: str | None) -> list[str]:
 def parse_command(body: str, prefix: str, names: list[str]) -> CommandText | None:
     """`!name args`, `minga: name args` or a mention of the bot followed by `name args`."""
     text = strip_reply_fallback(body).strip()
-    if text.startswith(prefix):
+    prefixed = text.startswith(prefix)
+    if prefixed:
         rest = text[len(prefix):]
     else:
         lowered = text.lower()
@@ -60,4 +64,4 @@ def parse_command(body: str, prefix: str, names: list[str]) -> CommandText | Non
     match = re.match(r"(\S+)\s*(.*)", rest, re.DOTALL)
     if not match or not re.match(r"[A-Za-z]", match.group(1)):
         return None
-    return CommandText(match.group(1).lower(), match.group(2).strip())
+    return CommandText(match.group(1).lower(), match.group(2).strip(), prefixed)

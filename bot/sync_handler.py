@@ -176,6 +176,8 @@ class SyncHandler:
         command = parse_command(event.body, self.settings.prefix, self.names)
         if command is None or await is_handled(self.db, event.event_id):
             return
+        if not command.prefixed and self.router.find(command.name) is None:
+            return
         view = await self.room_view(room_id)
         if view is None:
             return

@@ -9,7 +9,7 @@ from commands.router import Arg, Command, Router
 
 
 def _p(ctx: Context, text: str) -> str:
-    """Examples are written with "!"; show them with the room's configured prefix."""
+    """Plain-text mentions of commands (code spans are re-prefixed by the router)."""
     return ctx.settings.prefix + text[1:] if text.startswith("!") else text
 
 
@@ -25,7 +25,10 @@ def register(router: Router) -> None:
         if not topic:
             ctx.reply(overview(ctx, router))
             return
-        words = topic.lstrip(ctx.settings.prefix).split()
+        words = topic.strip().removeprefix(ctx.settings.prefix).split()
+        if not words:
+            ctx.reply(overview(ctx, router))
+            return
         cmd = router.find(words[0])
         if cmd is None:
             hint = router.suggest(words[0])
@@ -42,23 +45,23 @@ def register(router: Router) -> None:
 def overview(ctx: Context, router: Router) -> Msg:
     msg = Msg().bold("Minga commands").line()
     for cmd in router.order:
-        msg.code(_p(ctx, "!" + cmd.name)).text(f" — {cmd.summary}").line()
-    msg.text("Details and examples: ").code(_p(ctx, "!help <command>"))
+        msg.code("!" + cmd.name).text(f" — {cmd.summary}").line()
+    msg.text("Details and examples: ").code("!help <command>")
     return msg
 
 
 def detail(ctx: Context, cmd: Command) -> Msg:
-    msg = Msg().code(_p(ctx, cmd.usage)).line().text(cmd.summary).line()
+    msg = Msg().code(cmd.usage).line().text(cmd.summary).line()
     subs = {id(s): s for s in cmd.subcommands.values()}.values()
     for sub in subs:
-        msg.text("• ").code(_p(ctx, sub.usage)).text(f" — {sub.summary}").line()
+        msg.text("• ").code(sub.usage).text(f" — {sub.summary}").line()
     examples = list(cmd.examples)
     for sub in subs:
         examples.extend(sub.examples)
     if examples:
         msg.text("Examples:").line()
         for example in examples[: max(2, len(cmd.examples))]:
-            msg.text("  ").code(_p(ctx, example)).line()
+            msg.text("  ").code(example).line()
     if cmd.aliases:
         msg.text("Also: " + ", ".join(_p(ctx, "!" + a) for a in cmd.aliases)).line()
     return msg

@@ -34,8 +34,10 @@ def register(router: Router) -> None:
             ctx.reply(Msg().text("You have not set working hours. Set them with ").code(EXAMPLE))
             return
         described = WorkingHours.from_storage(member.hours).describe()
-        note = " (the room's default zone — set yours with !tz set)" if is_default else ""
-        ctx.reply(Msg().text(f"Your working hours: {described}, {zone}{note}."))
+        msg = Msg().text(f"Your working hours: {described}, {zone}.")
+        if is_default:
+            msg.text(" That is the room's default zone; set yours with ").code("!tz set <city>")
+        ctx.reply(msg)
 
     @hours.sub("set", summary="Set your working hours and working days.",
                usage="!hours set <from>-<to> [<days>]",

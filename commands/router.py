@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import logging
 import secrets
+import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,14 +127,23 @@ class Router:
         except UserError as err:
             ctx.replies.clear()
             ctx.reply(error_reply(ctx, err))
-        except Exception:
+        except Exception as exc:
             error_id = secrets.token_hex(4)
-            log.exception("command %r failed (error id %s)", name[:32], error_id)
+            # The exception's message may quote what the member typed: log only where it broke.
+            where = " <- ".join(
+                f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} {frame.name}"
+                for frame in reversed(traceback.extract_tb(exc.__traceback__))
+            )
+            log.error("command %s failed with %s (error id %s) at %s",
+                      self.find(name).name if self.find(name) else "unknown",
+                      type(exc).__name__, error_id, where)
             ctx.replies.clear()
             ctx.reply(Msg().text(
                 f"Sorry, something went wrong on my side (error id {error_id}). "
                 "Nothing was changed; please try again, and tell the bot's admin if it repeats."
             ))
+        for msg in ctx.replies:
+            with_prefix(msg, ctx.settings.prefix)
 
     async def _dispatch(self, ctx: Context, name: str, text: str) -> None:
         if len(text) > MAX_COMMAND_LENGTH:
@@ -195,8 +205,17 @@ def parse_args(ctx: Context, cmd: Command, text: str) -> dict[str, Any]:
 
 
 def usage_line(ctx: Context, cmd: Command) -> str:
-    example = cmd.examples[0] if cmd.examples else cmd.usage
-    return example.replace("!", ctx.settings.prefix, 1) if ctx.settings.prefix != "!" else example
+    return cmd.examples[0] if cmd.examples else cmd.usage
+
+
+def with_prefix(msg: Msg, prefix: str) -> None:
+    """Handlers write examples as `!command` in code spans; show the room's real prefix."""
+    if prefix == "!":
+        return
+    msg.parts = [
+        (kind, prefix + value[1:] if kind == "code" and value.startswith("!") else value, extra)
+        for kind, value, extra in msg.parts
+    ]
 
 
 def error_reply(ctx: Context, err: UserError) -> Msg:

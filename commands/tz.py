@@ -73,6 +73,8 @@ def register(router: Router) -> None:
                 f"Only room moderators can change the room's default zone (now {current})."
             )
         await ctx.db.conn.execute(
-            "UPDATE rooms SET default_zone = ? WHERE room_id = ?", (zone, ctx.room_id)
+            "INSERT INTO rooms (room_id, joined_ts, default_zone) VALUES (?, 0, ?) "
+            "ON CONFLICT(room_id) DO UPDATE SET default_zone = excluded.default_zone",
+            (ctx.room_id, zone),
         )
         ctx.reply(Msg().text(f"The room's default zone is now {_describe(ctx, zone)}."))

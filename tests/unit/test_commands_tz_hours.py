@@ -277,19 +277,11 @@ async def test_router_examples_use_configured_prefix(router: Router, db: Databas
     assert "Example: `?tz set Kathmandu`" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: examples raised by handlers (UserError.example) keep a hard-coded '!'",
-)
 async def test_handler_error_example_uses_configured_prefix(router: Router, db: Database) -> None:
     text = await run(router, db, "tz set Nairobbi", prefix="?")
     assert text.endswith("Example: `?tz set Africa/Nairobi`")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: tz/hours hint texts hard-code '!tz set' / '!hours set' whatever the prefix",
-)
 async def test_handler_hints_use_configured_prefix(router: Router, db: Database) -> None:
     assert "`?tz set <city>`" in await run(router, db, "tz", prefix="?")
     assert "`?hours set 09:00-17:00 Mon-Fri`" in await run(router, db, "hours", prefix="?")
