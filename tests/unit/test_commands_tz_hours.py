@@ -227,8 +227,8 @@ async def test_hours_set_and_show_in_room_default_zone(router: Router, db: Datab
 
     text = await run(router, db, "hours")
     assert text == (
-        "Your working hours: 09:00–17:00 Mon–Fri, UTC "
-        "(the room's default zone — set yours with !tz set)."
+        "Your working hours: 09:00–17:00 Mon–Fri, UTC. "
+        "That is the room's default zone; set yours with `!tz set <city>`"
     )
 
 
@@ -251,7 +251,7 @@ async def test_hours_shown_in_room_default_set_by_moderator(router: Router, db: 
     await run(router, db, "tz room Africa/Nairobi", sender=MOD)
     await run(router, db, "hours set 08:00-16:00")
     assert (await run(router, db, "hours")).startswith(
-        "Your working hours: 08:00–16:00 Mon–Fri, Africa/Nairobi (the room's default zone"
+        "Your working hours: 08:00–16:00 Mon–Fri, Africa/Nairobi. That is the room's default zone"
     )
 
 

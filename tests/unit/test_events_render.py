@@ -60,15 +60,15 @@ def test_bot_names_longest_first() -> None:
         ("!hours set 9-17\nMon-Fri", "!", CommandText("hours", "set 9-17\nMon-Fri")),
         ("?help tz", "?", CommandText("help", "tz")),
         ("mg.tz find kolk", "mg.", CommandText("tz", "find kolk")),
-        ("minga: help", "!", CommandText("help", "")),
-        ("Minga, help tz", "!", CommandText("help", "tz")),
-        ("MINGA help", "!", CommandText("help", "")),
-        ("minga: !tz", "!", CommandText("tz", "")),
-        ("minga-1: help", "!", CommandText("help", "")),
-        ("@minga-1:localhost help", "!", CommandText("help", "")),
-        ("@minga-1:localhost: tz set Nairobi", "!", CommandText("tz", "set Nairobi")),
+        ("minga: help", "!", CommandText("help", "", prefixed=False)),
+        ("Minga, help tz", "!", CommandText("help", "tz", prefixed=False)),
+        ("MINGA help", "!", CommandText("help", "", prefixed=False)),
+        ("minga: !tz", "!", CommandText("tz", "", prefixed=False)),
+        ("minga-1: help", "!", CommandText("help", "", prefixed=False)),
+        ("@minga-1:localhost help", "!", CommandText("help", "", prefixed=False)),
+        ("@minga-1:localhost: tz set Nairobi", "!", CommandText("tz", "set Nairobi", prefixed=False)),
         ("> <@alice:x> when?\n\n!tz", "!", CommandText("tz", "")),
-        ("> <@alice:x> when?\n\nminga: hours", "!", CommandText("hours", "")),
+        ("> <@alice:x> when?\n\nminga: hours", "!", CommandText("hours", "", prefixed=False)),
     ],
 )
 def test_parse_command(body: str, prefix: str, expected: CommandText) -> None:
@@ -103,8 +103,8 @@ def test_parse_command_not_a_command(body: str, prefix: str) -> None:
 
 def test_parse_command_display_name_mention() -> None:
     names = bot_names(BOT, "Coordination Bot")
-    assert parse_command("Coordination Bot: tz", "!", names) == CommandText("tz", "")
-    assert parse_command("coordination bot, help", "!", names) == CommandText("help", "")
+    assert parse_command("Coordination Bot: tz", "!", names) == CommandText("tz", "", prefixed=False)
+    assert parse_command("coordination bot, help", "!", names) == CommandText("help", "", prefixed=False)
 
 
 # ---- thread_root ---------------------------------------------------------------------------
