@@ -66,7 +66,11 @@ def test_bot_names_longest_first() -> None:
         ("minga: !tz", "!", CommandText("tz", "", prefixed=False)),
         ("minga-1: help", "!", CommandText("help", "", prefixed=False)),
         ("@minga-1:localhost help", "!", CommandText("help", "", prefixed=False)),
-        ("@minga-1:localhost: tz set Nairobi", "!", CommandText("tz", "set Nairobi", prefixed=False)),
+        (
+            "@minga-1:localhost: tz set Nairobi",
+            "!",
+            CommandText("tz", "set Nairobi", prefixed=False),
+        ),
         ("> <@alice:x> when?\n\n!tz", "!", CommandText("tz", "")),
         ("> <@alice:x> when?\n\nminga: hours", "!", CommandText("hours", "", prefixed=False)),
     ],
@@ -103,8 +107,12 @@ def test_parse_command_not_a_command(body: str, prefix: str) -> None:
 
 def test_parse_command_display_name_mention() -> None:
     names = bot_names(BOT, "Coordination Bot")
-    assert parse_command("Coordination Bot: tz", "!", names) == CommandText("tz", "", prefixed=False)
-    assert parse_command("coordination bot, help", "!", names) == CommandText("help", "", prefixed=False)
+    assert parse_command("Coordination Bot: tz", "!", names) == CommandText(
+        "tz", "", prefixed=False
+    )
+    assert parse_command("coordination bot, help", "!", names) == CommandText(
+        "help", "", prefixed=False
+    )
 
 
 # ---- thread_root ---------------------------------------------------------------------------
@@ -130,8 +138,18 @@ def test_thread_root(content: dict[str, object], root: str | None) -> None:
 
 
 def test_msg_plain() -> None:
-    msg = (Msg().bold("Title").line().text("Use ").code("!tz set <city>").text(" or ask ")
-           .mention("@alice:x", "Alice").italic(" now").line().line())
+    msg = (
+        Msg()
+        .bold("Title")
+        .line()
+        .text("Use ")
+        .code("!tz set <city>")
+        .text(" or ask ")
+        .mention("@alice:x", "Alice")
+        .italic(" now")
+        .line()
+        .line()
+    )
     assert msg.plain() == "Title\nUse `!tz set <city>` or ask Alice now"
     assert msg.mentions == ["@alice:x"]
 
@@ -238,8 +256,13 @@ def test_mention_href_is_escaped() -> None:
 
 
 def test_mentions_exact_set() -> None:
-    msg = (Msg().mention("@a:x").mention("@b:x", notify=False).mention("@a:x", "again")
-           .text("@c:x is only text"))
+    msg = (
+        Msg()
+        .mention("@a:x")
+        .mention("@b:x", notify=False)
+        .mention("@a:x", "again")
+        .text("@c:x is only text")
+    )
     assert message_content(msg)["m.mentions"] == {"user_ids": ["@a:x"]}
 
 
@@ -320,14 +343,29 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 async def test_enqueue_is_idempotent(db: Database) -> None:
     content = message_content(Msg().text("hi"), in_reply_to="$cmd")
     async with db.transaction() as conn:
-        assert await enqueue(conn, logical_key="reply:$cmd:0", room_id="!r:x",
-                             content=content, now_iso="2026-06-01T12:00:00+00:00")
+        assert await enqueue(
+            conn,
+            logical_key="reply:$cmd:0",
+            room_id="!r:x",
+            content=content,
+            now_iso="2026-06-01T12:00:00+00:00",
+        )
     async with db.transaction() as conn:
         again = dict(content, body="changed")
-        assert not await enqueue(conn, logical_key="reply:$cmd:0", room_id="!r:x",
-                                 content=again, now_iso="2026-06-01T12:00:01+00:00")
-        assert await enqueue(conn, logical_key="reply:$cmd:1", room_id="!r:x",
-                             content=content, now_iso="2026-06-01T12:00:01+00:00")
+        assert not await enqueue(
+            conn,
+            logical_key="reply:$cmd:0",
+            room_id="!r:x",
+            content=again,
+            now_iso="2026-06-01T12:00:01+00:00",
+        )
+        assert await enqueue(
+            conn,
+            logical_key="reply:$cmd:1",
+            room_id="!r:x",
+            content=content,
+            now_iso="2026-06-01T12:00:01+00:00",
+        )
     rows = await db.fetchall(
         "SELECT txn_id, room_id, event_type, content, created_at, sent_at, attempts "
         "FROM outbox ORDER BY id"
@@ -345,12 +383,24 @@ async def test_enqueue_is_idempotent(db: Database) -> None:
 async def test_enqueue_rolled_back_with_its_transaction(db: Database) -> None:
     with pytest.raises(RuntimeError):
         async with db.transaction() as conn:
-            await enqueue(conn, logical_key="k", room_id="!r:x", content={"body": "x"},
-                          now_iso="now", event_type="m.reaction")
+            await enqueue(
+                conn,
+                logical_key="k",
+                room_id="!r:x",
+                content={"body": "x"},
+                now_iso="now",
+                event_type="m.reaction",
+            )
             raise RuntimeError
     assert await db.fetchall("SELECT * FROM outbox") == []
     async with db.transaction() as conn:
-        assert await enqueue(conn, logical_key="k", room_id="!r:x", content={"body": "x"},
-                             now_iso="now", event_type="m.reaction")
+        assert await enqueue(
+            conn,
+            logical_key="k",
+            room_id="!r:x",
+            content={"body": "x"},
+            now_iso="now",
+            event_type="m.reaction",
+        )
     row = await db.fetchone("SELECT event_type FROM outbox")
     assert row is not None and row["event_type"] == "m.reaction"
