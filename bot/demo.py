@@ -21,8 +21,9 @@ from bot.member import Member
 @dataclass(frozen=True)
 class Step:
     who: str  # "alice" or "bob"
-    text: str
+    text: str  # what they type; empty when the step only waits for the bot
     note: str = ""
+    wait_for: str = ""  # a notice the bot sends unprompted, by its first words
 
 
 # Each capability adds its part of the conversation here.
@@ -32,6 +33,15 @@ SCRIPT: list[Step] = [
     Step("bob", "!tz set bogota", "City names are matched loosely."),
     Step("bob", "!hours set 08:00-16:00 Mon-Fri", "Working hours, used to rank meeting times."),
     Step("alice", "!tz set Nairobbi", "Typos get a suggestion and a working example."),
+    Step("alice", '!meeting add "Network call" next thu 14:00 every 2 weeks',
+         "A fortnightly meeting, anchored to 14:00 in Nairobi whatever DST does elsewhere."),
+    Step("bob", "!meetings 30d", "Each member sees every time in their own zone first."),
+    Step("alice", "!meeting agenda m1 add Rotating the facilitation"),
+    Step("alice", "!meeting notify on", "Opt in to be mentioned in reminders."),
+    Step("alice", '!meeting add "Quick sync" in 2 minutes'),
+    Step("alice", "!meeting reminders m2 1m", "A reminder one minute before; it will arrive …"),
+    Step("alice", "", "… a moment later, unprompted (waiting up to a minute):",
+         wait_for="Reminder: Quick sync"),
 ]
 
 Extra = Callable[[Network, dict[str, Member], str, Callable[[str], None]], Awaitable[None]]
@@ -86,6 +96,11 @@ async def run_demo(*, keep: bool = False) -> int:
 async def play(member: Member, room: str, step: Step) -> None:
     if step.note:
         print(f"\n  # {step.note}")
+    if step.wait_for:
+        notice = await member.wait_for(
+            room, lambda e: getattr(e, "body", "").startswith(step.wait_for), timeout=90)
+        _print_turn("Minga", notice.body)
+        return
     name = member.user_id[1:].split("-", 1)[0]
     _print_turn(name, step.text)
     event_id = await member.send(room, step.text)

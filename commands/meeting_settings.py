@@ -144,6 +144,27 @@ def register(router: Router) -> None:
                 (ctx.room_id, ctx.sender))
             ctx.reply(Msg().text("You will no longer be mentioned in meeting reminders here."))
 
+    @meeting.sub("ping", summary="Who a meeting's reminders mention: opted-in members or @room.",
+                 usage="!meeting ping <id> room|members",
+                 examples=("!meeting ping m1 room", "!meeting ping m1 members"),
+                 args=(Arg("id", parse_ref), Arg("target")))
+    async def ping(ctx: Context, id: int, target: str) -> None:
+        found = await find_meeting(ctx, id)
+        require_owner(ctx, found, "change who is mentioned for")
+        target = target.lower()
+        if target not in ("room", "members"):
+            raise UserError("Say room or members.", f"!meeting ping m{found.number} members")
+        needed = ctx.room.required_level("notifications.room")
+        if target == "room" and min(ctx.room.power_level(ctx.sender),
+                                    ctx.room.power_level(found.created_by)) < needed:
+            raise PermissionDenied(
+                f"@room needs power level {needed} in this room, for you and for whoever "
+                f"scheduled m{found.number}; I won't notify the whole room otherwise."
+            )
+        await touch(ctx.db.conn, found.id, ctx.now, ping_room=int(target == "room"))
+        who = "@room" if target == "room" else "members who ran !meeting notify on"
+        ctx.reply(Msg().text(f"Reminders for m{found.number} will mention {who}."))
+
     @meeting.sub("ics", summary="Get a calendar file (.ics) for a meeting.",
                  usage="!meeting ics <id>", examples=("!meeting ics m1",),
                  args=(Arg("id", parse_ref),))

@@ -124,7 +124,7 @@ async def reminder_message(env: JobEnv, meeting: Meeting, original: datetime, st
         msg.italic("Late reminder — I was offline when it was due.").line()
     msg.text("Reminder: ").bold(meeting.title).text(
         f" (m{meeting.number}) starts {relative(start, env.now)}.").line()
-    msg.text(local_time_line(start, zones, None)).line()
+    msg.text(local_time_line(start, zones, meeting.series.zone)).line()
     items = await agenda(env.db, meeting.id, original)
     if items:
         msg.text("Agenda:").line()
