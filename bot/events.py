@@ -65,3 +65,16 @@ def parse_command(body: str, prefix: str, names: list[str]) -> CommandText | Non
     if not match or not re.match(r"[A-Za-z]", match.group(1)):
         return None
     return CommandText(match.group(1).lower(), match.group(2).strip(), prefixed)
+
+
+USER_ID = re.compile(r"@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(?::[0-9]{1,5})?")
+
+
+def mentioned_users(content: dict[str, Any], body: str, bot_user_id: str) -> tuple[str, ...]:
+    """Who a message names: m.mentions (what clients set for pills) and literal user ids."""
+    found: list[str] = []
+    declared = content.get("m.mentions")
+    if isinstance(declared, dict) and isinstance(declared.get("user_ids"), list):
+        found.extend(u for u in declared["user_ids"] if isinstance(u, str))
+    found.extend(USER_ID.findall(strip_reply_fallback(body)))
+    return tuple(u for u in dict.fromkeys(found) if u != bot_user_id)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
 import random
@@ -23,6 +22,7 @@ import aiosqlite
 
 from bot.clock import Clock
 from storage.db import Database
+from storage.outbox import txn_id_for
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +51,6 @@ class Outgoing:
 
 
 SendFn = Callable[[Outgoing], Awaitable[str]]
-
-
-def txn_id_for(logical_key: str) -> str:
-    """Stable, URL-safe transaction id for one logical message."""
-    return "minga-" + hashlib.sha256(logical_key.encode()).hexdigest()[:40]
 
 
 async def enqueue(

@@ -62,9 +62,18 @@ def message_content(
 FILE_EVENT = "minga.file"
 
 
+POLL_START = "org.matrix.msc3381.poll.start"
+POLL_END = "org.matrix.msc3381.poll.end"
+POLL_RESPONSES = ("org.matrix.msc3381.poll.response", "m.poll.response")
+
+
 def outgoing(msg: Msg, *, in_reply_to: str | None = None, thread_root: str | None = None
              ) -> tuple[str, dict[str, Any]]:
     """(event type, content) for the outbox."""
+    if msg.poll is not None:
+        return POLL_START, poll_content(msg)
+    if msg.poll_end is not None:
+        return POLL_END, poll_end_content(msg)
     content = message_content(msg, in_reply_to=in_reply_to, thread_root=thread_root)
     if msg.attachment is None:
         return "m.room.message", content
@@ -100,3 +109,56 @@ def relation(*, in_reply_to: str | None, thread_root: str | None) -> dict[str, A
     if in_reply_to:
         return {"m.in_reply_to": {"event_id": in_reply_to}}
     return None
+
+
+def poll_content(msg: Msg) -> dict[str, Any]:
+    """MSC3381 unstable fields (what Element renders) plus the stable m.poll fields."""
+    assert msg.poll is not None
+    fallback = msg.plain()
+    answers = [(str(i), text) for i, text in enumerate(msg.poll.answers, 1)]
+    return {
+        "org.matrix.msc3381.poll.start": {
+            "question": {"org.matrix.msc1767.text": msg.poll.question,
+                         "body": msg.poll.question},
+            "kind": "org.matrix.msc3381.poll.disclosed",
+            "max_selections": 1,
+            "answers": [{"id": i, "org.matrix.msc1767.text": t} for i, t in answers],
+        },
+        "m.poll": {
+            "question": {"m.text": [{"body": msg.poll.question}]},
+            "kind": "m.disclosed",
+            "max_selections": 1,
+            "answers": [{"m.id": i, "m.text": [{"body": t}]} for i, t in answers],
+        },
+        "org.matrix.msc1767.text": fallback,
+        "m.text": [{"body": fallback}],
+        "body": fallback,
+        "m.mentions": mentions(msg),
+    }
+
+
+def poll_end_content(msg: Msg) -> dict[str, Any]:
+    assert msg.poll_end is not None
+    text = msg.plain()
+    return {
+        "m.relates_to": {"rel_type": "m.reference", "event_id": msg.poll_end.poll_event_id},
+        "org.matrix.msc3381.poll.end": {},
+        "m.poll.end": {},
+        "org.matrix.msc1767.text": text,
+        "m.text": [{"body": text}],
+        "body": text,
+        "m.mentions": mentions(msg),
+    }
+
+
+def poll_answer(content: dict[str, Any]) -> tuple[str, str] | None:
+    """(poll start event id, chosen answer id) from a poll response, unstable or stable."""
+    relates = content.get("m.relates_to") or {}
+    poll_id = relates.get("event_id") if relates.get("rel_type") == "m.reference" else None
+    unstable = content.get("org.matrix.msc3381.poll.response") or {}
+    chosen = unstable.get("answers") if isinstance(unstable, dict) else None
+    if chosen is None:
+        chosen = content.get("m.selections")
+    if not isinstance(poll_id, str) or not isinstance(chosen, list) or not chosen:
+        return None
+    return (poll_id, str(chosen[0])) if isinstance(chosen[0], str | int) else None

@@ -20,19 +20,21 @@ from nio import (
     RoomMemberEvent,
     RoomMessageText,
     SyncResponse,
+    UnknownEvent,
 )
 from nio.exceptions import EncryptionError, LocalProtocolError
 
 from bot.clock import Clock
 from bot.config import Config
-from bot.events import bot_names, parse_command, thread_root
+from bot.events import bot_names, mentioned_users, parse_command, thread_root
 from bot.outbox import OutboxWorker, enqueue
-from bot.render import message_content, outgoing
+from bot.render import POLL_RESPONSES, message_content, outgoing, poll_answer
 from bot.rooms import NioRoomView
 from commands.context import Context, Settings
 from commands.reply import Msg
 from commands.router import Router
 from storage.db import Database
+from storage.polls import poll_for_event, record_vote
 from storage.state import (
     SYNC_TOKEN,
     forget_room,
@@ -100,6 +102,8 @@ class SyncHandler:
                     await self.on_message(room_id, event, joined_ts)
                 elif isinstance(event, MegolmEvent):
                     await self._undecryptable(room_id, event, joined_ts)
+                elif isinstance(event, UnknownEvent) and event.type in POLL_RESPONSES:
+                    await self.on_poll_response(room_id, event, joined_ts)
         await self._retry_pending()
         async with self.db.transaction() as conn:
             await set_value(conn, SYNC_TOKEN, resp.next_batch)
@@ -189,14 +193,15 @@ class SyncHandler:
             if self.config.bot.require_encryption and not view.encrypted:
                 replies = [Msg().text(ENCRYPTION_ONLY)]
             else:
-                ctx = Context(view, event.sender, event.event_id, now, self.db, self.settings)
+                ctx = Context(view, event.sender, event.event_id, now, self.db, self.settings,
+                              mentioned=mentioned_users(content, event.body, self.user_id))
                 await self.router.dispatch(ctx, command.name, command.args)
                 replies = ctx.replies
                 changed = ctx.changed
             for index, msg in enumerate(replies):
                 event_type, body = outgoing(msg, in_reply_to=event.event_id,
                                             thread_root=thread_root(content))
-                await enqueue(conn, logical_key=f"reply:{event.event_id}:{index}",
+                await enqueue(conn, logical_key=msg.key or f"reply:{event.event_id}:{index}",
                               room_id=room_id, content=body, now_iso=now.isoformat(),
                               event_type=event_type)
         self.outbox.kick()
@@ -205,6 +210,18 @@ class SyncHandler:
         self.commands_handled += 1
         known = command.name if self.router.find(command.name) else "unknown"
         log.info("answered !%s in %s", known, room_id)
+
+    async def on_poll_response(self, room_id: str, event: UnknownEvent, joined_ts: int) -> None:
+        answer = poll_answer(event.source.get("content", {}))
+        if answer is None or event.server_timestamp < joined_ts:
+            return
+        poll = await poll_for_event(self.db, room_id, answer[0])
+        if poll is None or poll.closed or not answer[1].isdigit():
+            return
+        option = int(answer[1])
+        if 1 <= option <= len(poll.options):
+            async with self.db.transaction() as conn:
+                await record_vote(conn, poll.id, event.sender, option, event.server_timestamp)
 
     # ---- events we cannot read yet -----------------------------------------------
     async def _undecryptable(self, room_id: str, event: MegolmEvent, joined_ts: int) -> None:

@@ -45,6 +45,8 @@ class Context:
     db: Database
     settings: Settings
     replies: list[Msg] = field(default_factory=list)
+    # Users the message mentions (m.mentions and literal @user:server ids), bot excluded.
+    mentioned: tuple[str, ...] = ()
     # What this command changed that has schedules, e.g. ("meeting", 12): replanned on commit.
     changed: set[tuple[str, int]] = field(default_factory=set)
 

@@ -23,6 +23,21 @@ class Attachment:
     data: bytes
 
 
+@dataclass(frozen=True)
+class PollSpec:
+    """A Matrix poll (MSC3381); the message's text is its fallback for other clients."""
+
+    question: str
+    answers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PollEnd:
+    """Ends the poll whose start event is `poll_event_id`; the text says the outcome."""
+
+    poll_event_id: str
+
+
 @dataclass
 class Msg:
     parts: list[tuple[Kind, str, str]] = field(default_factory=list)
@@ -31,6 +46,10 @@ class Msg:
     # Room-wide messages go to the room; a reply relates to the command event.
     is_reply: bool = True
     attachment: Attachment | None = None
+    poll: PollSpec | None = None
+    poll_end: PollEnd | None = None
+    # A stable identity for the outbox when the message must be found again (a poll).
+    key: str | None = None
 
     def text(self, value: str) -> Msg:
         self.parts.append(("text", value, ""))

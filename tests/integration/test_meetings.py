@@ -91,3 +91,51 @@ async def test_ics_upload_is_encrypted_and_parses(network: Network) -> None:
     assert "FREQ=WEEKLY" in event_ical["RRULE"].to_ical().decode()
     assert event_ical["DTSTART"].params["TZID"] == "Europe/Lisbon"
     assert "EXDATE" in event_ical
+
+
+async def test_suggest_posts_a_poll_votes_are_counted_and_pick_schedules(
+        network: Network) -> None:
+    config = network.bot_config()
+    bot = await network.start_bot(config)
+    alice = await network.member("alice")
+    bob = await network.member("bob")
+    room = await network.room(alice, [bob], config.matrix.user_id)
+    await ask(alice, room, "!tz set Nairobi")
+    await ask(bob, room, "!tz set Asia/Kolkata")
+    await ask(bob, room, "!hours set 10:00-18:00 Mon-Fri")
+
+    asked = await alice.send(room, '!meeting suggest 60m within 5 days "Budget"')
+    poll = await alice.wait_for(
+        room, lambda e: e.source.get("type") == "org.matrix.msc3381.poll.start")
+    listing = await alice.reply_to(room, asked)
+    assert "Poll p1" in listing.body and "Kolkata" in listing.body and "Nairobi" in listing.body
+    start = poll.source["content"]["org.matrix.msc3381.poll.start"]
+    assert 2 <= len(start["answers"]) <= 5
+    assert poll.source["content"]["m.poll"]["answers"][0]["m.id"] == "1"
+
+    await bob.client.room_send(
+        room, "org.matrix.msc3381.poll.response",
+        {"m.relates_to": {"rel_type": "m.reference", "event_id": poll.event_id},
+         "org.matrix.msc3381.poll.response": {"answers": ["2"]}},
+        ignore_unverified_devices=True)
+    assert bot.db is not None
+
+    async def vote_recorded() -> bool:
+        row = await bot.db.fetchone("SELECT option FROM poll_votes WHERE user_id = ?",
+                                    (bob.user_id,))
+        return row is not None and row["option"] == 2
+
+    for _ in range(100):
+        if await vote_recorded():
+            break
+        await asyncio.sleep(0.1)
+    assert await vote_recorded()
+
+    picked = await ask(alice, room, "!meeting pick 2")
+    assert "option 2 wins" in picked
+    assert "m1" in picked
+    ended = await alice.wait_for(
+        room, lambda e: e.source.get("type") == "org.matrix.msc3381.poll.end")
+    assert ended.source["content"]["m.relates_to"]["event_id"] == poll.event_id
+    listed = await ask(bob, room, "!meetings 7d")
+    assert "Budget" in listed

@@ -1,0 +1,225 @@
+"""`!meeting suggest` (a poll of fair times) and `!meeting pick`; polls close by themselves."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+
+from commands.common import room_default_zone, zone_of
+from commands.context import Context
+from commands.domain.hours import WorkingHours
+from commands.domain.recurrence import Series
+from commands.domain.suggest import Person, rank_slots
+from commands.domain.timefmt import format_local, local_time_line
+from commands.domain.when import WhenError, parse_duration
+from commands.domain.zones import zone_info
+from commands.errors import PermissionDenied, UserError
+from commands.jobs import JobEnv, PlannedJob, Post
+from commands.meeting_format import member_zones, series_words
+from commands.reply import Msg, PollEnd, PollSpec
+from commands.router import Arg, Router
+from storage.db import Database
+from storage.meetings import get_meeting, insert_meeting
+from storage.members import get_members
+from storage.outbox import txn_id_for
+from storage.polls import (
+    Poll,
+    close_poll,
+    get_poll,
+    insert_poll,
+    open_polls,
+    poll_event_id,
+    room_poll,
+    tally,
+)
+
+SUGGEST_EXAMPLE = "!meeting suggest 60m within 7 days"
+DEFAULT_HOURS = WorkingHours(time(9), time(17), frozenset(range(5)))
+MAX_WITHIN_DAYS = 21
+POLL_OPEN_FOR = timedelta(hours=24)
+SUGGEST = re.compile(
+    r"^(?P<duration>\S+)(?:\s+within\s+(?P<days>[0-9]{1,3})\s*d(?:ays?)?)?"
+    r"(?:\s+with\s+(?P<with>.+?))?(?:\s+(?P<title>\"[^\"]*\"|“[^”]*”))?\s*$",
+    re.IGNORECASE,
+)
+
+
+def poll_key(room_id: str, number: int) -> str:
+    """Logical key of a poll's start event in the outbox."""
+    return f"poll:{room_id}:{number}"
+
+
+def register(router: Router) -> None:
+    meeting = router.find("meeting")
+    assert meeting is not None
+
+    @meeting.sub("suggest", summary="Propose fair times as a poll, from everyone's hours.",
+                 usage='!meeting suggest <duration> [within <N> days] [with @a @b …] ["title"]',
+                 examples=(SUGGEST_EXAMPLE, '!meeting suggest 90m with @ana:example.org "Budget"'),
+                 args=(Arg("text", rest=True),))
+    async def suggest(ctx: Context, text: str) -> None:
+        match = SUGGEST.match(text.strip())
+        if not match:
+            raise UserError("I couldn't read that; give a length first.", SUGGEST_EXAMPLE)
+        try:
+            duration = parse_duration(match.group("duration"))
+        except WhenError as err:
+            raise UserError(str(err), SUGGEST_EXAMPLE) from None
+        days = int(match.group("days") or 7)
+        if not 1 <= days <= MAX_WITHIN_DAYS:
+            raise UserError(f"Look at most {MAX_WITHIN_DAYS} days ahead.", SUGGEST_EXAMPLE)
+        title = (match.group("title") or '"Meeting"')[1:-1].strip() or "Meeting"
+        people = await participants(ctx, bool(match.group("with")))
+        start = ctx.now + timedelta(hours=1)
+        ranked = rank_slots(people, duration, start, ctx.now + timedelta(days=days), top=5)
+        if len(ranked) < 2:
+            raise UserError("There are not enough possible times in that window.",
+                            SUGGEST_EXAMPLE)
+        options = [c.start_utc for c in ranked]
+        creator_zone, _ = await zone_of(ctx)
+        number = await insert_poll(
+            ctx.db.conn, room_id=ctx.room_id,
+            txn_for=lambda n: txn_id_for(poll_key(ctx.room_id, n)),
+            title=title, created_by=ctx.sender, zone=creator_zone, duration=duration,
+            options=options, now=ctx.now, closes_at=closes_at(ctx.now, options),
+        )
+        key = poll_key(ctx.room_id, number)
+        poll = await room_poll(ctx.db, ctx.room_id, number)
+        assert poll is not None
+        ctx.changed.add(("poll", poll.id))
+        zones = await member_zones(ctx.db, ctx.room, await room_default_zone(ctx))
+        reader, _ = await zone_of(ctx)
+        answers = tuple(format_local(o, reader) for o in options)
+        question = f"When should we meet for “{title}” ({series_length(duration)})?"
+        fallback = Msg(is_reply=False, poll=PollSpec(question, answers), key=key).text(question)
+        ctx.reply(fallback)
+        listing = Msg().bold(f"Poll p{number}: {question}").line()
+        for index, candidate in enumerate(ranked, 1):
+            msg_line = local_time_line(candidate.start_utc, zones, reader)
+            fit = f"{candidate.inside} of {len(people)} inside working hours"
+            listing.text(f"{index}. {msg_line} — {fit}").line()
+        listing.text(f"Vote in the poll; it closes {format_local(poll.closes_at, reader)}, and "
+                     "the winner becomes a meeting. Or decide now: ").code("!meeting pick 1")
+        ctx.reply(listing)
+
+    @meeting.sub("pick", summary="Turn a poll option into a meeting now.",
+                 usage="!meeting pick <option> [p<poll>]",
+                 examples=("!meeting pick 2", "!meeting pick 1 p3"),
+                 args=(Arg("option", _option), Arg("poll", _poll_ref, optional=True)))
+    async def pick(ctx: Context, option: int, poll: int | None) -> None:
+        found = await room_poll(ctx.db, ctx.room_id, poll)
+        if found is None or found.closed:
+            which = f"p{poll}" if poll else "open poll"
+            raise UserError(f"There is no {which} in this room to pick from.", SUGGEST_EXAMPLE)
+        if ctx.sender != found.created_by and not ctx.is_moderator():
+            raise PermissionDenied(f"Only whoever asked for p{found.number} or a room moderator "
+                                   "can pick the time; everyone can vote in the poll.")
+        if not 1 <= option <= len(found.options):
+            raise UserError(f"p{found.number} has options 1 to {len(found.options)}.",
+                            "!meeting pick 1")
+        if found.options[option - 1] <= ctx.now:
+            raise UserError("That time has already passed; pick another.", "!meeting pick 2")
+        posts = await conclude(ctx.db, found, option, ctx.now, f"picked by {ctx.sender}")
+        for post in posts:
+            post.msg.is_reply = post.msg.poll_end is None  # the notice answers the command
+            ctx.reply(post.msg)
+        meeting_id = await _meeting_id(ctx.db, found)
+        if meeting_id:
+            ctx.changed.add(("meeting", meeting_id))
+        ctx.changed.add(("poll", found.id))
+
+
+def _option(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 9:
+        raise ValueError(f"{text[:20]!r} is not an option number; options are 1 to 5.")
+    return int(text)
+
+
+def _poll_ref(text: str) -> int:
+    match = re.fullmatch(r"[pP#]?([0-9]{1,9})", text)
+    if not match:
+        raise ValueError(f"{text[:20]!r} is not a poll id; they look like p2.")
+    return int(match.group(1))
+
+
+def series_length(duration: timedelta) -> str:
+    minutes = int(duration.total_seconds() // 60)
+    return f"{minutes} min" if minutes < 60 or minutes % 60 else f"{minutes // 60}h"
+
+
+def closes_at(now: datetime, options: list[datetime]) -> datetime:
+    """A day to vote, but always an hour before the earliest option starts."""
+    return max(now + timedelta(minutes=5), min(now + POLL_OPEN_FOR,
+                                               min(options) - timedelta(hours=1)))
+
+
+async def participants(ctx: Context, named: bool) -> list[Person]:
+    if named:
+        ids = [u for u in ctx.mentioned if u in set(ctx.room.members())]
+        unknown = [u for u in ctx.mentioned if u not in ids]
+        if unknown:
+            raise UserError(f"{unknown[0]} is not in this room.", SUGGEST_EXAMPLE)
+        if not ids:
+            raise UserError("Name the people with mentions (@name).", SUGGEST_EXAMPLE)
+    else:
+        ids = ctx.room.members()
+    default = await room_default_zone(ctx)
+    settings = await get_members(ctx.db, ids)
+    return [
+        Person(uid, s.zone or default,
+               WorkingHours.from_storage(s.hours) if s.hours else DEFAULT_HOURS)
+        for uid, s in settings.items()
+    ] or [Person(ctx.sender, default, DEFAULT_HOURS)]
+
+
+async def conclude(db: Database, poll: Poll, option: int, now: datetime, how: str
+                   ) -> list[Post]:
+    """Create the meeting for `option`, close the poll and say so (poll end + notice)."""
+    start = poll.options[option - 1]
+    local = start.astimezone(zone_info(poll.zone)).replace(tzinfo=None)
+    series = Series(local, poll.zone, None, poll.duration)
+    number = await insert_meeting(db.conn, room_id=poll.room_id, title=poll.title,
+                                  series=series, created_by=poll.created_by, now=now)
+    await close_poll(db.conn, poll.id, now, number)
+    meeting = await get_meeting(db, poll.room_id, number)
+    assert meeting is not None
+    text = (f"Poll p{poll.number} closed ({how}): option {option} wins. Scheduled "
+            f"m{number}: {poll.title} — {series_words(meeting)}.")
+    posts = [Post(poll.room_id, f"poll-result:{poll.id}", Msg(is_reply=False).text(text))]
+    event_id = await poll_event_id(db, poll)
+    if event_id:
+        end = Msg(is_reply=False, poll_end=PollEnd(event_id)).text(
+            f"The poll has ended: option {option} wins.")
+        posts.insert(0, Post(poll.room_id, f"poll-end:{poll.id}", end))
+    return posts
+
+
+async def _meeting_id(db: Database, poll: Poll) -> int | None:
+    refreshed = await get_poll(db, poll.id)
+    if refreshed is None or refreshed.meeting_number is None:
+        return None
+    meeting = await get_meeting(db, poll.room_id, refreshed.meeting_number)
+    return meeting.id if meeting else None
+
+
+async def plan_polls(db: Database, poll_id: int | None = None) -> list[PlannedJob]:
+    polls = [await get_poll(db, poll_id)] if poll_id else await open_polls(db)
+    return [PlannedJob(f"poll:{p.id}", p.closes_at, "poll-close", (p.id,))
+            for p in polls if p is not None and not p.closed]
+
+
+async def close_due_poll(env: JobEnv, poll_id: int) -> list[Post]:
+    """The poll's closing: the option with most votes (ties: the better-ranked) wins."""
+    poll = await get_poll(env.db, poll_id)
+    if poll is None or poll.closed:
+        return []
+    votes = await tally(env.db, poll.id)
+    future = [i for i, start in enumerate(poll.options, 1) if start > env.now]
+    if not votes or not future:
+        await close_poll(env.db.conn, poll.id, env.now, None)
+        text = f"Poll p{poll.number} closed without {'votes' if not votes else 'a future time'}; "
+        text += "no meeting was scheduled. Ask again with !meeting suggest."
+        return [Post(poll.room_id, f"poll-result:{poll.id}", Msg(is_reply=False).text(text))]
+    winner = max(future, key=lambda i: (votes.get(i, 0), -i))
+    total = sum(votes.values())
+    return await conclude(env.db, poll, winner, env.now, f"{votes.get(winner, 0)} of {total} votes")
