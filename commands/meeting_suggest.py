@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from commands.common import room_default_zone, zone_of
 from commands.context import Context
 from commands.domain.hours import WorkingHours
 from commands.domain.recurrence import Series
-from commands.domain.suggest import Person, rank_slots
+from commands.domain.suggest import DEFAULT_HOURS, Person, rank_slots
 from commands.domain.timefmt import format_local, local_time_line
 from commands.domain.when import WhenError, parse_duration
 from commands.domain.zones import zone_info
@@ -34,7 +34,6 @@ from storage.polls import (
 )
 
 SUGGEST_EXAMPLE = "!meeting suggest 60m within 7 days"
-DEFAULT_HOURS = WorkingHours(time(9), time(17), frozenset(range(5)))
 MAX_WITHIN_DAYS = 21
 POLL_OPEN_FOR = timedelta(hours=24)
 SUGGEST = re.compile(
