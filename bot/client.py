@@ -29,6 +29,7 @@ from nio import (
     UploadResponse,
     WhoamiResponse,
 )
+from nio.api import Api
 from nio.exceptions import SendRetryError
 
 from bot.clock import Clock, SystemClock
@@ -102,7 +103,6 @@ class MingaBot:
             self.scheduler = Scheduler(self.db, self.outbox, self.clock, self.handler.settings,
                                        self.handler.room_view)
             self.handler.after_commit = self.scheduler.replan
-            await self.scheduler.start(self.handler)
             self._tasks.append(asyncio.create_task(self._run(), name="minga-sync"))
         except BaseException:
             await self.stop()
@@ -184,6 +184,9 @@ class MingaBot:
         first = await self._sync_until_ok(since=token, full_state=True, timeout_ms=0)
         await self._keys_maintenance()
         await self.handler.handle(first, history=token is None)
+        # Jobs start once the rooms are known, so an overdue reminder can go out at once.
+        assert self.scheduler
+        await self.scheduler.start(self.handler)
         self._tasks.append(asyncio.create_task(self.outbox.run(), name="minga-outbox"))
         self.ready.set()
         log.info("ready")
@@ -240,10 +243,13 @@ class MingaBot:
         try:
             if event_type == FILE_EVENT:
                 event_type, content = "m.room.message", await self._upload(item)
-            resp = await self.client.room_send(
-                item.room_id, event_type, content, tx_id=item.txn_id,
-                ignore_unverified_devices=True,
-            )
+            if event_type == "m.reaction":
+                resp = await self._send_reaction(item.room_id, content, item.txn_id)
+            else:
+                resp = await self.client.room_send(
+                    item.room_id, event_type, content, tx_id=item.txn_id,
+                    ignore_unverified_devices=True,
+                )
         except LocalProtocolError as err:
             raise PermanentSendError(str(err)) from None
         except (SendRetryError, OSError, TimeoutError) as err:
@@ -256,6 +262,26 @@ class MingaBot:
             raise PermanentSendError(resp.status_code or "error")
         raise TransientSendError(_describe(resp))
 
+
+    async def _send_reaction(self, room_id: str, content: dict[str, Any], txn_id: str
+                             ) -> RoomSendResponse | ErrorResponse:
+        """nio sends m.reaction in clear even in encrypted rooms; we encrypt it ourselves."""
+        assert self.client and self.client.olm
+        client = self.client
+        room = client.rooms.get(room_id)
+        if room is None:
+            raise LocalProtocolError(f"not in room {room_id}")
+        event_type = "m.reaction"
+        if room.encrypted:
+            if not room.members_synced:
+                await client.joined_members(room_id)
+            if client.olm.should_share_group_session(room_id):
+                await client.share_group_session(room_id, ignore_unverified_devices=True)
+            event_type, content = client.encrypt(room_id, event_type, content)
+        method, path, data = Api.room_send(client.access_token, room_id, event_type, content,
+                                           txn_id)
+        # The private _send is nio's one request path (timeouts, 429 handling, parsing).
+        return await client._send(RoomSendResponse, method, path, data, (room_id,))
 
     async def _upload(self, item: Outgoing) -> dict[str, Any]:
         """Upload the attachment (encrypted if the room is) and return the m.file content."""

@@ -64,9 +64,10 @@ async def enqueue(
 ) -> bool:
     """Queue inside the caller's transaction. False if that logical message was queued before."""
     cur = await conn.execute(
-        "INSERT OR IGNORE INTO outbox (txn_id, room_id, event_type, content, created_at) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (txn_id_for(logical_key), room_id, event_type, json.dumps(content), now_iso),
+        "INSERT OR IGNORE INTO outbox (txn_id, logical_key, room_id, event_type, content, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (txn_id_for(logical_key), logical_key, room_id, event_type, json.dumps(content),
+         now_iso),
     )
     return cur.rowcount == 1
 

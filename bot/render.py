@@ -74,6 +74,10 @@ def outgoing(msg: Msg, *, in_reply_to: str | None = None, thread_root: str | Non
         return POLL_START, poll_content(msg)
     if msg.poll_end is not None:
         return POLL_END, poll_end_content(msg)
+    if msg.reaction is not None:
+        relates = {"rel_type": "m.annotation", "event_id": msg.reaction.event_id,
+                   "key": msg.reaction.key}
+        return "m.reaction", {"m.relates_to": relates}
     content = message_content(msg, in_reply_to=in_reply_to, thread_root=thread_root)
     if msg.attachment is None:
         return "m.room.message", content

@@ -16,6 +16,7 @@ from nio import (
     JoinedMembersResponse,
     JoinResponse,
     MegolmEvent,
+    ReactionEvent,
     RoomCreateEvent,
     RoomMemberEvent,
     RoomMessageText,
@@ -26,14 +27,21 @@ from nio.exceptions import EncryptionError, LocalProtocolError
 
 from bot.clock import Clock
 from bot.config import Config
-from bot.events import bot_names, mentioned_users, parse_command, thread_root
+from bot.events import (
+    bot_names,
+    mentioned_users,
+    parse_command,
+    strip_reply_fallback,
+    thread_root,
+)
 from bot.outbox import OutboxWorker, enqueue
 from bot.render import POLL_RESPONSES, message_content, outgoing, poll_answer
 from bot.rooms import NioRoomView
 from commands.context import Context, Settings
 from commands.reply import Msg
-from commands.router import Router
+from commands.router import Interaction, Router
 from storage.db import Database
+from storage.outbox import logical_key_of
 from storage.polls import poll_for_event, record_vote
 from storage.state import (
     SYNC_TOKEN,
@@ -102,6 +110,8 @@ class SyncHandler:
                     await self.on_message(room_id, event, joined_ts)
                 elif isinstance(event, MegolmEvent):
                     await self._undecryptable(room_id, event, joined_ts)
+                elif isinstance(event, ReactionEvent):
+                    await self.on_reaction(room_id, event, joined_ts)
                 elif isinstance(event, UnknownEvent) and event.type in POLL_RESPONSES:
                     await self.on_poll_response(room_id, event, joined_ts)
         await self._retry_pending()
@@ -174,42 +184,104 @@ class SyncHandler:
         if event.sender == self.user_id or event.server_timestamp < joined_ts:
             return
         content = event.source.get("content", {})
+        if content.get("msgtype") != "m.text":
+            return  # m.notice (bots, including us) and everything else is never acted on
         relates = content.get("m.relates_to") or {}
-        if content.get("msgtype") != "m.text" or relates.get("rel_type") == "m.replace":
+        if relates.get("rel_type") == "m.replace":
+            new = content.get("m.new_content") or {}
+            text = new.get("body") if isinstance(new.get("body"), str) else ""
+            await self._interaction(room_id, event.sender, event.event_id, content, Interaction(
+                "edit", None, event.event_id, relates.get("event_id"), text))
             return
         command = parse_command(event.body, self.settings.prefix, self.names)
-        if command is None or await is_handled(self.db, event.event_id):
+        if command is None:
+            await self._answer(room_id, event, content, relates)
             return
         if not command.prefixed and self.router.find(command.name) is None:
             return
+
+        async def run(ctx: Context) -> None:
+            await self.router.dispatch(ctx, command.name, command.args)
+
+        if await self._in_context(room_id, event.sender, event.event_id, content, event.body,
+                                  run, reply_to=event.event_id):
+            known = command.name if self.router.find(command.name) else "unknown"
+            log.info("answered !%s in %s", known, room_id)
+
+    async def _answer(self, room_id: str, event: RoomMessageText, content: dict[str, Any],
+                      relates: dict[str, Any]) -> None:
+        """A plain message: an answer in one of our threads, a reply to us, or a DM."""
+        reply = relates.get("m.in_reply_to") or {}
+        target = thread_root(content) or reply.get("event_id")
+        key = await logical_key_of(self.db, room_id, target) if isinstance(target, str) else None
+        if key is not None:
+            interaction = Interaction("reply", key, event.event_id, target,
+                                      strip_reply_fallback(event.body))
+        elif self._is_direct(room_id):
+            interaction = Interaction("direct", None, event.event_id, None, event.body)
+        else:
+            return
+        await self._interaction(room_id, event.sender, event.event_id, content, interaction)
+
+    async def on_reaction(self, room_id: str, event: ReactionEvent, joined_ts: int) -> None:
+        if event.sender == self.user_id or event.server_timestamp < joined_ts:
+            return
+        key = await logical_key_of(self.db, room_id, event.reacts_to)
+        if key is None:
+            return
+        await self._interaction(room_id, event.sender, event.event_id, event.source.get(
+            "content", {}), Interaction("reaction", key, event.event_id, event.reacts_to,
+                                        event.key))
+
+    async def _interaction(self, room_id: str, sender: str, event_id: str,
+                           content: dict[str, Any], interaction: Interaction) -> None:
+        if not any(kind == interaction.kind for kind, _, _ in self.router.interactions):
+            return
+
+        async def run(ctx: Context) -> None:
+            await self.router.interact(ctx, interaction)
+
+        reply_to = interaction.target_event_id if interaction.kind == "reaction" else event_id
+        await self._in_context(room_id, sender, event_id, content, interaction.text, run,
+                               reply_to=reply_to, quiet_in_clear=True)
+
+    def _is_direct(self, room_id: str) -> bool:
+        room = self.client.rooms.get(room_id)
+        return room is not None and room.member_count == 2
+
+    async def _in_context(self, room_id: str, sender: str, event_id: str,
+                          content: dict[str, Any], body: str,
+                          work: Callable[[Context], Awaitable[None]], *, reply_to: str | None,
+                          quiet_in_clear: bool = False) -> bool:
+        """One event, one transaction: mark it handled, do the work, queue the replies."""
+        if await is_handled(self.db, event_id):
+            return False
         view = await self.room_view(room_id)
         if view is None:
-            return
+            return False
         now = self.clock.now()
         changed: set[tuple[str, int]] = set()
         async with self.db.transaction() as conn:
-            if not await mark_handled(conn, event.event_id, room_id, now.isoformat()):
-                return
+            if not await mark_handled(conn, event_id, room_id, now.isoformat()):
+                return False
             if self.config.bot.require_encryption and not view.encrypted:
-                replies = [Msg().text(ENCRYPTION_ONLY)]
+                replies = [] if quiet_in_clear else [Msg().text(ENCRYPTION_ONLY)]
             else:
-                ctx = Context(view, event.sender, event.event_id, now, self.db, self.settings,
-                              mentioned=mentioned_users(content, event.body, self.user_id))
-                await self.router.dispatch(ctx, command.name, command.args)
-                replies = ctx.replies
-                changed = ctx.changed
+                ctx = Context(view, sender, event_id, now, self.db, self.settings,
+                              mentioned=mentioned_users(content, body, self.user_id))
+                await work(ctx)
+                replies, changed = ctx.replies, ctx.changed
             for index, msg in enumerate(replies):
-                event_type, body = outgoing(msg, in_reply_to=event.event_id,
-                                            thread_root=thread_root(content))
-                await enqueue(conn, logical_key=msg.key or f"reply:{event.event_id}:{index}",
-                              room_id=room_id, content=body, now_iso=now.isoformat(),
+                event_type, out = outgoing(msg, in_reply_to=reply_to,
+                                           thread_root=thread_root(content))
+                await enqueue(conn, logical_key=msg.key or f"reply:{event_id}:{index}",
+                              room_id=room_id, content=out, now_iso=now.isoformat(),
                               event_type=event_type)
         self.outbox.kick()
         if changed and self.after_commit:
             await self.after_commit(changed)
         self.commands_handled += 1
-        known = command.name if self.router.find(command.name) else "unknown"
-        log.info("answered !%s in %s", known, room_id)
+        return True
 
     async def on_poll_response(self, room_id: str, event: UnknownEvent, joined_ts: int) -> None:
         answer = poll_answer(event.source.get("content", {}))

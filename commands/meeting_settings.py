@@ -69,8 +69,9 @@ def register(router: Router) -> None:
             raise UserError(f"m{found.number} has no more occurrences.", "!meetings")
         when = f"{upcoming.original_local:%a %d %b}"
         if text:
-            item = re.sub(r"^add\s+", "", text, flags=re.IGNORECASE).strip()
-            if not text.lower().startswith("add") or not item:
+            match = re.fullmatch(r"add(?:\s+(.*))?", text.strip(), re.IGNORECASE | re.DOTALL)
+            item = (match.group(1) or "").strip() if match else ""
+            if not item:
                 raise UserError("Add an item with “add” and its text.",
                                 f"!meeting agenda m{found.number} add Budget for 2027")
             if len(item) > MAX_AGENDA_TEXT:

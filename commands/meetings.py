@@ -38,7 +38,7 @@ ADD_EXAMPLE = '!meeting add "Network call" thu 14:00 every 2 weeks for 90m'
 MAX_TITLE = 200
 MAX_LIST_DAYS = 366
 CLAUSE = re.compile(r"\s+(every|for|alternate)\s+", re.IGNORECASE)
-TRAILING_ZONE = re.compile(r"^(.*?)\s+in\s+(\S+)\s*$", re.IGNORECASE | re.DOTALL)
+TRAILING_ZONE = re.compile(r"^(.*?)\s+in\s+(\S.*?)\s*$", re.IGNORECASE | re.DOTALL)
 
 
 def parse_ref(text: str) -> int:
@@ -87,7 +87,7 @@ def split_add(text: str) -> tuple[str, dict[str, str]]:
     if not title:
         raise UserError("The title is empty.", ADD_EXAMPLE)
     if len(title) > MAX_TITLE:
-        raise UserError(f"The title is {len(title)} characters; keep it under {MAX_TITLE}.",
+        raise UserError(f"The title is {len(title)} characters; at most {MAX_TITLE} fit.",
                         ADD_EXAMPLE)
     pieces = CLAUSE.split(" " + rest)
     clauses = {"when": pieces[0].strip()}
@@ -278,6 +278,10 @@ def moved_series(series: Series, start_local: datetime, zone: str) -> Series:
         rule = re.sub(r"BYDAY=[A-Z]{2}", f"BYDAY={code}", rule)
     if rule and "FREQ=MONTHLY" in rule and re.search(r"BYMONTHDAY=[0-9]+(;|$)", rule):
         rule = re.sub(r"BYMONTHDAY=[0-9]+", f"BYMONTHDAY={start_local.day}", rule)
+    if (rule and "FREQ=YEARLY" in rule and re.search(r"BYMONTH=[0-9]+(;|$)", rule)
+            and re.search(r"BYMONTHDAY=[0-9]+(;|$)", rule)):
+        rule = re.sub(r"BYMONTH=[0-9]+", f"BYMONTH={start_local.month}", rule)
+        rule = re.sub(r"BYMONTHDAY=[0-9]+", f"BYMONTHDAY={start_local.day}", rule)
     return replace(series, start_local=start_local, zone=zone, rule=rule)
 
 
@@ -295,7 +299,7 @@ async def pick_occurrence(ctx: Context, meeting: Meeting, date_text: str | None)
         raise _user_error(err, f"!meeting skip m{meeting.number} 2026-12-10") from None
     found = occurrence_on(meeting.series, day, overrides)
     if found is None:
-        raise UserError(f"m{meeting.number} has no occurrence on {day:%a %d %b %Y}.",
+        raise UserError(f"m{meeting.number} has no occurrence on {day:%a} {day.day} {day:%b %Y}.",
                         f"!meeting show m{meeting.number}")
     return found
 

@@ -101,13 +101,13 @@ async def fire_reminder(env: JobEnv, meeting_id: int, original_iso: str, start_i
             "INSERT OR IGNORE INTO reminders_sent (key, meeting_id, sent_at, late) "
             "VALUES (?, ?, ?, 2)", (key, meeting.id, iso(env.now)))
         return []
+    room = await env.room(meeting.room_id)
+    if room is None:
+        return []  # not (yet) in the room: leave it unsent for the next plan
     cur = await env.db.conn.execute(
         "INSERT OR IGNORE INTO reminders_sent (key, meeting_id, sent_at, late) VALUES (?, ?, ?, ?)",
         (key, meeting.id, iso(env.now), int(late)))
     if cur.rowcount == 0:
-        return []
-    room = await env.room(meeting.room_id)
-    if room is None:
         return []
     msg = await reminder_message(env, meeting, original, start, late, room)
     return [Post(meeting.room_id, f"reminder:{key}", msg)]

@@ -38,6 +38,14 @@ class PollEnd:
     poll_event_id: str
 
 
+@dataclass(frozen=True)
+class Reaction:
+    """An annotation (e.g. ✅) on an event; encrypted like everything else in the room."""
+
+    event_id: str
+    key: str
+
+
 @dataclass
 class Msg:
     parts: list[tuple[Kind, str, str]] = field(default_factory=list)
@@ -48,6 +56,7 @@ class Msg:
     attachment: Attachment | None = None
     poll: PollSpec | None = None
     poll_end: PollEnd | None = None
+    reaction: Reaction | None = None
     # A stable identity for the outbox when the message must be found again (a poll).
     key: str | None = None
 
@@ -103,3 +112,7 @@ def say(text: str) -> Msg:
         if i < len(lines) - 1:
             msg.line()
     return msg
+
+
+def react(event_id: str, key: str = "✅") -> Msg:
+    return Msg(is_reply=False, reaction=Reaction(event_id, key))

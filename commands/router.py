@@ -23,6 +23,26 @@ from commands.reply import Msg
 log = logging.getLogger(__name__)
 
 Handler = Callable[..., Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """A member acting on one of Minga's messages without a command.
+
+    kind: "reaction" (text = the emoji), "reply" (an answer in the message's thread or a
+    reply to it), "edit" (a member edited an earlier message; target = the original
+    event), "direct" (a plain message in a direct chat with the bot).
+    """
+
+    kind: str
+    key: str | None  # logical key of the bot message acted on, when known
+    event_id: str
+    target_event_id: str | None
+    text: str
+
+
+# Returns True when it took the interaction; the router then stops trying others.
+InteractionHandler = Callable[[Context, Interaction], Awaitable[bool]]
 MAX_COMMAND_LENGTH = 4000
 
 
@@ -98,6 +118,28 @@ class Router:
     def __init__(self) -> None:
         self.commands: dict[str, Command] = {}
         self.order: list[Command] = []
+        self.interactions: list[tuple[str, str, InteractionHandler]] = []
+
+    def on(self, kind: str, key_prefix: str = "") -> Callable[[InteractionHandler],
+                                                              InteractionHandler]:
+        """Register a handler for reactions/replies to messages whose key starts so."""
+        def register(handler: InteractionHandler) -> InteractionHandler:
+            self.interactions.append((kind, key_prefix, handler))
+            return handler
+
+        return register
+
+    async def interact(self, ctx: Context, interaction: Interaction) -> bool:
+        """Try the matching handlers in turn; errors become replies as for commands."""
+        for kind, prefix, handler in self.interactions:
+            if kind != interaction.kind:
+                continue
+            if prefix and not (interaction.key or "").startswith(prefix):
+                continue
+            taken = await self._guarded(ctx, f"{kind}:{prefix}", handler(ctx, interaction))
+            if taken:
+                return True
+        return False
 
     def command(self, name: str, *, summary: str, usage: str, examples: tuple[str, ...] = (),
                 args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = ()
@@ -121,9 +163,16 @@ class Router:
 
     async def dispatch(self, ctx: Context, name: str, text: str) -> None:
         """Run a command; every outcome leaves at least one reply in `ctx.replies`."""
+        found = self.find(name)
+        await self._guarded(ctx, found.name if found else "unknown",
+                            self._dispatch(ctx, name, text))
+
+    async def _guarded(self, ctx: Context, label: str, work: Awaitable[Any]) -> Any:
+        """The error middleware: UserError → its message; anything else → an apology + id."""
+        result: Any = True
         try:
             async with ctx.db.savepoint("command"):
-                await self._dispatch(ctx, name, text)
+                result = await work
         except UserError as err:
             ctx.replies.clear()
             ctx.reply(error_reply(ctx, err))
@@ -134,9 +183,8 @@ class Router:
                 f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} {frame.name}"
                 for frame in reversed(traceback.extract_tb(exc.__traceback__))
             )
-            log.error("command %s failed with %s (error id %s) at %s",
-                      self.find(name).name if self.find(name) else "unknown",
-                      type(exc).__name__, error_id, where)
+            log.error("%s failed with %s (error id %s) at %s", label, type(exc).__name__,
+                      error_id, where)
             ctx.replies.clear()
             ctx.reply(Msg().text(
                 f"Sorry, something went wrong on my side (error id {error_id}). "
@@ -144,6 +192,7 @@ class Router:
             ))
         for msg in ctx.replies:
             with_prefix(msg, ctx.settings.prefix)
+        return result
 
     async def _dispatch(self, ctx: Context, name: str, text: str) -> None:
         if len(text) > MAX_COMMAND_LENGTH:

@@ -6,13 +6,14 @@ here in order; `storage.db.migrate` applies each in its own transaction.
 
 from __future__ import annotations
 
-from storage.migrations import m0001_core, m0002_meetings, m0003_polls
+from storage.migrations import m0001_core, m0002_meetings, m0003_polls, m0004_interactions
 from storage.migrations.base import Migration
 
 MIGRATIONS: tuple[Migration, ...] = (
     m0001_core.MIGRATION,
     m0002_meetings.MIGRATION,
     m0003_polls.MIGRATION,
+    m0004_interactions.MIGRATION,
 )
 
 assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))

@@ -211,9 +211,6 @@ async def test_trailing_zone_after_clauses(router: Router, db: Database) -> None
         "2026-11-26T09:00", "America/Bogota", "FREQ=WEEKLY;BYDAY=TH", 30)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: TRAILING_ZONE only takes one word after `in`, so "
-                   "`every week in Sao Paulo` / `for 90m in New York` fail with a misleading "
-                   "rule/length error")
 @pytest.mark.parametrize(("clauses", "zone"), [("every week in Sao Paulo", "America/Sao_Paulo"),
                                                ("for 90m in New York", "America/New_York")])
 async def test_trailing_multi_word_zone(router: Router, db: Database, clauses: str,
@@ -453,8 +450,6 @@ async def test_move_series_reads_time_in_meetings_zone(router: Router, db: Datab
     assert (row["start_local"], row["zone"]) == ("2026-11-26T10:00", "Africa/Nairobi")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: move --series does not re-anchor a yearly "
-                   "rule's BYMONTH/BYMONTHDAY, so the series stays on the old date")
 async def test_move_yearly_series(router: Router, db: Database) -> None:
     await run(router, db, 'meeting add "Annual" 2026-12-03 14:00 every year')
     text = await say(router, db, "meeting move m1 2026-12-10 15:00 --series")
@@ -531,7 +526,7 @@ async def test_moderator_is_allowed(router: Router, db: Database, line: str, sta
         assert ctx.changed == {("meeting", (await meeting_row(db))["id"])}
 
 
-# ---- agenda, link, reminders, notify, ics ---------------------------------------------------------
+# ---- agenda, link, reminders, notify, ics ------------------------------------------------
 
 
 async def test_agenda(router: Router, db: Database) -> None:
@@ -560,9 +555,6 @@ async def test_agenda_needs_add(router: Router, db: Database) -> None:
     assert row is not None and row[0] == 0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: agenda_cmd checks text.startswith('add') but strips "
-                   "only 'add' + whitespace, so a bare 'add' is stored as the item 'add' and "
-                   "words like 'addendum' are added without the add keyword")
 @pytest.mark.parametrize("text", ["add", "addendum", "address the budget"])
 async def test_agenda_needs_the_word_add(router: Router, db: Database, text: str) -> None:
     await run(router, db, NETWORK)
