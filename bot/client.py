@@ -101,7 +101,7 @@ class MingaBot:
             self.handler = SyncHandler(self.config, self.client, self.db, self.router,
                                        self.outbox, self.clock)
             self.scheduler = Scheduler(self.db, self.outbox, self.clock, self.handler.settings,
-                                       self.handler.room_view)
+                                       self.handler.room_view, self.router.schedules)
             self.handler.after_commit = self.scheduler.replan
             self._tasks.append(asyncio.create_task(self._run(), name="minga-sync"))
         except BaseException:

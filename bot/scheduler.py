@@ -22,8 +22,7 @@ from bot.clock import Clock
 from bot.outbox import OutboxWorker, enqueue
 from bot.render import outgoing
 from commands.context import RoomView, Settings
-from commands.jobs import JobEnv, PlannedJob
-from commands.schedules import JOBS, plan_changed, plan_everything
+from commands.jobs import JobEnv, PlannedJob, Schedules
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -39,7 +38,8 @@ class PendingChecker(Protocol):
 
 class Scheduler:
     def __init__(self, db: Database, outbox: OutboxWorker, clock: Clock, settings: Settings,
-                 room: RoomLookup) -> None:
+                 room: RoomLookup, schedules: Schedules) -> None:
+        self.schedules = schedules
         self.db = db
         self.outbox = outbox
         self.clock = clock
@@ -60,14 +60,15 @@ class Scheduler:
 
     async def replan_all(self) -> None:
         async with self.db.transaction():
-            jobs = await plan_everything(self.db, self.clock.now())
+            jobs = await self.schedules.plan_everything(self.db, self.clock.now())
         self._add(jobs)
         log.info("planned %d jobs", len(jobs))
 
     async def replan(self, changed: set[tuple[str, int]]) -> None:
         for kind, item_id in sorted(changed):
             async with self.db.transaction():
-                prefix, jobs = await plan_changed(self.db, kind, item_id, self.clock.now())
+                prefix, jobs = await self.schedules.plan_changed(self.db, kind, item_id,
+                                                                 self.clock.now())
             for job_id in self.job_ids(prefix):
                 self.cancel(job_id)
             self._add(jobs)
@@ -80,8 +81,8 @@ class Scheduler:
         try:
             async with self.db.transaction() as conn:
                 now = self.clock.now()
-                env = JobEnv(self.db, now, self.settings, self.room)
-                posts = await JOBS[kind](env, *args)
+                env = JobEnv(self.db, now, self.settings, self.room, self.schedules.hooks)
+                posts = await self.schedules.jobs[kind](env, *args)
                 for post in posts:
                     event_type, content = outgoing(post.msg)
                     await enqueue(conn, logical_key=post.logical_key, room_id=post.room_id,

@@ -8,9 +8,10 @@ from commands.router import Router
 def build_router() -> Router:
     """Every command Minga knows, in the order `!help` lists them."""
     from commands import help as help_cmd
-    from commands import hours, meeting_settings, meeting_suggest, meetings, tz
+    from commands import hours, meeting_settings, meeting_suggest, meetings, reminders, tz
 
     router = Router()
-    for module in (meetings, meeting_settings, meeting_suggest, tz, hours, help_cmd):
+    modules = (meetings, meeting_settings, meeting_suggest, reminders, tz, hours, help_cmd)
+    for module in modules:
         module.register(router)
     return router

@@ -8,8 +8,9 @@ atomic step.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +40,59 @@ class JobEnv:
     now: datetime
     settings: Settings
     room: Callable[[str], Awaitable[RoomView | None]]
+    hooks: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)
 
 
 JobFn = Callable[..., Awaitable[list[Post]]]
+Planner = Callable[[Database, datetime], Awaitable[list[PlannedJob]]]
+# (job-id prefix whose jobs to drop, the new jobs) after a command changed one item.
+Replanner = Callable[[Database, int, datetime], Awaitable[tuple[str, list[PlannedJob]]]]
+
+
+@dataclass
+class Schedules:
+    """What each domain schedules, registered by its module; read by the bot's scheduler."""
+
+    jobs: dict[str, JobFn] = field(default_factory=dict)
+    planners: list[Planner] = field(default_factory=list)
+    replanners: dict[str, Replanner] = field(default_factory=dict)
+    # Named extension points, e.g. "reminder" sections that rota and actions add.
+    hooks: dict[str, list[Callable[..., Any]]] = field(default_factory=lambda: defaultdict(list))
+
+    def job(self, kind: str) -> Callable[[JobFn], JobFn]:
+        def register(fn: JobFn) -> JobFn:
+            if kind in self.jobs:
+                raise ValueError(f"job kind {kind!r} registered twice")
+            self.jobs[kind] = fn
+            return fn
+
+        return register
+
+    def planner(self, fn: Planner) -> Planner:
+        self.planners.append(fn)
+        return fn
+
+    def replanner(self, kind: str) -> Callable[[Replanner], Replanner]:
+        def register(fn: Replanner) -> Replanner:
+            self.replanners[kind] = fn
+            return fn
+
+        return register
+
+    def hook(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+            self.hooks[name].append(fn)
+            return fn
+
+        return register
+
+    async def plan_everything(self, db: Database, now: datetime) -> list[PlannedJob]:
+        """All jobs due soon, derived from the DB (at start and on the hourly tick)."""
+        jobs: list[PlannedJob] = []
+        for planner in self.planners:
+            jobs.extend(await planner(db, now))
+        return jobs
+
+    async def plan_changed(self, db: Database, kind: str, item_id: int, now: datetime
+                           ) -> tuple[str, list[PlannedJob]]:
+        return await self.replanners[kind](db, item_id, now)

@@ -51,6 +51,13 @@ def poll_key(room_id: str, number: int) -> str:
 def register(router: Router) -> None:
     meeting = router.find("meeting")
     assert meeting is not None
+    router.schedules.job("poll-close")(close_due_poll)
+    router.schedules.planner(lambda db, now: plan_polls(db))
+
+    @router.schedules.replanner("poll")
+    async def replan_poll(db: Database, poll_id: int, now: datetime
+                          ) -> tuple[str, list[PlannedJob]]:
+        return f"poll:{poll_id}", await plan_polls(db, poll_id)
 
     @meeting.sub("suggest", summary="Propose fair times as a poll, from everyone's hours.",
                  usage='!meeting suggest <duration> [within <N> days] [with @a @b …] ["title"]',

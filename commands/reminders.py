@@ -17,6 +17,7 @@ from commands.domain.timefmt import local_time_line, relative
 from commands.jobs import JobEnv, PlannedJob, Post
 from commands.meeting_format import member_zones
 from commands.reply import Msg
+from commands.router import Router
 from storage.db import Database
 from storage.meetings import (
     Meeting,
@@ -132,6 +133,8 @@ async def reminder_message(env: JobEnv, meeting: Meeting, original: datetime, st
             msg.text(f"{index}. {text}").line()
     if meeting.link:
         msg.text(f"Join: {meeting.link}").line()
+    for section in env.hooks.get("reminder", []):
+        await section(env, meeting, original, start, msg, room)
     present = set(room.members())
     attendees = [u for u in await notify_list(env.db, meeting.room_id) if u in present]
     if meeting.ping_room and room.power_level(meeting.created_by) >= room.required_level(
@@ -145,3 +148,15 @@ async def reminder_message(env: JobEnv, meeting: Meeting, original: datetime, st
                 msg.text(", ")
             msg.mention(user, room.display_name(user))
     return msg
+
+
+def register(router: Router) -> None:
+    schedules = router.schedules
+    schedules.job("reminder")(fire_reminder)
+    schedules.planner(plan_all)
+
+    @schedules.replanner("meeting")
+    async def replan_meeting(db: Database, meeting_id: int, now: datetime
+                             ) -> tuple[str, list[PlannedJob]]:
+        meeting = await get_meeting_by_id(db, meeting_id)
+        return job_prefix(meeting_id), (await plan_meeting(db, meeting, now) if meeting else [])

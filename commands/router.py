@@ -18,6 +18,7 @@ from typing import Any
 
 from commands.context import Context
 from commands.errors import UserError
+from commands.jobs import Schedules
 from commands.reply import Msg
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,7 @@ class Router:
         self.commands: dict[str, Command] = {}
         self.order: list[Command] = []
         self.interactions: list[tuple[str, str, InteractionHandler]] = []
+        self.schedules = Schedules()
 
     def on(self, kind: str, key_prefix: str = "") -> Callable[[InteractionHandler],
                                                               InteractionHandler]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from commands import build_router
 from commands.context import RoomView, Settings
 from commands.domain.recurrence import Series
 from commands.jobs import JobEnv, PlannedJob, Post
@@ -20,7 +21,6 @@ from commands.reminders import (
     plan_meeting,
     reminder_key,
 )
-from commands.schedules import JOBS, plan_changed
 from storage import Database, open_database
 from storage.meetings import (
     Meeting,
@@ -33,6 +33,10 @@ from storage.meetings import (
 )
 from storage.members import set_zone
 from storage.state import record_room
+
+_SCHEDULES = build_router().schedules
+JOBS = _SCHEDULES.jobs
+plan_changed = _SCHEDULES.plan_changed
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # a Wednesday; 13:00 in Nairobi
 ROOM = "!a:example.org"
