@@ -15,6 +15,7 @@ import contextlib
 import io
 import logging
 import random
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ from nio import (
     ErrorResponse,
     LocalProtocolError,
     LoginResponse,
+    RoomCreateResponse,
+    RoomPreset,
     RoomSendResponse,
     SyncResponse,
     UploadResponse,
@@ -41,7 +44,7 @@ from bot.outbox import (
     RateLimited,
     TransientSendError,
 )
-from bot.render import FILE_EVENT
+from bot.render import DIRECT_PREFIX, FILE_EVENT
 from bot.scheduler import Scheduler
 from bot.session import SavedSession, StoreLock, load_session, prepare_store_dir, save_session
 from bot.sync_handler import SyncHandler
@@ -240,6 +243,8 @@ class MingaBot:
     async def _send(self, item: Outgoing) -> str:
         assert self.client
         event_type, content = item.event_type, item.content
+        if item.room_id.startswith(DIRECT_PREFIX):
+            item = await self._resolve_direct(item)
         try:
             if event_type == FILE_EVENT:
                 event_type, content = "m.room.message", await self._upload(item)
@@ -262,6 +267,40 @@ class MingaBot:
             raise PermanentSendError(resp.status_code or "error")
         raise TransientSendError(_describe(resp))
 
+
+    async def _resolve_direct(self, item: Outgoing) -> Outgoing:
+        """Find or open the member's encrypted direct chat, and re-address the outbox row."""
+        assert self.client and self.db
+        user_id = item.room_id[len(DIRECT_PREFIX):]
+        row = await self.db.fetchone("SELECT room_id FROM direct_rooms WHERE user_id = ?",
+                                     (user_id,))
+        room_id = row["room_id"] if row and row["room_id"] in self.client.rooms else None
+        if room_id is None:
+            resp = await self.client.room_create(
+                is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat,
+                initial_state=[{"type": "m.room.encryption", "state_key": "",
+                                "content": {"algorithm": "m.megolm.v1.aes-sha2"}}],
+            )
+            if not isinstance(resp, RoomCreateResponse):
+                raise TransientSendError(_describe(resp))
+            room_id = resp.room_id
+            async with self.db.transaction() as conn:
+                await conn.execute(
+                    "INSERT INTO direct_rooms (user_id, room_id, created_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT(user_id) DO UPDATE SET room_id = excluded.room_id",
+                    (user_id, room_id, self.clock.now().isoformat()))
+            for _ in range(100):  # the next sync brings the new room into nio's state
+                room = self.client.rooms.get(room_id)
+                if room is not None and user_id in room.users:
+                    break
+                await asyncio.sleep(0.1)
+            # The invitee's devices must be known before the first message is encrypted,
+            # or the room key goes to nobody but us.
+            if self.client.should_query_keys:
+                _check(await self.client.keys_query(), "keys query")
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE outbox SET room_id = ? WHERE id = ?", (room_id, item.row_id))
+        return replace(item, room_id=room_id)
 
     async def _send_reaction(self, room_id: str, content: dict[str, Any], txn_id: str
                              ) -> RoomSendResponse | ErrorResponse:

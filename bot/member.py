@@ -152,6 +152,21 @@ class Member:
             raise TimeoutError(f"no matching event in {room_id} within {timeout}s") from None
         return found[0]
 
+    async def wait_for_any(self, predicate: Callable[[str, Event], bool], *,
+                           timeout: float = 20) -> tuple[str, Event]:
+        """The first (room, event) anywhere matching `predicate`."""
+        found: list[tuple[str, Event]] = []
+
+        def check() -> bool:
+            for rid, event in self.events:
+                if predicate(rid, event):
+                    found.append((rid, event))
+                    return True
+            return False
+
+        await self.wait_until(check, timeout)
+        return found[0]
+
     async def reply_to(self, room_id: str, event_id: str, *, timeout: float = 15) -> Event:
         """The bot's notice that replies to (or threads under) our event."""
         return await self.wait_for(room_id, lambda e: is_reply_to(e, event_id), timeout=timeout)

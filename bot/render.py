@@ -62,6 +62,14 @@ def message_content(
 FILE_EVENT = "minga.file"
 
 
+# Outbox rows for a member's direct chat carry this pseudo room id until the chat exists.
+DIRECT_PREFIX = "direct:"
+
+
+def destination(room_id: str, msg: Msg) -> str:
+    return DIRECT_PREFIX + msg.direct_to if msg.direct_to else room_id
+
+
 POLL_START = "org.matrix.msc3381.poll.start"
 POLL_END = "org.matrix.msc3381.poll.end"
 POLL_RESPONSES = ("org.matrix.msc3381.poll.response", "m.poll.response")

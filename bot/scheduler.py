@@ -20,7 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
 from bot.outbox import OutboxWorker, enqueue
-from bot.render import outgoing
+from bot.render import destination, outgoing
 from commands.context import RoomView, Settings
 from commands.jobs import JobEnv, PlannedJob, Schedules
 from storage.db import Database
@@ -85,7 +85,8 @@ class Scheduler:
                 posts = await self.schedules.jobs[kind](env, *args)
                 for post in posts:
                     event_type, content = outgoing(post.msg)
-                    await enqueue(conn, logical_key=post.logical_key, room_id=post.room_id,
+                    await enqueue(conn, logical_key=post.logical_key,
+                                  room_id=destination(post.room_id, post.msg),
                                   content=content, now_iso=now.isoformat(),
                                   event_type=event_type)
         except Exception:

@@ -35,7 +35,7 @@ from bot.events import (
     thread_root,
 )
 from bot.outbox import OutboxWorker, enqueue
-from bot.render import POLL_RESPONSES, message_content, outgoing, poll_answer
+from bot.render import POLL_RESPONSES, destination, message_content, outgoing, poll_answer
 from bot.rooms import NioRoomView
 from commands.context import Context, Settings
 from commands.reply import Msg
@@ -275,8 +275,8 @@ class SyncHandler:
                 event_type, out = outgoing(msg, in_reply_to=reply_to,
                                            thread_root=thread_root(content))
                 await enqueue(conn, logical_key=msg.key or f"reply:{event_id}:{index}",
-                              room_id=room_id, content=out, now_iso=now.isoformat(),
-                              event_type=event_type)
+                              room_id=destination(room_id, msg), content=out,
+                              now_iso=now.isoformat(), event_type=event_type)
         self.outbox.kick()
         if changed and self.after_commit:
             await self.after_commit(changed)

@@ -57,6 +57,8 @@ class Msg:
     poll: PollSpec | None = None
     poll_end: PollEnd | None = None
     reaction: Reaction | None = None
+    # Send to this member's direct chat with the bot (opened on first use) instead.
+    direct_to: str | None = None
     # A stable identity for the outbox when the message must be found again (a poll).
     key: str | None = None
 

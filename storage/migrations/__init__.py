@@ -6,7 +6,15 @@ here in order; `storage.db.migrate` applies each in its own transaction.
 
 from __future__ import annotations
 
-from storage.migrations import m0001_core, m0002_meetings, m0003_polls, m0004_interactions
+import itertools
+
+from storage.migrations import (
+    m0001_core,
+    m0002_meetings,
+    m0003_polls,
+    m0004_interactions,
+    m0005_direct,
+)
 from storage.migrations.base import Migration
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -14,8 +22,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     m0002_meetings.MIGRATION,
     m0003_polls.MIGRATION,
     m0004_interactions.MIGRATION,
+    m0005_direct.MIGRATION,
 )
 
-assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
+assert all(a.version < b.version for a, b in itertools.pairwise(MIGRATIONS))
 
 __all__ = ["MIGRATIONS", "Migration"]

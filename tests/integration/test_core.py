@@ -129,3 +129,27 @@ async def test_unencrypted_room_gets_only_an_explanation(network: Network) -> No
     assert "encrypted rooms" in reply.body
     assert bot.db is not None
     assert await bot.db.fetchone("SELECT 1 FROM members") is None
+
+
+async def test_direct_message_opens_an_encrypted_chat_once(network: Network) -> None:
+    """A reply addressed to one member goes to their direct chat, opened on first use."""
+    from commands.reply import Msg
+
+    config = network.bot_config()
+    bot = await network.start_bot(config)
+    alice = await network.member("alice")
+
+    @bot.router.command("dmtest", summary="test only", usage="!dmtest")
+    async def dmtest(ctx) -> None:  # noqa: ANN001
+        ctx.reply(Msg(direct_to=ctx.sender).text("psst"))
+        ctx.reply(Msg().text("sent you a message"))
+
+    room = await network.room(alice, [], config.matrix.user_id)
+    await alice.reply_to(room, await alice.send(room, "!dmtest"))
+    first = await alice.wait_for_any(lambda rid, e: rid != room and getattr(e, "body", "") == "psst")
+    await alice.reply_to(room, await alice.send(room, "!dmtest"))
+    await alice.wait_until(lambda: sum(
+        1 for rid, e in alice.events if getattr(e, "body", "") == "psst") == 2, 20)
+    dm_rooms = {rid for rid, e in alice.events if getattr(e, "body", "") == "psst"}
+    assert dm_rooms == {first[0]}, "the second message reuses the same direct chat"
+    assert first[1].decrypted
