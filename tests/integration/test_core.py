@@ -140,7 +140,7 @@ async def test_direct_message_opens_an_encrypted_chat_once(network: Network) -> 
     alice = await network.member("alice")
 
     @bot.router.command("dmtest", summary="test only", usage="!dmtest")
-    async def dmtest(ctx) -> None:  # noqa: ANN001
+    async def dmtest(ctx) -> None:
         ctx.reply(Msg(direct_to=ctx.sender).text("psst"))
         ctx.reply(Msg().text("sent you a message"))
 
