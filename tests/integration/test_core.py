@@ -146,7 +146,8 @@ async def test_direct_message_opens_an_encrypted_chat_once(network: Network) -> 
 
     room = await network.room(alice, [], config.matrix.user_id)
     await alice.reply_to(room, await alice.send(room, "!dmtest"))
-    first = await alice.wait_for_any(lambda rid, e: rid != room and getattr(e, "body", "") == "psst")
+    first = await alice.wait_for_any(
+        lambda rid, e: rid != room and getattr(e, "body", "") == "psst")
     await alice.reply_to(room, await alice.send(room, "!dmtest"))
     await alice.wait_until(lambda: sum(
         1 for rid, e in alice.events if getattr(e, "body", "") == "psst") == 2, 20)
