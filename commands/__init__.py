@@ -7,11 +7,23 @@ from commands.router import Router
 
 def build_router() -> Router:
     """Every command Minga knows, in the order `!help` lists them."""
+    from commands import (
+        away,
+        hours,
+        meeting_settings,
+        meeting_suggest,
+        meetings,
+        reminders,
+        tz,
+    )
     from commands import help as help_cmd
-    from commands import hours, meeting_settings, meeting_suggest, meetings, reminders, tz
 
     router = Router()
-    modules = (meetings, meeting_settings, meeting_suggest, reminders, tz, hours, help_cmd)
+    modules = (
+        meetings, meeting_settings, meeting_suggest, reminders,
+        away,
+        tz, hours, help_cmd,
+    )
     for module in modules:
         module.register(router)
     return router

@@ -14,6 +14,7 @@ from storage.migrations import (
     m0003_polls,
     m0004_interactions,
     m0005_direct,
+    m0006_away,
 )
 from storage.migrations.base import Migration
 
@@ -23,6 +24,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m0003_polls.MIGRATION,
     m0004_interactions.MIGRATION,
     m0005_direct.MIGRATION,
+    m0006_away.MIGRATION,
 )
 
 assert all(a.version < b.version for a, b in itertools.pairwise(MIGRATIONS))

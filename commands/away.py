@@ -1,0 +1,99 @@
+"""`!away` / `!back`: a member's absences, honoured by every rota and check-in."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+
+from commands.common import zone_of
+from commands.context import Context
+from commands.domain.timefmt import format_local
+from commands.domain.when import Wall, WhenError, localize, parse_when
+from commands.domain.zones import ZoneError
+from commands.errors import UserError
+from commands.reply import Msg
+from commands.router import Arg, Router
+from storage.away import add_away, current_and_future, end_current
+
+EXAMPLE = "!away 2026-12-20 to 2027-01-05 holidays"
+MAX_REASON = 200
+MAX_DAYS = 366
+
+
+def longest_when(text: str, now: datetime, zone: str, default_time: time
+                 ) -> tuple[Wall, str]:
+    """The longest leading part of `text` that reads as a time, and the rest (a reason)."""
+    words = text.split()
+    for cut in range(len(words), 0, -1):
+        try:
+            wall = parse_when(" ".join(words[:cut]), now, zone, default_time=default_time)
+        except (WhenError, ZoneError):
+            continue
+        return wall, " ".join(words[cut:])
+    raise UserError(f"I couldn't read a date in {text[:60]!r}.", EXAMPLE)
+
+
+def parse_away(text: str, now: datetime, zone: str) -> tuple[datetime, datetime, str | None]:
+    """`<from> [to <until>] [reason]`, whole days in the member's zone unless times are given."""
+    parts = re.split(r"\s+(?:to|until|till|-|–)\s+", text.strip(), maxsplit=1,
+                     flags=re.IGNORECASE)
+    start_wall, rest = longest_when(parts[0], now, zone, time(0, 0))
+    if len(parts) == 2:
+        if rest:
+            raise UserError(f"I didn't understand {rest[:40]!r} before “to”.", EXAMPLE)
+        end_wall, reason = longest_when(parts[1], now, zone, time(0, 0))
+        end_local = end_wall.local
+        if end_local.time() == time(0, 0):
+            end_local += timedelta(days=1)  # "to fri" includes Friday
+    else:
+        reason = rest
+        end_local = datetime.combine(start_wall.local.date() + timedelta(days=1), time(0, 0))
+    start, _ = localize(start_wall.local, start_wall.zone)
+    end, _ = localize(end_local, start_wall.zone)
+    if end <= start:
+        raise UserError("The end of an absence must come after its start.", EXAMPLE)
+    if end <= now:
+        raise UserError("That absence is already over.", EXAMPLE)
+    if end - start > timedelta(days=MAX_DAYS):
+        raise UserError(f"Absences can be at most {MAX_DAYS} days; add another after.", EXAMPLE)
+    reason = reason.strip() or None
+    if reason and len(reason) > MAX_REASON:
+        raise UserError(f"Keep the reason under {MAX_REASON} characters.", EXAMPLE)
+    return max(start, now - timedelta(days=1)), end, reason
+
+
+def register(router: Router) -> None:
+    @router.command(
+        "away",
+        summary="Say when you are away: rotas and check-ins skip you.",
+        usage="!away [<from> [to <until>] [reason]]",
+        examples=(EXAMPLE, "!away tomorrow sick", "!away today to fri travelling"),
+        args=(Arg("text", optional=True, rest=True),),
+    )
+    async def away(ctx: Context, text: str | None) -> None:
+        zone, _ = await zone_of(ctx)
+        if text:
+            start, end, reason = parse_away(text, ctx.now, zone)
+            await add_away(ctx.db.conn, ctx.sender, start, end, reason, ctx.now)
+            msg = Msg().text(f"Noted: away from {format_local(start, zone)} until "
+                             f"{format_local(end, zone)}")
+            ctx.reply(msg.text(f" ({reason}).") if reason else msg.text("."))
+            return
+        periods = await current_and_future(ctx.db, ctx.sender, ctx.now)
+        if not periods:
+            ctx.reply(Msg().text("You have no absences noted. Add one with ").code(EXAMPLE))
+            return
+        msg = Msg().text("Your absences:").line()
+        for period in periods:
+            msg.text(f"• {format_local(period.start, zone)} → {format_local(period.end, zone)}")
+            msg.text(f" ({period.reason})" if period.reason else "").line()
+        ctx.reply(msg)
+
+    @router.command("back", summary="End the absence you are on now.", usage="!back",
+                    examples=("!back",))
+    async def back(ctx: Context) -> None:
+        ended = await end_current(ctx.db.conn, ctx.sender, ctx.now)
+        if not ended:
+            ctx.reply(Msg().text("You were not marked away. Welcome anyway!"))
+            return
+        ctx.reply(Msg().text("Welcome back — you are in the rotas and check-ins again."))
