@@ -51,7 +51,16 @@ def message_content(
         "formatted_body": render_html(msg),
         "m.mentions": mentions(msg),
     }
-    relates = relation(in_reply_to=in_reply_to if msg.is_reply else None, thread_root=thread_root)
+    if msg.replaces:
+        # An edit: the new content, plus a "* " fallback for clients without edits.
+        new_content = dict(content)
+        content["body"] = "* " + content["body"]
+        content["formatted_body"] = "* " + content["formatted_body"]
+        content["m.new_content"] = new_content
+        content["m.relates_to"] = {"rel_type": "m.replace", "event_id": msg.replaces}
+        return content
+    relates = relation(in_reply_to=in_reply_to if msg.is_reply else None,
+                       thread_root=msg.thread_root or thread_root)
     if relates:
         content["m.relates_to"] = relates
     return content

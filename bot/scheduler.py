@@ -67,11 +67,12 @@ class Scheduler:
     async def replan(self, changed: set[tuple[str, int]]) -> None:
         for kind, item_id in sorted(changed):
             async with self.db.transaction():
-                prefix, jobs = await self.schedules.plan_changed(self.db, kind, item_id,
-                                                                 self.clock.now())
-            for job_id in self.job_ids(prefix):
-                self.cancel(job_id)
-            self._add(jobs)
+                plans = await self.schedules.plan_changed(self.db, kind, item_id,
+                                                          self.clock.now())
+            for prefix, jobs in plans:
+                for job_id in self.job_ids(prefix):
+                    self.cancel(job_id)
+                self._add(jobs)
 
     def _add(self, jobs: list[PlannedJob]) -> None:
         for job in jobs:

@@ -55,8 +55,8 @@ class Schedules:
 
     jobs: dict[str, JobFn] = field(default_factory=dict)
     planners: list[Planner] = field(default_factory=list)
-    replanners: dict[str, Replanner] = field(default_factory=dict)
-    # Named extension points, e.g. "reminder" sections that rota and actions add.
+    replanners: dict[str, list[Replanner]] = field(default_factory=lambda: defaultdict(list))
+    # Named extension points (see docs/ARCHITECTURE.md), e.g. "reminder" sections.
     hooks: dict[str, list[Callable[..., Any]]] = field(default_factory=lambda: defaultdict(list))
 
     def job(self, kind: str) -> Callable[[JobFn], JobFn]:
@@ -73,8 +73,9 @@ class Schedules:
         return fn
 
     def replanner(self, kind: str) -> Callable[[Replanner], Replanner]:
+        """Several domains may re-plan after one kind of change (a meeting moved)."""
         def register(fn: Replanner) -> Replanner:
-            self.replanners[kind] = fn
+            self.replanners[kind].append(fn)
             return fn
 
         return register
@@ -94,5 +95,6 @@ class Schedules:
         return jobs
 
     async def plan_changed(self, db: Database, kind: str, item_id: int, now: datetime
-                           ) -> tuple[str, list[PlannedJob]]:
-        return await self.replanners[kind](db, item_id, now)
+                           ) -> list[tuple[str, list[PlannedJob]]]:
+        """For each replanner of `kind`: (job-id prefix to drop, new jobs)."""
+        return [await fn(db, item_id, now) for fn in self.replanners.get(kind, [])]

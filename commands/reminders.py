@@ -110,12 +110,12 @@ async def fire_reminder(env: JobEnv, meeting_id: int, original_iso: str, start_i
         (key, meeting.id, iso(env.now), int(late)))
     if cur.rowcount == 0:
         return []
-    msg = await reminder_message(env, meeting, original, start, late, room)
+    msg = await reminder_message(env, meeting, original, start, late, room, lead_min)
     return [Post(meeting.room_id, f"reminder:{key}", msg)]
 
 
 async def reminder_message(env: JobEnv, meeting: Meeting, original: datetime, start: datetime,
-                           late: bool, room: RoomView) -> Msg:
+                           late: bool, room: RoomView, lead_min: int = 0) -> Msg:
     row = await env.db.fetchone("SELECT default_zone FROM rooms WHERE room_id = ?",
                                 (meeting.room_id,))
     default_zone = (row["default_zone"] if row else None) or env.settings.default_zone
@@ -134,7 +134,7 @@ async def reminder_message(env: JobEnv, meeting: Meeting, original: datetime, st
     if meeting.link:
         msg.text(f"Join: {meeting.link}").line()
     for section in env.hooks.get("reminder", []):
-        await section(env, meeting, original, start, msg, room)
+        await section(env, meeting, original, start, lead_min, msg, room)
     present = set(room.members())
     attendees = [u for u in await notify_list(env.db, meeting.room_id) if u in present]
     if meeting.ping_room and room.power_level(meeting.created_by) >= room.required_level(

@@ -59,6 +59,10 @@ class Msg:
     reaction: Reaction | None = None
     # Send to this member's direct chat with the bot (opened on first use) instead.
     direct_to: str | None = None
+    # Post inside this thread (the root's event id), e.g. a check-in summary.
+    thread_root: str | None = None
+    # Replace (edit) this earlier message of ours instead of sending a new one.
+    replaces: str | None = None
     # A stable identity for the outbox when the message must be found again (a poll).
     key: str | None = None
 

@@ -229,7 +229,7 @@ async def test_cancelled_meeting_plans_nothing(db: Database) -> None:
         await touch(conn, meeting.id, NOW, cancelled_at=iso(NOW))
     assert await plan(db, await reload(db, meeting.id)) == []
     async with db.transaction():
-        prefix, jobs = await plan_changed(db, "meeting", meeting.id, NOW)
+        [(prefix, jobs)] = await plan_changed(db, "meeting", meeting.id, NOW)
     assert (prefix, jobs) == (job_prefix(meeting.id), [])
 
 
