@@ -31,6 +31,10 @@ test: test-deps
 unit: deps
 	$(BIN)/python -m pytest -q tests/unit
 
+# FAULTS='-k restarts' runs one scenario; figures go to RELIABILITY.md.
+faults: test-deps
+	$(BIN)/python -m pytest -q -s -m faults tests/faults $(FAULTS)
+
 integration: test-deps
 	$(BIN)/python -m pytest -q tests/integration
 
