@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import secrets
 from dataclasses import replace
 from pathlib import Path
@@ -51,6 +52,33 @@ class Network:
             storage=StorageConfig(data / "minga.db", data / "store"),
             bot=replace(bot, **bot_overrides),
         )
+
+    def write_config(self, config: Config, path: Path) -> Path:
+        """The same config as a TOML file, for a bot run as its own process."""
+        def q(value: object) -> str:
+            return json.dumps(str(value))
+
+        bot = config.bot
+        lines = [
+            "[matrix]",
+            f"homeserver = {q(config.matrix.homeserver)}",
+            f"user_id = {q(config.matrix.user_id)}",
+            f"password = {q(config.matrix.password)}",
+            f"device_name = {q(config.matrix.device_name)}",
+            "[storage]",
+            f"database = {q(config.storage.database)}",
+            f"store_dir = {q(config.storage.store_dir)}",
+            "[bot]",
+            f"command_prefix = {q(bot.command_prefix)}",
+            f"default_timezone = {q(bot.default_timezone)}",
+            f"allowed_inviters = {json.dumps(list(bot.allowed_inviters))}",
+            f"admins = {json.dumps(list(bot.admins))}",
+            f"log_level = {q(bot.log_level)}",
+            f"require_encryption = {'true' if bot.require_encryption else 'false'}",
+            f"undecryptable_grace_seconds = {bot.undecryptable_grace_seconds}",
+        ]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
 
     async def start_bot(self, config: Config, *, clock: Clock | None = None) -> MingaBot:
         bot = MingaBot(config, clock=clock)

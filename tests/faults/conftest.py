@@ -35,6 +35,15 @@ class Report:
         print(f"\n[fault] {scenario}: {result} (bar: {bar}) -> {'PASS' if passed else 'FAIL'}")
 
     def write(self, path: Path) -> None:
+        """Rewrite the table; rows of scenarios not run this time are kept as they were."""
+        ours = {row.scenario for row in self.rows}
+        kept: list[str] = []
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                cells = [c.strip() for c in line.strip("|").split("|")]
+                if (line.startswith("| ") and len(cells) == 5 and cells[0] not in ours
+                        and cells[0] not in ("Scenario", "---")):
+                    kept.append(line)
         lines = [
             "# Reliability figures",
             "",
@@ -45,10 +54,12 @@ class Report:
             "| Scenario | Bar | Result | Pass | Reproduce |",
             "|---|---|---|---|---|",
         ]
+        new_lines = []
         for row in self.rows:
             verdict = "yes" if row.passed else "**no**"
-            lines.append(f"| {row.scenario} | {row.bar} | {row.result} | {verdict} | "
-                         f"`{row.command}` |")
+            new_lines.append(f"| {row.scenario} | {row.bar} | {row.result} | {verdict} | "
+                             f"`{row.command}` |")
+        lines += sorted(kept + new_lines)
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -1,0 +1,59 @@
+"""Minga as its own process, so a fault test can kill -9 it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+
+class BotProcess:
+    def __init__(self, config_path: Path, log_path: Path) -> None:
+        self.config_path = config_path
+        self.log_path = log_path
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self, timeout: float = 60) -> float:
+        """Start and wait until it logs "ready"; returns seconds taken."""
+        started = time.monotonic()
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", "--config", str(self.config_path),
+            stdout=log, stderr=log, stdin=asyncio.subprocess.DEVNULL,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        log.close()
+        while time.monotonic() - started < timeout:
+            if self.proc.returncode is not None:
+                raise RuntimeError(f"bot exited with {self.proc.returncode}: {self.tail()}")
+            with open(self.log_path, "rb") as fh:
+                fh.seek(offset)
+                if b": ready" in fh.read():
+                    return time.monotonic() - started
+            await asyncio.sleep(0.05)
+        raise TimeoutError(f"bot not ready: {self.tail()}")
+
+    def kill9(self) -> None:
+        if self.proc and self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGKILL)
+
+    async def wait(self) -> None:
+        if self.proc:
+            await self.proc.wait()
+
+    async def stop(self) -> None:
+        if self.proc and self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.proc.wait(), 15)
+            except TimeoutError:
+                self.kill9()
+                await self.proc.wait()
+
+    def tail(self, lines: int = 30) -> str:
+        text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
