@@ -20,7 +20,7 @@ class BotProcess:
         """Start and wait until it logs "ready"; returns seconds taken."""
         started = time.monotonic()
         offset = self.log_path.stat().st_size if self.log_path.exists() else 0
-        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
+        log = open(self.log_path, "ab")  # noqa: SIM115, ASYNC230 - handed to the child
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot.cli", "run", "--config", str(self.config_path),
             stdout=log, stderr=log, stdin=asyncio.subprocess.DEVNULL,
@@ -30,7 +30,7 @@ class BotProcess:
         while time.monotonic() - started < timeout:
             if self.proc.returncode is not None:
                 raise RuntimeError(f"bot exited with {self.proc.returncode}: {self.tail()}")
-            with open(self.log_path, "rb") as fh:
+            with open(self.log_path, "rb") as fh:  # noqa: ASYNC230 - a local log file
                 fh.seek(offset)
                 if b": ready" in fh.read():
                     return time.monotonic() - started
