@@ -44,14 +44,15 @@ from bot.outbox import (
     RateLimited,
     TransientSendError,
 )
-from bot.render import DIRECT_PREFIX, FILE_EVENT
+from bot.render import DIRECT_PREFIX, FILE_EVENT, mark_late
 from bot.scheduler import Scheduler
 from bot.session import SavedSession, StoreLock, load_session, prepare_store_dir, save_session
 from bot.sync_handler import SyncHandler
 from commands import build_router
 from commands.router import Router
 from storage import Database, open_database
-from storage.state import SYNC_TOKEN, get_value
+from storage.meetings import iso
+from storage.state import SYNC_TOKEN, get_value, set_value
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +187,7 @@ class MingaBot:
         token = await get_value(self.db, SYNC_TOKEN)
         first = await self._sync_until_ok(since=token, full_state=True, timeout_ms=0)
         await self._keys_maintenance()
-        await self.handler.handle(first, history=token is None)
+        await self._handle_or_retry(first, token, history=token is None)
         # Jobs start once the rooms are known, so an overdue reminder can go out at once.
         assert self.scheduler
         await self.scheduler.start(self.handler)
@@ -194,10 +195,36 @@ class MingaBot:
         self.ready.set()
         log.info("ready")
         while True:
-            resp = await self._sync_until_ok(since=self.client.next_batch, full_state=False,
+            since = await get_value(self.db, SYNC_TOKEN)
+            resp = await self._sync_until_ok(since=since, full_state=False,
                                              timeout_ms=SYNC_TIMEOUT_MS)
             await self._keys_maintenance()
-            await self.handler.handle(resp, history=False)
+            await self._handle_or_retry(resp, since, history=False)
+
+    async def _handle_or_retry(self, resp: SyncResponse, since: str | None, *,
+                               history: bool) -> None:
+        """Handle a batch; if that fails, back off and fetch the same batch again.
+
+        Handled event ids make the repeat harmless. A batch that fails three
+        times is skipped (and logged) so one poisoned event cannot stop the bot.
+        """
+        assert self.handler and self.client and self.db
+        for attempt in range(1, 4):
+            try:
+                await self.handler.handle(resp, history=history)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.error("handling a sync batch failed (%s), attempt %d",
+                          type(exc).__name__, attempt, exc_info=log.isEnabledFor(logging.DEBUG))
+                await asyncio.sleep(min(2**attempt, 30))
+                self.client.next_batch = since  # let nio process the repeated batch again
+                resp = await self._sync_until_ok(since=since, full_state=since is None,
+                                                 timeout_ms=0)
+        log.error("skipping a sync batch that failed three times")
+        async with self.db.transaction() as conn:
+            await set_value(conn, SYNC_TOKEN, resp.next_batch)
 
     async def _sync_until_ok(self, *, since: str | None, full_state: bool,
                              timeout_ms: int) -> SyncResponse:
@@ -242,7 +269,7 @@ class MingaBot:
     # ---- sending ----------------------------------------------------------
     async def _send(self, item: Outgoing) -> str:
         assert self.client
-        event_type, content = item.event_type, item.content
+        event_type, content = item.event_type, mark_late(item.content, iso(self.clock.now()))
         if item.room_id.startswith(DIRECT_PREFIX):
             item = await self._resolve_direct(item)
         try:

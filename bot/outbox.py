@@ -120,6 +120,8 @@ class OutboxWorker:
             for item in batch:
                 try:
                     event_id = await self.send(item)
+                except asyncio.CancelledError:
+                    raise
                 except RateLimited as limited:
                     log.info("rate limited; waiting %.1fs", limited.retry_after)
                     await asyncio.sleep(max(limited.retry_after, 0.05))
@@ -128,8 +130,8 @@ class OutboxWorker:
                     log.warning("dropping message %s for %s: %s", item.txn_id, item.room_id, err)
                     await self._mark(item, failed=str(err)[:200])
                     continue
-                except (TransientSendError, OSError, TimeoutError) as err:
-                    delay = backoff * random.uniform(0.75, 1.0)
+                except Exception as err:  # transient, or unknown: never let the worker die
+                    delay = max(backoff * random.uniform(0.75, 1.0), self.MIN_BACKOFF)
                     log.warning("send failed (%s); retrying in %.1fs", type(err).__name__, delay)
                     await self._mark_attempt(item)
                     await asyncio.sleep(delay)

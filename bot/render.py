@@ -71,6 +71,24 @@ def message_content(
 FILE_EVENT = "minga.file"
 
 
+# Content key (stripped before sending) holding the moment after which delivery is late.
+LATE_AFTER_KEY = "minga.late_after"
+LATE_NOTE = "Delivered late — the homeserver was unreachable when this was due. "
+
+
+def mark_late(content: dict[str, Any], now_iso: str) -> dict[str, Any]:
+    """Strip the late marker; if delivery is past it, say so at the top of the message."""
+    content = dict(content)
+    late_after = content.pop(LATE_AFTER_KEY, None)
+    if late_after is None or now_iso <= late_after or "body" not in content:
+        return content
+    content["body"] = LATE_NOTE + content["body"]
+    if "formatted_body" in content:
+        content["formatted_body"] = f"<em>{html.escape(LATE_NOTE)}</em>" + content[
+            "formatted_body"]
+    return content
+
+
 # Outbox rows for a member's direct chat carry this pseudo room id until the chat exists.
 DIRECT_PREFIX = "direct:"
 

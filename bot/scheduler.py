@@ -20,10 +20,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
 from bot.outbox import OutboxWorker, enqueue
-from bot.render import destination, outgoing
+from bot.render import LATE_AFTER_KEY, destination, outgoing
 from commands.context import RoomView, Settings
 from commands.jobs import JobEnv, PlannedJob, Schedules
 from storage.db import Database
+from storage.meetings import iso
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,8 @@ class Scheduler:
                 posts = await self.schedules.jobs[kind](env, *args)
                 for post in posts:
                     event_type, content = outgoing(post.msg)
+                    if post.late_after is not None:
+                        content[LATE_AFTER_KEY] = iso(post.late_after)
                     await enqueue(conn, logical_key=post.logical_key,
                                   room_id=destination(post.room_id, post.msg),
                                   content=content, now_iso=now.isoformat(),

@@ -24,6 +24,8 @@ class Post:
     room_id: str
     logical_key: str
     msg: Msg
+    # If the homeserver only takes it after this moment, the message says it is late.
+    late_after: datetime | None = None
 
 
 @dataclass(frozen=True)

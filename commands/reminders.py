@@ -111,7 +111,8 @@ async def fire_reminder(env: JobEnv, meeting_id: int, original_iso: str, start_i
     if cur.rowcount == 0:
         return []
     msg = await reminder_message(env, meeting, original, start, late, room, lead_min)
-    return [Post(meeting.room_id, f"reminder:{key}", msg)]
+    return [Post(meeting.room_id, f"reminder:{key}", msg,
+                 late_after=None if late else due + LATE_AFTER)]
 
 
 async def reminder_message(env: JobEnv, meeting: Meeting, original: datetime, start: datetime,
