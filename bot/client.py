@@ -67,6 +67,8 @@ SYNC_FILTER: dict[str, Any] = {
 }
 SYNC_TIMEOUT_MS = 30_000
 MAX_BACKOFF = 300.0
+# Gentler than doubling: after a one-minute outage the next try is ~20 s away, not ~60 s.
+BACKOFF_FACTOR = 1.5
 
 PERMANENT_ERRORS = {"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN", "M_TOO_LARGE",
                     "M_BAD_JSON", "M_NOT_JSON"}
@@ -240,6 +242,8 @@ class MingaBot:
                 reason = type(err).__name__
             else:
                 if isinstance(resp, SyncResponse):
+                    if self.sync_failures and self.outbox:
+                        self.outbox.homeserver_back()
                     self.sync_failures = 0
                     return resp
                 reason = _describe(resp)
@@ -247,7 +251,7 @@ class MingaBot:
             wait = delay * random.uniform(0.8, 1.0)
             log.warning("sync failed (%s); retrying in %.1fs", reason, max(wait, 1.0))
             await asyncio.sleep(max(wait, 1.0))
-            delay = min(delay * 2, MAX_BACKOFF)
+            delay = min(delay * BACKOFF_FACTOR, MAX_BACKOFF)
 
     async def _keys_maintenance(self) -> None:
         """What sync_forever does between syncs: our keys up, others' keys in."""

@@ -82,6 +82,7 @@ class OutboxWorker:
         self.clock = clock
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
+        self._homeserver_back = asyncio.Event()
         self.sent_count = 0
 
     def kick(self) -> None:
@@ -134,12 +135,23 @@ class OutboxWorker:
                     delay = max(backoff * random.uniform(0.75, 1.0), self.MIN_BACKOFF)
                     log.warning("send failed (%s); retrying in %.1fs", type(err).__name__, delay)
                     await self._mark_attempt(item)
-                    await asyncio.sleep(delay)
-                    backoff = min(backoff * 2, self.MAX_BACKOFF)
+                    await self._pause(delay)
+                    backoff = min(backoff * 1.5, self.MAX_BACKOFF)
                     break
                 backoff = self.MIN_BACKOFF
                 await self._mark(item, event_id=event_id)
                 self.sent_count += 1
+
+    async def _pause(self, delay: float) -> None:
+        """Back off, but wake early when the bot learns the homeserver is back."""
+        self._wake.clear()
+        self._homeserver_back.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._homeserver_back.wait(), delay)
+
+    def homeserver_back(self) -> None:
+        """The sync loop got through after failures: retry sends now."""
+        self._homeserver_back.set()
 
     async def _mark(self, item: Outgoing, *, event_id: str | None = None,
                     failed: str | None = None) -> None:
