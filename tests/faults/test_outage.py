@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
-from datetime import UTC, datetime, timedelta
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -78,8 +79,7 @@ async def test_outage(tmp_path: Path, report: Report, caplog: pytest.LogCaptureF
         for record in caplog.records:
             if "retrying in" in record.getMessage():
                 per_loop.setdefault(record.name, []).append(record.created)
-        hottest = min((b - a for times in per_loop.values() for a, b in zip(
-            times, times[1:], strict=False)), default=float("inf"))
+        hottest = min((b - a for times in per_loop.values() for a, b in itertools.pairwise(times)), default=float("inf"))
 
         passed = (all(answers[e] == 1 for e in sent) and len(reminders) == 2
                   and len(late) == 2 and hottest >= 0.95)
