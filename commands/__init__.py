@@ -9,6 +9,7 @@ def build_router() -> Router:
     """Every command Minga knows, in the order `!help` lists them."""
     from commands import (
         away,
+        checkins,
         hours,
         meeting_settings,
         meeting_suggest,
@@ -22,6 +23,7 @@ def build_router() -> Router:
     modules = (
         meetings, meeting_settings, meeting_suggest, reminders,
         away,
+        checkins,
         tz, hours, help_cmd,
     )
     for module in modules:

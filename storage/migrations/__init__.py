@@ -15,6 +15,7 @@ from storage.migrations import (
     m0004_interactions,
     m0005_direct,
     m0006_away,
+    m0009_checkins,
 )
 from storage.migrations.base import Migration
 
@@ -25,6 +26,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m0004_interactions.MIGRATION,
     m0005_direct.MIGRATION,
     m0006_away.MIGRATION,
+    m0009_checkins.MIGRATION,
 )
 
 assert all(a.version < b.version for a, b in itertools.pairwise(MIGRATIONS))
