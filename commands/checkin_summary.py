@@ -8,6 +8,8 @@ message, and it survives a restart (the planner re-plans unsent edits from the D
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from commands.checkin_format import (
     edit_key,
     pointer_key,
@@ -33,6 +35,9 @@ from storage.checkins import (
 )
 from storage.db import Database
 from storage.outbox import event_id_of
+
+# Blockers older than this are not news in a weekly digest (fortnightly check-ins still fit).
+DIGEST_RECENT = timedelta(days=15)
 
 
 async def build_summary(db: Database, cycle: Cycle, room: RoomView | None = None) -> Summary:
@@ -100,9 +105,12 @@ async def fire_edit(env: JobEnv, cycle_id: int) -> list[Post]:
 
 
 async def digest_section(env: JobEnv, room_id: str, msg: Msg, room: RoomView) -> None:
-    """The weekly digest: blockers from the room's last check-in, if it had any."""
+    """The weekly digest: blockers from the room's last check-in, if it had any.
+
+    A check-in summarised more than DIGEST_RECENT ago is old news and is left out.
+    """
     cycle = await last_summarised(env.db, room_id)
-    if cycle is None:
+    if cycle is None or cycle.summary_at is None or env.now - cycle.summary_at > DIGEST_RECENT:
         return
     summary = await build_summary(env.db, cycle, room)
     if not summary.blockers:

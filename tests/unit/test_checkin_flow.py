@@ -415,5 +415,8 @@ async def test_digest_section_lists_the_last_blockers(world: World) -> None:
     empty = Msg()
     await hook(env, "!other:example.org", empty, world.room)
     assert empty.parts == []
+    stale = JobEnv(world.db, FRIDAY + timedelta(days=20), Settings(), None)  # type: ignore[arg-type]
+    await hook(stale, ROOM, empty, world.room)
+    assert empty.parts == [], "old blockers are not news"
     cycle = await get_cycle(world.db, cycle_id)
     assert cycle is not None and cycle.summary_at is not None
