@@ -8,12 +8,16 @@ from commands.router import Router
 def build_router() -> Router:
     """Every command Minga knows, in the order `!help` lists them."""
     from commands import (
+        actions,
         away,
         checkins,
+        digest,
         hours,
         meeting_settings,
         meeting_suggest,
         meetings,
+        minutes,
+        nudges,
         reminders,
         tz,
     )
@@ -22,6 +26,7 @@ def build_router() -> Router:
     router = Router()
     modules = (
         meetings, meeting_settings, meeting_suggest, reminders,
+        actions, minutes, nudges, digest,
         away,
         checkins,
         tz, hours, help_cmd,

@@ -1,0 +1,95 @@
+"""Overdue nudges: once per item and due instant, in the owner's morning.
+
+Planned from the DB (at start, hourly, and when an item's due date or owner changes); the
+job records the nudge under a key holding the due instant before queueing it, so a rerun
+or a restart never nudges twice, and only a new due date earns a new nudge.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from commands.action_common import (
+    fallback_zone,
+    owner_zones,
+    owners_part,
+    remember_config_zone,
+    zone_for,
+)
+from commands.domain.due import format_due, nudge_time
+from commands.jobs import JobEnv, PlannedJob, Post
+from commands.reply import Msg
+from commands.router import Router, with_prefix
+from storage.actions import (
+    Action,
+    get_action_by_id,
+    nudge_candidates,
+    nudge_key,
+    record_nudge,
+)
+from storage.db import Database
+from storage.meetings import iso
+from storage.minutes import room_zone
+
+PLAN_HORIZON = timedelta(hours=2)
+
+
+async def nudge_jobs(db: Database, action: Action, now: datetime) -> list[PlannedJob]:
+    """The item's nudge, if its morning falls within the planning horizon."""
+    if not action.is_open or action.due is None:
+        return []
+    default = await fallback_zone(db, action.room_id)
+    zone = zone_for(action, await owner_zones(db, [action], default), default)
+    at = nudge_time(action.due, zone, now)
+    if at > now + PLAN_HORIZON:
+        return []
+    due = iso(action.due)
+    return [PlannedJob(f"action-nudge:{action.id}:{due}", at, "action-nudge", (action.id, due))]
+
+
+async def plan_nudges(db: Database, now: datetime) -> list[PlannedJob]:
+    """Every open item due soon or overdue whose current due date was not nudged yet."""
+    jobs: list[PlannedJob] = []
+    for action in await nudge_candidates(db, now + PLAN_HORIZON):
+        jobs.extend(await nudge_jobs(db, action, now))
+    return jobs
+
+
+async def fire_nudge(env: JobEnv, action_id: int, due_iso: str) -> list[Post]:
+    """Once per due instant, mentioning only the owners still in the room."""
+    action = await get_action_by_id(env.db, action_id)
+    if (action is None or not action.is_open or action.due is None
+            or iso(action.due) != due_iso or env.now < action.due):
+        return []  # closed, dropped or re-dated since planning: the new plan has its own
+    room = await env.room(action.room_id)
+    if room is None:
+        return []
+    await remember_config_zone(env)
+    if not await record_nudge(env.db.conn, nudge_key(action), action.id, env.now):
+        return []
+    present = [u for u in action.owners if u in room.members()]
+    if not present:
+        return []
+    default = await room_zone(env.db, action.room_id) or env.settings.default_zone
+    zone = zone_for(action, await owner_zones(env.db, [action], default), default)
+    msg = Msg(is_reply=False)
+    owners_part(msg, action, room, frozenset(present))
+    msg.text(": ").bold(action.ref).text(f" {action.text} was due "
+                                         f"{format_due(action.due, zone, env.now)}.").line()
+    msg.text("Done? React ✅ to this message or send ").code(f"!done {action.number}").text(
+        ". A new date: ").code(f"!action {action.number} due <when>")
+    with_prefix(msg, env.settings.prefix)
+    return [Post(action.room_id, f"action:{action.room_id}:{action.number}:nudge:{due_iso}",
+                 msg)]
+
+
+def register(router: Router) -> None:
+    schedules = router.schedules
+    schedules.job("action-nudge")(fire_nudge)
+    schedules.planner(plan_nudges)
+
+    @schedules.replanner("action")
+    async def replan_nudge(db: Database, action_id: int, now: datetime
+                           ) -> tuple[str, list[PlannedJob]]:
+        action = await get_action_by_id(db, action_id)
+        return f"action-nudge:{action_id}:", (await nudge_jobs(db, action, now) if action else [])
