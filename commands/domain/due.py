@@ -175,14 +175,21 @@ def split_due_clause(text: str) -> tuple[str, str | None]:
 
 
 def _member(token: str, members: Sequence[str], name_of: Callable[[str], str]) -> str | None:
-    """`@alice:server`, `@alice` (localpart) or `@Alice` (display name) → a member."""
+    """`@alice:server`, `@alice` (localpart) or `@Alice` (display name) → a member; a
+    unique beginning of a localpart or name works too (`@ali`), an ambiguous one does not."""
     if token in members:
         return token
     word = token.lstrip("@").lower()
-    for user in members:
-        if word in (user[1:].split(":", 1)[0].lower(), name_of(user).lower()):
+    names = {user: (user[1:].split(":", 1)[0].lower(), name_of(user).lower())
+             for user in members}
+    for user, known in names.items():
+        if word in known:
             return user
-    return None
+    starting = [user for user, known in names.items() if any(k.startswith(word) for k in known)]
+    if len(starting) > 1:
+        raise ValueError(f"@{word[:40]} could be " + ", ".join(sorted(starting)[:4])
+                         + "; write more of the name.")
+    return starting[0] if word and starting else None
 
 
 def leading_people(text: str, mentioned: Sequence[str], members: Sequence[str],

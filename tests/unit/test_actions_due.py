@@ -180,6 +180,15 @@ def test_leading_people(text: str, mentioned: list[str], owners: list[str], rest
     assert leading_people(text, mentioned, MEMBERS, name_of) == (owners, rest)
 
 
+def test_a_unique_beginning_of_a_name_is_enough() -> None:
+    members = ["@bob-2-ab12:ex.org", "@carol:ex.org", "@caroline:ex.org"]
+    assert leading_people("@bob do it", [], members, name_of) == (["@bob-2-ab12:ex.org"],
+                                                                   "do it")
+    assert leading_people("@carol do it", [], members, name_of)[0] == ["@carol:ex.org"]
+    with pytest.raises(ValueError, match=r"could be @carol:ex\.org, @caroline:ex\.org"):
+        leading_people("@car do it", [], members, name_of)
+
+
 def test_leading_people_refuses_strangers() -> None:
     with pytest.raises(ValueError, match="can't find @zed"):
         leading_people("@zed do it", [], MEMBERS, name_of)
