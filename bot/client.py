@@ -392,7 +392,15 @@ def _http_status(resp: ErrorResponse) -> int | None:
 
 
 def _retry_after(resp: ErrorResponse) -> float:
-    """Retry-After header (spec ≥ 1.10) first, then the deprecated retry_after_ms."""
+    """How long the homeserver asks us to wait.
+
+    retry_after_ms (deprecated since v1.10, still sent by Synapse) is exact; the
+    Retry-After header is whole seconds, so waiting by it alone often earns a
+    second 429. Take the precise one when both are there.
+    """
+    ms = getattr(resp, "retry_after_ms", None)
+    if ms:
+        return ms / 1000
     transport = getattr(resp, "transport_response", None)
     header = transport.headers.get("Retry-After") if transport is not None else None
     if header:
@@ -400,5 +408,4 @@ def _retry_after(resp: ErrorResponse) -> float:
             return float(header)
         except ValueError:
             pass
-    ms = getattr(resp, "retry_after_ms", None)
-    return ms / 1000 if ms else 5.0
+    return 5.0
