@@ -217,7 +217,7 @@ class SyncHandler:
         if key is not None:
             interaction = Interaction("reply", key, event.event_id, target,
                                       strip_reply_fallback(event.body))
-        elif self._is_direct(room_id):
+        elif await self._is_direct(room_id):
             interaction = Interaction("direct", None, event.event_id, None, event.body)
         else:
             return
@@ -245,9 +245,10 @@ class SyncHandler:
         await self._in_context(room_id, sender, event_id, content, interaction.text, run,
                                reply_to=reply_to, quiet_in_clear=True)
 
-    def _is_direct(self, room_id: str) -> bool:
-        room = self.client.rooms.get(room_id)
-        return room is not None and room.member_count == 2
+    async def _is_direct(self, room_id: str) -> bool:
+        """A direct chat is one the bot opened for a member (not any two-person room)."""
+        return await self.db.fetchone(
+            "SELECT 1 FROM direct_rooms WHERE room_id = ?", (room_id,)) is not None
 
     async def _in_context(self, room_id: str, sender: str, event_id: str,
                           content: dict[str, Any], body: str,

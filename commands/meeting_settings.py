@@ -86,6 +86,8 @@ def register(router: Router) -> None:
         for index, (line, who) in enumerate(items, 1):
             msg.text(f"{index}. {line} (").mention(who, ctx.room.display_name(who),
                                                    notify=False).text(")").line()
+        for section in router.schedules.hooks.get("agenda", []):
+            await section(ctx, found, upcoming, msg)
         ctx.reply(msg)
 
     @meeting.sub("link", summary="Set the join link shown in reminders.",

@@ -260,6 +260,11 @@ def register(router: Router) -> None:
         default = await room_zone(env.db, meeting.room_id) or env.settings.default_zone
         await carried_lines(env.db, meeting, original_local, room, default, env.now, msg)
 
+    @router.schedules.hook("command")
+    async def present(ctx: Context, command: object) -> None:
+        """Any command used while minutes are open counts its sender as present."""
+        await note_presence(ctx)
+
     @router.schedules.hook("agenda")
     async def carried_in_agenda(ctx: Context, meeting: Meeting, occurrence: Occurrence,
                                 msg: Msg) -> None:
