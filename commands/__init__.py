@@ -12,6 +12,7 @@ def build_router() -> Router:
         away,
         checkins,
         digest,
+        fairness,
         hours,
         meeting_settings,
         meeting_suggest,
@@ -19,6 +20,7 @@ def build_router() -> Router:
         minutes,
         nudges,
         reminders,
+        rota,
         tz,
     )
     from commands import help as help_cmd
@@ -26,6 +28,7 @@ def build_router() -> Router:
     router = Router()
     modules = (
         meetings, meeting_settings, meeting_suggest, reminders,
+        rota, fairness,
         actions, minutes, nudges, digest,
         away,
         checkins,

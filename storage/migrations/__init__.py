@@ -15,6 +15,7 @@ from storage.migrations import (
     m0004_interactions,
     m0005_direct,
     m0006_away,
+    m0007_rota,
     m0008_actions,
     m0009_checkins,
 )
@@ -27,6 +28,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m0004_interactions.MIGRATION,
     m0005_direct.MIGRATION,
     m0006_away.MIGRATION,
+    m0007_rota.MIGRATION,
     m0008_actions.MIGRATION,
     m0009_checkins.MIGRATION,
 )

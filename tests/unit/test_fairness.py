@@ -1,0 +1,127 @@
+"""`!fairness`: turns per role and meetings outside each member's working hours."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from commands import build_router
+from commands.domain.hours import WorkingHours
+from commands.domain.suggest import DEFAULT_HOURS
+from commands.fairness import outside_kind
+from commands.router import Router
+from storage import Database, open_database
+from storage.members import set_zone
+from storage.state import record_room
+from tests.unit.test_rota_commands import ALICE, BOB, CAROL, DAN, MOD, NOW, ROOM, FakeRoom, Say
+
+HOUR = timedelta(hours=1)
+WEEKDAY = datetime(2026, 11, 26)  # a Thursday
+NIGHT_SHIFT = WorkingHours(time(22), time(6), frozenset(range(5)))
+
+
+@pytest.mark.parametrize(("hours", "local", "expected"), [
+    (DEFAULT_HOURS, WEEKDAY.replace(hour=10), None),
+    (DEFAULT_HOURS, WEEKDAY.replace(hour=16), None),  # ends at 17:00 exactly
+    (DEFAULT_HOURS, WEEKDAY.replace(hour=8, minute=30), "early"),
+    (DEFAULT_HOURS, WEEKDAY.replace(hour=6), "early"),
+    (DEFAULT_HOURS, WEEKDAY.replace(hour=16, minute=30), "late"),  # overruns the day
+    (DEFAULT_HOURS, WEEKDAY.replace(hour=21), "late"),
+    (DEFAULT_HOURS, WEEKDAY.replace(hour=0, minute=30), "late"),  # nearer last night's end
+    (DEFAULT_HOURS, WEEKDAY.replace(hour=3), "early"),
+    (DEFAULT_HOURS, datetime(2026, 11, 28, 11), "off"),  # Saturday
+    (NIGHT_SHIFT, WEEKDAY.replace(hour=23), None),
+    (NIGHT_SHIFT, WEEKDAY.replace(hour=3), None),  # Wednesday's shift
+    (NIGHT_SHIFT, datetime(2026, 11, 28, 3), None),  # Friday's shift, into Saturday
+    (NIGHT_SHIFT, WEEKDAY.replace(hour=12), "late"),
+    (NIGHT_SHIFT, WEEKDAY.replace(hour=20), "early"),
+    (NIGHT_SHIFT, datetime(2026, 11, 29, 12), "off"),  # Sunday
+])
+def test_outside_kind(hours: WorkingHours, local: datetime, expected: str | None) -> None:
+    assert outside_kind(hours, local, HOUR) == expected
+
+
+def test_outside_kind_in_a_real_zone_across_dst() -> None:
+    # 08:30 in New York on the Monday after the spring change is still early.
+    local = datetime(2027, 3, 15, 12, 30, tzinfo=UTC).astimezone(ZoneInfo("America/New_York"))
+    assert outside_kind(DEFAULT_HOURS, local, HOUR) == "early"
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await open_database(tmp_path / "t.db")
+    async with database.transaction() as conn:
+        await record_room(conn, ROOM, 1_700_000_000_000)
+    zones = {ALICE: "Africa/Nairobi", BOB: "Asia/Tokyo", CAROL: "America/Los_Angeles",
+             DAN: "UTC", MOD: "UTC"}
+    for user, zone in zones.items():
+        await set_zone(database, user, zone, NOW.isoformat())
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture
+def say(db: Database) -> Say:
+    router: Router = build_router()
+    return Say(router, db, FakeRoom([ALICE, BOB, CAROL, DAN, MOD]))
+
+
+def person(text: str, name: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith(name + " —"))
+
+
+async def test_nothing_yet(say: Say) -> None:
+    assert await say("fairness") == ("No meetings happened in this room in the last 90 days, "
+                                     "so there is nothing to compare yet. See what is coming "
+                                     "with `!meetings`")
+
+
+async def test_bad_period(say: Say) -> None:
+    assert await say("fairness 7d") == "Say 30d, 90d or all.\nExample: `!fairness 90d`"
+
+
+async def test_turns_and_bad_hours_per_person(say: Say) -> None:
+    await say('meeting add "Network call" thu 06:00 UTC every 2 weeks alternate 15:00 UTC')
+    await say(f"rota m1 set {ALICE} {BOB} {CAROL}")
+    await say("hours set 10:00-18:00 Mon-Fri", sender=DAN)
+    say.now = NOW + timedelta(days=60)
+    # 26 Nov 06:00, 10 Dec 15:00, 24 Dec 06:00, 7 Jan 15:00, 21 Jan 06:00 (UTC) happened.
+    text = await say("fairness")
+    assert text.splitlines()[0] == "Fairness in this room, the last 90 days — 5 meeting(s) happened"
+    # Nairobi (UTC+3): 09:00 fits, 18:00 is late.
+    assert person(text, "Alice") == ("Alice — facilitator 2 · notes 1 · outside hours 2 "
+                                     "(2 late)")
+    # Tokyo: 15:00 fits, 00:00 is late.
+    assert person(text, "Bob") == "Bob — facilitator 2 · notes 2 · outside hours 2 (2 late)"
+    # Los Angeles: 22:00 the evening before is late, 07:00 is early.
+    assert person(text, "Carol") == ("Carol — facilitator 1 · notes 2 · outside hours 5 "
+                                     "(2 early, 3 late)")
+    # UTC, 10:00-18:00: 06:00 is early, 15:00 fits.
+    assert person(text, "Dan") == "Dan — facilitator 0 · notes 0 · outside hours 3 (3 early)"
+    assert text.splitlines()[-1] == ("Range: facilitator: 0–2 · notes: 0–2 · "
+                                     "outside hours: 2–5")
+    ctx = await say.ctx("fairness 30d")
+    assert ctx.replies[0].mentions == []
+    assert ctx.replies[0].plain().splitlines()[0] == (
+        "Fairness in this room, the last 30 days — 2 meeting(s) happened")
+
+
+async def test_extra_roles_and_people_who_left(say: Say) -> None:
+    await say('meeting add "Weekly" thu 11:00 every week')
+    await say(f"rota m1 set {ALICE} {BOB} {CAROL}")
+    await say("rota m1 roles facilitator notes timekeeper")
+    say.now = NOW + timedelta(days=8)
+    say.room.joined.remove(CAROL)
+    text = await say("fairness all")
+    assert text.splitlines()[0] == "Fairness in this room, all time — 2 meeting(s) happened"
+    # Carol left, but her turns are part of the record.
+    assert person(text, "Carol").startswith("Carol — facilitator 0 · notes 1 · "
+                                            "timekeeper 1")
+    assert person(text, "Alice").startswith("Alice — facilitator 1 · notes 0 · "
+                                            "timekeeper 1")
