@@ -110,7 +110,8 @@ def register(router: Router) -> None:
         happened = await _happened(ctx, since)
         span = f"the last {days} days" if days else "all time"
         if not happened and not held:
-            ctx.reply(Msg().text(f"No meetings happened in this room in {span}, so there is "
+            when = f"in the last {days} days" if days else "yet"
+            ctx.reply(Msg().text(f"No meetings happened in this room {when}, so there is "
                                  "nothing to compare yet. See what is coming with ")
                       .code("!meetings"))
             return

@@ -80,6 +80,7 @@ async def test_nothing_yet(say: Say) -> None:
     assert await say("fairness") == ("No meetings happened in this room in the last 90 days, "
                                      "so there is nothing to compare yet. See what is coming "
                                      "with `!meetings`")
+    assert (await say("fairness all")).startswith("No meetings happened in this room yet,")
 
 
 async def test_bad_period(say: Say) -> None:
