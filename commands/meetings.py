@@ -301,6 +301,10 @@ async def pick_occurrence(ctx: Context, meeting: Meeting, date_text: str | None)
     if found is None:
         raise UserError(f"m{meeting.number} has no occurrence on {day:%a} {day.day} {day:%b %Y}.",
                         f"!meeting show m{meeting.number}")
+    if found.start_utc <= ctx.now:
+        raise UserError(f"m{meeting.number} of {day:%a} {day.day} {day:%b} has already "
+                        "started; only upcoming occurrences can change.",
+                        f"!meeting show m{meeting.number}")
     return found
 
 

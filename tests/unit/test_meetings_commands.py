@@ -683,3 +683,13 @@ async def test_ics(router: Router, db: Database) -> None:
     exdates = [d.dt for d in event["exdate"].dts]
     assert [d.date() for d in exdates] == [date(2026, 12, 10)]
     assert [c["tzid"] for c in cal.walk("VTIMEZONE")] == ["Africa/Nairobi"]
+
+
+async def test_skip_refuses_a_past_occurrence(router: Router, db: Database) -> None:
+    await say(router, db, 'meeting add "Weekly" 2026-11-26 14:00 every week')
+    ctx = Context(FakeRoom(ROOM), ALICE, "$e2:example.org", NOW + timedelta(days=3), db,
+                  Settings(prefix="!", default_zone="UTC"))
+    async with db.transaction():
+        await router.dispatch(ctx, "meeting", "skip m1 2026-11-26")
+    text = ctx.replies[0].plain()
+    assert "already started" in text and "Example:" in text
