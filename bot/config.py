@@ -41,6 +41,7 @@ class BotConfig:
     log_level: str = "info"
     require_encryption: bool = True
     undecryptable_grace_seconds: float = 60.0
+    retention_days: int = 365
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,10 @@ def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str]) ->
     grace = b.get("undecryptable_grace_seconds", 60)
     if not isinstance(grace, int | float) or isinstance(grace, bool) or not 1 <= grace <= 3600:
         raise ConfigError("bot.undecryptable_grace_seconds must be a number from 1 to 3600")
+    retention = b.get("retention_days", 365)
+    if not isinstance(retention, int) or isinstance(retention, bool) \
+            or not 7 <= retention <= 3650:
+        raise ConfigError("bot.retention_days must be a whole number of days from 7 to 3650")
     unknown_bot = set(b) - {
         "command_prefix",
         "default_timezone",
@@ -153,6 +158,7 @@ def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str]) ->
         "log_level",
         "require_encryption",
         "undecryptable_grace_seconds",
+        "retention_days",
     }
     if unknown_bot:
         raise ConfigError(f"bot.{sorted(unknown_bot)[0]} is not a known setting")
@@ -160,7 +166,8 @@ def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str]) ->
     return Config(
         matrix=MatrixConfig(homeserver.rstrip("/"), user_id, password, token, device_name),
         storage=StorageConfig(database, store_dir),
-        bot=BotConfig(prefix, zone, inviters, admins, level, require_encryption, float(grace)),
+        bot=BotConfig(prefix, zone, inviters, admins, level, require_encryption, float(grace),
+                      retention),
     )
 
 

@@ -74,7 +74,7 @@ class SyncHandler:
         self.user_id = config.matrix.user_id
         self.names = bot_names(self.user_id, config.matrix.device_name)
         self.settings = Settings(config.bot.command_prefix, config.bot.default_timezone,
-                                 config.bot.admins)
+                                 config.bot.admins, config.bot.retention_days)
         self.creators: dict[str, set[str]] = {}
         self.pending: dict[str, tuple[MegolmEvent, float]] = {}
         self._pending_loaded = False

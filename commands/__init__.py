@@ -19,6 +19,7 @@ def build_router() -> Router:
         meetings,
         minutes,
         nudges,
+        privacy,
         reminders,
         rota,
         tz,
@@ -32,7 +33,7 @@ def build_router() -> Router:
         actions, minutes, nudges, digest,
         away,
         checkins,
-        tz, hours, help_cmd,
+        tz, hours, privacy, help_cmd,
     )
     for module in modules:
         module.register(router)

@@ -34,6 +34,8 @@ class Settings:
     prefix: str = "!"
     default_zone: str = "UTC"
     admins: tuple[str, ...] = ()
+    # Closed actions, old minutes, answers, votes… are purged after this many days.
+    retention_days: int = 365
 
 
 @dataclass

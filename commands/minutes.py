@@ -262,8 +262,10 @@ def register(router: Router) -> None:
 
     @router.schedules.hook("command")
     async def present(ctx: Context, command: object) -> None:
-        """Any command used while minutes are open counts its sender as present."""
-        await note_presence(ctx)
+        """Any command used while minutes are open counts its sender as present, except
+        `!forget`: asking to be forgotten must not put the member back in the minutes."""
+        if getattr(command, "name", None) != "forget":
+            await note_presence(ctx)
 
     @router.schedules.hook("agenda")
     async def carried_in_agenda(ctx: Context, meeting: Meeting, occurrence: Occurrence,

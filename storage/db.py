@@ -84,6 +84,11 @@ async def connect(path: str | os.PathLike[str]) -> aiosqlite.Connection:
         Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not Path(path).exists():
             Path(path).touch(mode=0o600)
+        # A file made by an older version, a copy or a restore may be readable by others;
+        # SQLite gives the -wal and -shm files the database's own mode.
+        for part in (Path(path), Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if part.exists() and part.stat().st_mode & 0o077:
+                part.chmod(0o600)
     conn = await aiosqlite.connect(str(path), isolation_level=None)
     conn.row_factory = aiosqlite.Row
     for pragma in PRAGMAS:

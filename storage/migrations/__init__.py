@@ -18,6 +18,7 @@ from storage.migrations import (
     m0007_rota,
     m0008_actions,
     m0009_checkins,
+    m0010_privacy,
 )
 from storage.migrations.base import Migration
 
@@ -31,6 +32,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m0007_rota.MIGRATION,
     m0008_actions.MIGRATION,
     m0009_checkins.MIGRATION,
+    m0010_privacy.MIGRATION,
 )
 
 assert all(a.version < b.version for a, b in itertools.pairwise(MIGRATIONS))

@@ -1,0 +1,46 @@
+"""`!forget me` on a real Synapse, in an encrypted room."""
+
+from __future__ import annotations
+
+import pytest
+from nio import RoomMessageNotice
+
+from bot.harness import Network
+from bot.member import Member
+
+pytestmark = pytest.mark.integration
+
+
+async def ask(member: Member, room: str, text: str) -> RoomMessageNotice:
+    reply = await member.reply_to(room, await member.send(room, text))
+    assert isinstance(reply, RoomMessageNotice)
+    assert reply.decrypted, "replies in an encrypted room are encrypted"
+    return reply
+
+
+async def test_forget_me_then_confirm(network: Network) -> None:
+    config = network.bot_config()
+    await network.start_bot(config)
+    alice = await network.member("alice")
+    bob = await network.member("bob")
+    room = await network.room(alice, [bob], config.matrix.user_id)
+    await ask(alice, room, "!tz set Nairobi")
+    await ask(alice, room, "!action Book the venue")
+    await ask(alice, room, "!done 1")
+
+    preview = await ask(alice, room, "!forget me")
+    assert preview.body.startswith("Here is exactly what forgetting you means.")
+    assert "time zone and working hours (1)" in preview.body
+    assert "!forget me confirm" in preview.body
+    assert "Africa/Nairobi" in (await ask(alice, room, "!tz")).body  # nothing changed yet
+
+    done = await ask(alice, room, "!forget me confirm")
+    assert done.body.startswith("Done: I have forgotten you.")
+    assert "action items (" in done.body
+
+    assert "You have not set a time zone" in (await ask(alice, room, "!tz")).body
+    closed = await ask(bob, room, "!actions done 30d")
+    assert "#1 Book the venue — done by former member 1" in closed.body
+    content = closed.source["content"]
+    assert alice.user_id not in content["formatted_body"] and "m.mentions" in content
+    assert content["m.mentions"] == {}
