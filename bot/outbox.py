@@ -128,7 +128,8 @@ class OutboxWorker:
                     await asyncio.sleep(max(limited.retry_after, 0.05))
                     break
                 except PermanentSendError as err:
-                    log.warning("dropping message %s for %s: %s", item.txn_id, item.room_id, err)
+                    where = "a direct chat" if item.room_id.startswith("direct:") else item.room_id
+                    log.warning("dropping message %s for %s: %s", item.txn_id, where, err)
                     await self._mark(item, failed=str(err)[:200])
                     continue
                 except Exception as err:  # transient, or unknown: never let the worker die

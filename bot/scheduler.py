@@ -22,6 +22,7 @@ from bot.clock import Clock
 from bot.outbox import OutboxWorker, enqueue
 from bot.render import LATE_AFTER_KEY, destination, outgoing
 from commands.context import RoomView, Settings
+from commands.errors import where_it_broke
 from commands.jobs import JobEnv, PlannedJob, Schedules
 from storage.db import Database
 from storage.meetings import iso
@@ -93,8 +94,9 @@ class Scheduler:
                                   room_id=destination(post.room_id, post.msg),
                                   content=content, now_iso=now.isoformat(),
                                   event_type=event_type)
-        except Exception:
-            log.exception("scheduled %s job failed", kind)
+        except Exception as exc:
+            log.error("scheduled %s job failed with %s at %s", kind, type(exc).__name__,
+                      where_it_broke(exc))
             return
         self.jobs_run += 1
         if posts:

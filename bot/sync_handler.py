@@ -90,7 +90,8 @@ class SyncHandler:
         if not room.members_synced:
             resp = await self.client.joined_members(room_id)
             if not isinstance(resp, JoinedMembersResponse):
-                log.warning("could not load members of %s: %s", room_id, resp)
+                log.warning("could not load members of %s: %s", room_id,
+                            getattr(resp, "status_code", type(resp).__name__))
         return NioRoomView(room, self.user_id, self.creators.get(room_id, set()))
 
     # ---- one batch ----------------------------------------------------------
@@ -153,13 +154,15 @@ class SyncHandler:
             if inviter and self._may_invite(inviter):
                 joined = await self.client.join(room_id)
                 if isinstance(joined, JoinResponse):
-                    log.info("joined %s on invite from %s", room_id, inviter)
+                    log.info("joined %s on an allowed invite", room_id)
+                    log.debug("inviter of %s: %s", room_id, inviter)
                 else:
-                    log.warning("could not join %s: %s", room_id, joined)
+                    log.warning("could not join %s: %s", room_id,
+                                getattr(joined, "status_code", type(joined).__name__))
             else:
                 await self.client.room_leave(room_id)
-                log.info("rejected invite to %s from %s (not in allowed_inviters)",
-                         room_id, inviter)
+                log.info("rejected an invite to %s (inviter not in allowed_inviters)", room_id)
+                log.debug("rejected inviter of %s: %s", room_id, inviter)
 
     def _may_invite(self, user_id: str) -> bool:
         patterns = (*self.config.bot.allowed_inviters, *self.config.bot.admins)

@@ -14,3 +14,16 @@ class UserError(Exception):
 
 class PermissionDenied(UserError):
     """The member may not do this in this room."""
+
+
+def where_it_broke(exc: BaseException) -> str:
+    """file:line and function of each frame, innermost first, without the message.
+
+    An exception's message may quote what a member typed, so logs get only this.
+    """
+    import traceback
+
+    return " <- ".join(
+        f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} {frame.name}"
+        for frame in reversed(traceback.extract_tb(exc.__traceback__))
+    )

@@ -11,13 +11,12 @@ from __future__ import annotations
 import difflib
 import logging
 import secrets
-import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from commands.context import Context
-from commands.errors import UserError
+from commands.errors import UserError, where_it_broke
 from commands.jobs import Schedules
 from commands.reply import Msg
 
@@ -180,13 +179,8 @@ class Router:
             ctx.reply(error_reply(ctx, err))
         except Exception as exc:
             error_id = secrets.token_hex(4)
-            # The exception's message may quote what the member typed: log only where it broke.
-            where = " <- ".join(
-                f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} {frame.name}"
-                for frame in reversed(traceback.extract_tb(exc.__traceback__))
-            )
             log.error("%s failed with %s (error id %s) at %s", label, type(exc).__name__,
-                      error_id, where)
+                      error_id, where_it_broke(exc))
             ctx.replies.clear()
             ctx.reply(Msg().text(
                 f"Sorry, something went wrong on my side (error id {error_id}). "
