@@ -29,17 +29,16 @@ from storage.actions import (
 )
 from storage.db import Database
 from storage.meetings import iso
+from storage.members import get_members
 from storage.minutes import room_zone
 
 PLAN_HORIZON = timedelta(hours=2)
 
 
-async def nudge_jobs(db: Database, action: Action, now: datetime) -> list[PlannedJob]:
-    """The item's nudge, if its morning falls within the planning horizon."""
+def nudge_job(action: Action, zone: str, now: datetime) -> list[PlannedJob]:
+    """The item's nudge, if its morning (in `zone`) falls within the planning horizon."""
     if not action.is_open or action.due is None:
         return []
-    default = await fallback_zone(db, action.room_id)
-    zone = zone_for(action, await owner_zones(db, [action], default), default)
     at = nudge_time(action.due, zone, now)
     if at > now + PLAN_HORIZON:
         return []
@@ -47,11 +46,26 @@ async def nudge_jobs(db: Database, action: Action, now: datetime) -> list[Planne
     return [PlannedJob(f"action-nudge:{action.id}:{due}", at, "action-nudge", (action.id, due))]
 
 
+async def nudge_jobs(db: Database, action: Action, now: datetime) -> list[PlannedJob]:
+    default = await fallback_zone(db, action.room_id)
+    return nudge_job(action, zone_for(action, await owner_zones(db, [action], default),
+                                      default), now)
+
+
 async def plan_nudges(db: Database, now: datetime) -> list[PlannedJob]:
-    """Every open item due soon or overdue whose current due date was not nudged yet."""
+    """Every open item due soon or overdue whose current due date was not nudged yet.
+
+    Zones are looked up once per room and once for all owners, not per item, so
+    planning thousands of items at start-up stays a few queries.
+    """
+    candidates = await nudge_candidates(db, now + PLAN_HORIZON)
+    defaults = {room: await fallback_zone(db, room) for room in {a.room_id for a in candidates}}
+    settings = await get_members(db, {u for a in candidates for u in a.owners})
     jobs: list[PlannedJob] = []
-    for action in await nudge_candidates(db, now + PLAN_HORIZON):
-        jobs.extend(await nudge_jobs(db, action, now))
+    for action in candidates:
+        default = defaults[action.room_id]
+        zones = {u: (s.zone or default) for u, s in settings.items()}
+        jobs.extend(nudge_job(action, zone_for(action, zones, default), now))
     return jobs
 
 

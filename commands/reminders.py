@@ -9,10 +9,11 @@ down goes out late (and says so) if the meeting has not started yet.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Set
 from datetime import datetime, timedelta
 
 from commands.context import RoomView
-from commands.domain.recurrence import occurrence_on, occurrences
+from commands.domain.recurrence import Override, occurrence_on, occurrences
 from commands.domain.timefmt import local_time_line, relative
 from commands.jobs import JobEnv, PlannedJob, Post
 from commands.meeting_format import member_zones
@@ -20,16 +21,21 @@ from commands.reply import Msg
 from commands.router import Router
 from storage.db import Database
 from storage.meetings import (
+    DEFAULT_LEADS,
     Meeting,
     agenda,
+    all_room_leads,
     from_iso,
     get_meeting_by_id,
     iso,
     meetings_starting_before,
     notify_list,
     overrides_for,
+    overrides_for_many,
+    recent_reminder_keys,
     room_leads,
     set_next_start,
+    set_next_starts,
 )
 
 log = logging.getLogger(__name__)
@@ -49,15 +55,18 @@ def job_prefix(meeting_id: int) -> str:
     return f"reminder:{meeting_id}:"
 
 
-async def plan_meeting(db: Database, meeting: Meeting, now: datetime) -> list[PlannedJob]:
-    """Reminder jobs for one series due before now + PLAN_HORIZON, and its next start."""
-    overrides = await overrides_for(db, meeting.id)
-    nxt = occurrences(meeting.series, now, now + timedelta(days=3660), overrides, limit=1)
-    await set_next_start(db.conn, meeting.id, nxt[0].start_utc if nxt else None)
-    if meeting.cancelled:
-        return []
-    leads = meeting.leads or await room_leads(db, meeting.room_id)
+def plan_series(meeting: Meeting, now: datetime, overrides: Mapping[datetime, Override],
+                leads: tuple[int, ...], sent: Set[str]) -> tuple[datetime | None,
+                                                               list[PlannedJob]]:
+    """(next start, reminder jobs due before now + PLAN_HORIZON) for one series; no I/O."""
     window_end = now + PLAN_HORIZON
+    reach = window_end + timedelta(minutes=max(leads))
+    if meeting.next_start is not None and now < meeting.next_start and meeting.next_start > reach:
+        return meeting.next_start, []  # nothing due yet, and the stored start is current
+    nxt = occurrences(meeting.series, now, now + timedelta(days=3660), overrides, limit=1)
+    next_start = nxt[0].start_utc if nxt else None
+    if meeting.cancelled or next_start is None or next_start > reach:
+        return next_start, []
     jobs: list[PlannedJob] = []
     for occ in occurrences(meeting.series, now, window_end + timedelta(minutes=max(leads)),
                            overrides):
@@ -67,18 +76,41 @@ async def plan_meeting(db: Database, meeting: Meeting, now: datetime) -> list[Pl
             if fire > window_end or fire < meeting.updated_at:
                 continue
             key = reminder_key(meeting.id, occ.original_local, occ.start_utc, lead)
-            if await db.fetchone("SELECT 1 FROM reminders_sent WHERE key = ?", (key,)):
+            if key in sent:
                 continue
             jobs.append(PlannedJob(f"reminder:{key}", fire, "reminder",
                                    (meeting.id, occ.original_local.isoformat(),
                                     iso(occ.start_utc), lead)))
+    return next_start, jobs
+
+
+async def plan_meeting(db: Database, meeting: Meeting, now: datetime) -> list[PlannedJob]:
+    """Re-plan one series after a command changed it."""
+    leads = meeting.leads or await room_leads(db, meeting.room_id)
+    sent = await recent_reminder_keys(db, now, meeting.id)
+    next_start, jobs = plan_series(meeting, now, await overrides_for(db, meeting.id), leads,
+                                   sent)
+    await set_next_start(db.conn, meeting.id, next_start)
     return jobs
 
 
 async def plan_all(db: Database, now: datetime) -> list[PlannedJob]:
+    """Every series that may start soon; a handful of queries, not several per series."""
+    meetings = await meetings_starting_before(db, now + MAX_LEAD + PLAN_HORIZON)
+    if not meetings:
+        return []
+    overrides = await overrides_for_many(db, [m.id for m in meetings])
+    room_defaults = await all_room_leads(db)
+    sent = await recent_reminder_keys(db, now)
     jobs: list[PlannedJob] = []
-    for meeting in await meetings_starting_before(db, now + MAX_LEAD + PLAN_HORIZON):
-        jobs.extend(await plan_meeting(db, meeting, now))
+    starts: list[tuple[int, datetime | None]] = []
+    for meeting in meetings:
+        leads = meeting.leads or room_defaults.get(meeting.room_id, DEFAULT_LEADS)
+        next_start, planned = plan_series(meeting, now, overrides.get(meeting.id, {}), leads,
+                                          sent)
+        starts.append((meeting.id, next_start))
+        jobs.extend(planned)
+    await set_next_starts(db.conn, starts)
     return jobs
 
 

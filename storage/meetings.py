@@ -36,6 +36,8 @@ class Meeting:
     created_at: datetime
     updated_at: datetime
     cancelled: bool
+    # As last computed by the planner; None when it must be computed again.
+    next_start: datetime | None = None
 
     @property
     def ref(self) -> str:
@@ -44,7 +46,7 @@ class Meeting:
 
 _COLUMNS = (
     "id, room_id, number, title, start_local, zone, rule, duration_min, alternate_time, link, "
-    "leads, ping_room, created_by, created_at, updated_at, cancelled_at"
+    "leads, ping_room, created_by, created_at, updated_at, cancelled_at, next_start_utc"
 )
 
 
@@ -63,6 +65,7 @@ def _meeting(row: aiosqlite.Row) -> Meeting:
         ping_room=bool(row["ping_room"]), created_by=row["created_by"],
         created_at=from_iso(row["created_at"]), updated_at=from_iso(row["updated_at"]),
         cancelled=row["cancelled_at"] is not None,
+        next_start=from_iso(row["next_start_utc"]) if row["next_start_utc"] else None,
     )
 
 
@@ -142,6 +145,49 @@ async def set_next_start(conn: aiosqlite.Connection, meeting_id: int,
     # A finished series gets a far-future marker so it is never expanded again.
     value = iso(next_start) if next_start else "9999-12-31T00:00:00+00:00"
     await conn.execute("UPDATE meetings SET next_start_utc = ? WHERE id = ?", (value, meeting_id))
+
+
+async def set_next_starts(conn: aiosqlite.Connection,
+                          starts: list[tuple[int, datetime | None]]) -> None:
+    await conn.executemany(
+        "UPDATE meetings SET next_start_utc = ? WHERE id = ?",
+        [(iso(s) if s else "9999-12-31T00:00:00+00:00", mid) for mid, s in starts])
+
+
+async def overrides_for_many(db: Database, meeting_ids: list[int]
+                             ) -> dict[int, dict[datetime, Override]]:
+    result: dict[int, dict[datetime, Override]] = {}
+    for start in range(0, len(meeting_ids), 500):
+        chunk = meeting_ids[start:start + 500]
+        rows = await db.fetchall(
+            "SELECT meeting_id, original_local, skipped, new_start_utc FROM meeting_overrides "
+            f"WHERE meeting_id IN ({','.join('?' * len(chunk))})", chunk)
+        for row in rows:
+            original = datetime.fromisoformat(row["original_local"])
+            result.setdefault(row["meeting_id"], {})[original] = Override(
+                original, bool(row["skipped"]),
+                from_iso(row["new_start_utc"]) if row["new_start_utc"] else None)
+    return result
+
+
+async def all_room_leads(db: Database) -> dict[str, tuple[int, ...]]:
+    rows = await db.fetchall(
+        "SELECT room_id, reminder_leads FROM rooms WHERE reminder_leads IS NOT NULL")
+    return {r["room_id"]: parse_leads(r["reminder_leads"]) or DEFAULT_LEADS for r in rows}
+
+
+async def recent_reminder_keys(db: Database, now: datetime,
+                               meeting_id: int | None = None) -> set[str]:
+    """Keys of reminders sent lately: a reminder due in the planning window was sent
+    less than MAX_LEAD ago, if at all."""
+    since = iso(now - timedelta(days=8))
+    if meeting_id is None:
+        rows = await db.fetchall("SELECT key FROM reminders_sent WHERE sent_at >= ?", (since,))
+    else:
+        rows = await db.fetchall(
+            "SELECT key FROM reminders_sent WHERE meeting_id = ? AND sent_at >= ?",
+            (meeting_id, since))
+    return {r["key"] for r in rows}
 
 
 async def overrides_for(db: Database, meeting_id: int) -> dict[datetime, Override]:

@@ -19,6 +19,7 @@ from storage.migrations import (
     m0008_actions,
     m0009_checkins,
     m0010_privacy,
+    m0011_indexes,
 )
 from storage.migrations.base import Migration
 
@@ -33,6 +34,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m0008_actions.MIGRATION,
     m0009_checkins.MIGRATION,
     m0010_privacy.MIGRATION,
+    m0011_indexes.MIGRATION,
 )
 
 assert all(a.version < b.version for a, b in itertools.pairwise(MIGRATIONS))
