@@ -25,7 +25,7 @@ demo: test-deps
 	$(BIN)/minga demo
 
 test: test-deps
-	$(BIN)/ruff check bot commands storage tests
+	$(BIN)/ruff check bot commands storage tests benchmarks
 	$(BIN)/python -m pytest -q
 
 unit: deps
@@ -35,11 +35,15 @@ unit: deps
 faults: test-deps
 	$(BIN)/python -m pytest -q -s -m faults tests/faults $(FAULTS)
 
+# BENCH='--with-rate-limited' adds 200 reminders under Synapse's default rate limits (~16 min).
+bench: test-deps
+	$(BIN)/python -m benchmarks.bench $(BENCH)
+
 integration: test-deps
 	$(BIN)/python -m pytest -q tests/integration
 
 lint: deps
-	$(BIN)/ruff check bot commands storage tests
+	$(BIN)/ruff check bot commands storage tests benchmarks
 
 clean:
 	rm -rf $(VENV) $(SYNAPSE_VENV) .pytest_cache build *.egg-info

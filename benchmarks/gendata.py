@@ -32,8 +32,8 @@ async def migrate(path: Path) -> None:
 
 def generate(path: Path, *, big_room: str, members: list[str], scale: int = 1,
              history: int = 1, seed: int = 9) -> dict[str, int]:
-    """Write the data; the first room is `big_room` (a real one) and holds the most."""
-    asyncio.run(migrate(path))
+    """Write the data into a migrated DB (see `migrate`); `big_room` (a real one) holds
+    the most."""
     rng = random.Random(seed)
     now = datetime.now(UTC).replace(microsecond=0)
     rooms = [big_room] + [f"!bench{i:03d}:localhost" for i in range(1, 200 * scale)]

@@ -45,6 +45,7 @@ class Member:
         )
         self.events: list[tuple[str, Event]] = []
         self.received_at: dict[str, float] = {}
+        self.received_wall: dict[str, float] = {}
         self._changed = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
         self.client.add_event_callback(self._on_event, Event)
@@ -78,6 +79,7 @@ class Member:
     async def _on_event(self, room: MatrixRoom, event: Event) -> None:
         async with self._changed:
             self.received_at.setdefault(event.event_id, time.monotonic())
+            self.received_wall.setdefault(event.event_id, time.time())
             self.events.append((room.room_id, event))
             self._changed.notify_all()
 

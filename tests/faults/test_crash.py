@@ -11,8 +11,8 @@ import pytest
 
 from bot.harness import Network
 from bot.member import is_reply_to, relates_to
+from bot.process import BotProcess
 from tests.faults.conftest import Report
-from tests.faults.procs import BotProcess
 
 pytestmark = pytest.mark.faults
 

@@ -1,4 +1,4 @@
-"""Minga as its own process, so a fault test can kill -9 it."""
+"""Minga as its own process, so fault tests can kill -9 it and benchmarks can time it."""
 
 from __future__ import annotations
 
@@ -36,6 +36,18 @@ class BotProcess:
                     return time.monotonic() - started
             await asyncio.sleep(0.05)
         raise TimeoutError(f"bot not ready: {self.tail()}")
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    def rss_mib(self) -> float:
+        """Resident memory of the bot process, from /proc."""
+        assert self.proc is not None
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
 
     def kill9(self) -> None:
         if self.proc and self.proc.returncode is None:
