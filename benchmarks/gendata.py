@@ -7,7 +7,6 @@ start-up can be shown to grow with active schedules, not with the past.
 
 from __future__ import annotations
 
-import asyncio
 import random
 import sqlite3
 from datetime import UTC, datetime, timedelta
