@@ -61,13 +61,14 @@ async def enqueue(
     content: dict[str, Any],
     now_iso: str,
     event_type: str = "m.room.message",
+    priority: int = 1,
 ) -> bool:
     """Queue inside the caller's transaction. False if that logical message was queued before."""
     cur = await conn.execute(
         "INSERT OR IGNORE INTO outbox (txn_id, logical_key, room_id, event_type, content, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "created_at, priority) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (txn_id_for(logical_key), logical_key, room_id, event_type, json.dumps(content),
-         now_iso),
+         now_iso, priority),
     )
     return cur.rowcount == 1
 
@@ -100,7 +101,7 @@ class OutboxWorker:
     async def _pending(self, limit: int = 50) -> list[Outgoing]:
         rows = await self.db.fetchall(
             "SELECT id, txn_id, room_id, event_type, content FROM outbox "
-            "WHERE sent_at IS NULL AND failed IS NULL ORDER BY id LIMIT ?",
+            "WHERE sent_at IS NULL AND failed IS NULL ORDER BY priority, id LIMIT ?",
             (limit,),
         )
         return [
@@ -111,7 +112,8 @@ class OutboxWorker:
     async def run(self) -> None:
         backoff = self.MIN_BACKOFF
         while True:
-            batch = await self._pending()
+            # One at a time: an answer queued meanwhile goes before the rest of a batch.
+            batch = await self._pending(limit=1)
             if not batch:
                 self._idle.set()
                 self._wake.clear()

@@ -280,7 +280,7 @@ class SyncHandler:
                                            thread_root=thread_root(content))
                 await enqueue(conn, logical_key=msg.key or f"reply:{event_id}:{index}",
                               room_id=destination(room_id, msg), content=out,
-                              now_iso=now.isoformat(), event_type=event_type)
+                              now_iso=now.isoformat(), event_type=event_type, priority=0)
         self.outbox.kick()
         if changed and self.after_commit:
             await self.after_commit(changed)

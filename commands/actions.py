@@ -31,7 +31,7 @@ from commands.action_common import (
 )
 from commands.common import zone_of
 from commands.context import Context
-from commands.domain.due import END_OF_DAY, format_due, open_order, parse_number
+from commands.domain.due import END_OF_DAY, format_due, parse_number
 from commands.domain.when import localize
 from commands.domain.zones import zone_info
 from commands.errors import UserError
@@ -45,7 +45,7 @@ from storage.actions import (
     get_action,
     insert_action,
     notes,
-    open_actions,
+    open_page,
     set_owners,
     update_action,
 )
@@ -232,23 +232,20 @@ def register(router: Router) -> None:
                 raise UserError("Say mine, overdue, done 7d, or name one member with @.",
                                 "!actions @bob")
             owner = owners[0]
-        items = await open_actions(ctx.db, ctx.room_id, owner)
-        if word == "overdue":
-            items = [a for a in items if a.overdue(ctx.now)]
-        items.sort(key=lambda a: open_order(a.due, a.number))
+        items, total, late = await open_page(ctx.db, ctx.room_id, owner, ctx.now,
+                                             overdue_only=word == "overdue", limit=MAX_LISTED)
         whose = "" if owner is None else f" for {ctx.room.display_name(owner)}"
         if not items:
             ctx.reply(Msg().text(f"Nothing {'overdue' if word == 'overdue' else 'open'}{whose}"
                                  ". Add an item with ").code(EXAMPLE))
             return
-        late = sum(a.overdue(ctx.now) for a in items)
         zones, default = await room_zones(ctx, items)
-        head = Msg().bold(f"Open actions{whose}: {len(items)}").text(
+        head = Msg().bold(f"Open actions{whose}: {total}").text(
             f" ({late} overdue)" if late else "").line()
         blocks = [head] + [action_line(Msg(), a, ctx.room, zones, default, ctx.now)
-                           for a in items[:MAX_LISTED]]
-        if len(items) > MAX_LISTED:
-            blocks.append(Msg().text(f"… and {len(items) - MAX_LISTED} more; narrow it with ")
+                           for a in items]
+        if total > MAX_LISTED:
+            blocks.append(Msg().text(f"… and {total - MAX_LISTED} more; narrow it with ")
                           .code("!actions mine").text(" or ").code("!actions overdue"))
         for msg in assemble(blocks):
             ctx.reply(msg)

@@ -33,7 +33,7 @@ from commands.domain.digest import (
     weekly_slot,
 )
 from commands.domain.due import open_order
-from commands.domain.recurrence import occurrences
+from commands.domain.recurrence import occurrences_cached
 from commands.domain.timefmt import format_local, local_time_line
 from commands.domain.when import WEEKDAY_WORDS, WhenError, parse_when
 from commands.domain.zones import ZoneError, resolve_zone, zone_label
@@ -49,7 +49,7 @@ from storage.actions import (
     room_activity_start,
 )
 from storage.db import Database
-from storage.meetings import overrides_for, room_meetings
+from storage.meetings import overrides_for_many, room_meetings_before
 from storage.minutes import (
     DigestSettings,
     digest_done,
@@ -191,9 +191,12 @@ async def action_blocks(db: Database, room: RoomView, room_id: str, default: str
 async def meeting_blocks(env: JobEnv, room_id: str, room: RoomView, zone: str) -> list[Msg]:
     """Meetings in the coming week, in every member's time, with who holds which role."""
     rows = []
-    for meeting in await room_meetings(env.db, room_id):
-        for occ in occurrences(meeting.series, env.now, env.now + timedelta(days=7),
-                               await overrides_for(env.db, meeting.id), limit=14):
+    week_end = env.now + timedelta(days=7)
+    meetings = await room_meetings_before(env.db, room_id, week_end, env.now)
+    overrides = await overrides_for_many(env.db, [m.id for m in meetings])
+    for meeting in meetings:
+        for occ in occurrences_cached(meeting.series, env.now, week_end,
+                                      overrides.get(meeting.id, {}), limit=14):
             rows.append((occ.start_utc, meeting, occ))
     if not rows:
         return []

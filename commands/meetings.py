@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import replace
 from datetime import datetime, time, timedelta
@@ -15,6 +16,7 @@ from commands.domain.recurrence import (
     next_occurrence,
     occurrence_on,
     occurrences,
+    occurrences_cached,
     parse_rule,
 )
 from commands.domain.when import WhenError, localize, parse_duration, parse_when
@@ -29,8 +31,9 @@ from storage.meetings import (
     insert_meeting,
     iso,
     overrides_for,
+    overrides_for_many,
     put_override,
-    room_meetings,
+    room_meetings_before,
     touch,
 )
 
@@ -324,26 +327,43 @@ async def _next_block(ctx: Context, msg: Msg, meeting: Meeting, *, count: int = 
         msg.text(TZ_HINT).code("!tz set <city>").line()
 
 
+LIST_LIMIT = 50
+
+
 async def list_meetings(ctx: Context, days: int) -> None:
     zones, reader, is_default = await zones_for(ctx)
     end = ctx.now + timedelta(days=days)
-    rows = []
-    for meeting in await room_meetings(ctx.db, ctx.room_id):
-        overrides = await overrides_for(ctx.db, meeting.id)
-        for occurrence in occurrences(meeting.series, ctx.now, end, overrides, limit=60):
-            rows.append((occurrence.start_utc, meeting, occurrence))
-    rows.sort(key=lambda r: (r[0], r[1].number))
+    candidates = await room_meetings_before(ctx.db, ctx.room_id, end, ctx.now)
+    overrides = await overrides_for_many(ctx.db, [m.id for m in candidates])
+    rows: list[tuple[datetime, int, int, Meeting, Occurrence]] = []  # sorted, bounded
+    more = False
+    for meeting in candidates:
+        full = len(rows) >= LIST_LIMIT
+        cutoff = rows[LIST_LIMIT - 1][0] if full else end
+        # Candidates come in order of their stored next start (unknown ones first), so once
+        # the list is full and a series starts after its last line, the rest can wait.
+        known = meeting.next_start if meeting.next_start and meeting.next_start > ctx.now \
+            else None
+        if full and known is not None and known >= cutoff:
+            more = True
+            break
+        until = min(end, cutoff + timedelta(microseconds=1))
+        for occurrence in occurrences_cached(meeting.series, ctx.now, until,
+                                             overrides.get(meeting.id, {}), limit=LIST_LIMIT + 1):
+            bisect.insort(rows, (occurrence.start_utc, meeting.number, len(rows), meeting,
+                                 occurrence))
+        del rows[LIST_LIMIT + 1:]
     if not rows:
         default = await room_default_zone(ctx)
         ctx.reply(Msg().text(f"No meetings in the next {days} days (room zone {default}). "
                              "Schedule one with ").code(ADD_EXAMPLE))
         return
     msg = Msg().bold(f"Meetings in the next {days} days").line()
-    for _, meeting, occurrence in rows[:50]:
+    for _, _, _, meeting, occurrence in rows[:LIST_LIMIT]:
         msg.text(f"m{meeting.number} · ").bold(meeting.title).text(" · ")
         occurrence_lines(msg, occurrence, zones, reader, ctx.now)
-    if len(rows) > 50:
-        msg.text(f"… and {len(rows) - 50} more; ask for fewer days.").line()
+    if more or len(rows) > LIST_LIMIT:
+        msg.text(f"Only the first {LIST_LIMIT} are shown; ask for fewer days.").line()
     if is_default:
         msg.text(TZ_HINT).code("!tz set <city>").line()
     ctx.reply(msg)

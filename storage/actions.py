@@ -135,6 +135,31 @@ async def open_actions(db: Database, room_id: str, owner: str | None = None) -> 
         "(SELECT action_id FROM action_owners WHERE user_id = ?)", (room_id, owner))
 
 
+async def open_page(db: Database, room_id: str, owner: str | None, now: datetime,
+                    *, overdue_only: bool, limit: int) -> tuple[list[Action], int, int]:
+    """(the first `limit` open items in list order, how many match, how many are overdue).
+
+    Ordered and counted in SQL, so a room with thousands of open items costs the same
+    to list as one with fifty. Order: by due date (so overdue first), undated last.
+    """
+    where = f"room_id = ? AND {_OPEN}"
+    params: list[Any] = [room_id]
+    if owner is not None:
+        where += " AND id IN (SELECT action_id FROM action_owners WHERE user_id = ?)"
+        params.append(owner)
+    if overdue_only:
+        where += " AND due_utc IS NOT NULL AND due_utc <= ?"
+        params.append(iso(now))
+    counts = await db.fetchone(
+        f"SELECT COUNT(*) AS n, COALESCE(SUM(due_utc IS NOT NULL AND due_utc <= ?), 0) AS late "
+        f"FROM actions WHERE {where}", [iso(now), *params])
+    rows = await db.fetchall(
+        f"SELECT {_COLUMNS} FROM actions WHERE {where} "
+        "ORDER BY due_utc IS NULL, due_utc, number LIMIT ?", [*params, limit])
+    total, late = (int(counts["n"]), int(counts["late"])) if counts else (0, 0)
+    return await _with_owners(db, rows), total, late
+
+
 async def closed_since(db: Database, room_id: str, since: datetime) -> list[Action]:
     return await _select(db, "room_id = ? AND closed_at >= ? AND dropped_at IS NULL",
                          (room_id, iso(since)), order="closed_at, number")

@@ -130,6 +130,19 @@ async def room_meetings(db: Database, room_id: str) -> list[Meeting]:
     return [_meeting(r) for r in rows]
 
 
+async def room_meetings_before(db: Database, room_id: str, end_utc: datetime,
+                               now: datetime) -> list[Meeting]:
+    """A room's series that may start before `end_utc`: unknown or stale next starts first,
+    then by next start, so a listing can stop early."""
+    rows = await db.fetchall(
+        f"SELECT {_COLUMNS} FROM meetings WHERE room_id = ? AND cancelled_at IS NULL "
+        "AND (next_start_utc IS NULL OR next_start_utc < ?) "
+        "ORDER BY (next_start_utc IS NULL OR next_start_utc <= ?) DESC, next_start_utc, number",
+        (room_id, iso(end_utc), iso(now)),
+    )
+    return [_meeting(r) for r in rows]
+
+
 async def meetings_starting_before(db: Database, limit_utc: datetime) -> list[Meeting]:
     """Series whose next start (as last computed) is before `limit_utc`, or never computed."""
     rows = await db.fetchall(

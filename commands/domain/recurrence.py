@@ -50,6 +50,7 @@ __all__ = [
     "next_occurrence",
     "occurrence_on",
     "occurrences",
+    "occurrences_cached",
     "parse_rule",
 ]
 
@@ -207,6 +208,28 @@ def occurrences(
     found += [m for m in _moved(series, overrides) if after_utc <= m.start_utc < before_utc]
     found.sort(key=lambda o: (o.start_utc, o.index))
     return found[:limit]
+
+
+def occurrences_cached(
+    series: Series,
+    after_utc: datetime,
+    before_utc: datetime,
+    overrides: Mapping[datetime, Override] = NO_OVERRIDES,
+    limit: int = 500,
+) -> list[Occurrence]:
+    """`occurrences`, remembered per hour: listings and digests don't re-expand the same
+    series on every command. The key holds the series and its overrides, so any change
+    to either is a new entry; nothing needs invalidating."""
+    lo = after_utc.replace(minute=0, second=0, microsecond=0)
+    hi = before_utc.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    found = _hourly(series, tuple(sorted(overrides.items())), lo, hi, limit + 4)
+    return [o for o in found if after_utc <= o.start_utc < before_utc][:limit]
+
+
+@functools.lru_cache(maxsize=8192)
+def _hourly(series: Series, overrides: tuple[tuple[datetime, Override], ...], lo: datetime,
+            hi: datetime, limit: int) -> list[Occurrence]:
+    return occurrences(series, lo, hi, dict(overrides), limit)
 
 
 def next_occurrence(
