@@ -189,11 +189,13 @@ class MingaBot:
         token = await get_value(self.db, SYNC_TOKEN)
         first = await self._sync_until_ok(since=token, full_state=True, timeout_ms=0)
         await self._keys_maintenance()
-        await self._handle_or_retry(first, token, history=token is None)
-        # Jobs start once the rooms are known, so an overdue reminder can go out at once.
-        assert self.scheduler
-        await self.scheduler.start(self.handler)
         self._tasks.append(asyncio.create_task(self.outbox.run(), name="minga-outbox"))
+        await self._handle_or_retry(first, token, history=token is None)
+        # Jobs start once the rooms are known, so an overdue reminder can go out at once;
+        # planning runs beside the sync loop, so commands are answered meanwhile.
+        assert self.scheduler
+        self._tasks.append(asyncio.create_task(self.scheduler.start(self.handler),
+                                               name="minga-plan"))
         self.ready.set()
         log.info("ready")
         while True:
