@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks.measure import EchoBot, Series, percentile, round_trip
+from benchmarks.peer import peer_part
 from benchmarks.scale import burst, digest_render_ms, scale_part
 from bot.devserver import DevServer
 from bot.harness import Network
@@ -31,7 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 MINGA_COMMANDS = ("!help", "!actions", "!meetings", "!action bench item {i}")
 
 
-async def latency_part(network: Network, rounds: int, out: list[str]) -> dict[str, Series]:
+async def latency_part(network: Network, rounds: int, out: list[str], *,
+                       with_peer: bool) -> dict[str, Series]:
     config = network.bot_config("minga", require_encryption=False)
     await network.start_bot(config)
     alice = await network.member("alice")
@@ -40,8 +42,10 @@ async def latency_part(network: Network, rounds: int, out: list[str]) -> dict[st
                    network.workdir / "echo-store")
     await echo.start()
     results: dict[str, Series] = {}
+    rooms: dict[bool, str] = {}
     for encrypted in (True, False):
         room = await network.room(alice, [], config.matrix.user_id, encrypted=encrypted)
+        rooms[encrypted] = room
         await alice.client.room_invite(room, echo_id)
         await asyncio.sleep(0.5)
         await echo.join(room)
@@ -73,6 +77,9 @@ async def latency_part(network: Network, rounds: int, out: list[str]) -> dict[st
         out.append(f"\nBar (median ≤ 1.15× floor, p95 ≤ 1.3× floor): {verdict} — worst "
                    f"median {worst_med:.2f}×, worst p95 {worst_p95:.2f}×.")
     await echo.stop()
+    if with_peer:
+        await peer_part(network, alice, rooms[True], rounds, out,
+                        results["Minga `!help`, encrypted"])
     return results
 
 
@@ -176,7 +183,7 @@ async def main(args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
         network = Network(server, workdir / "net")
-        floors = await latency_part(network, args.rounds, out)
+        floors = await latency_part(network, args.rounds, out, with_peer=not args.no_peer)
         await network.close()
         await punctuality_part(Network(server, workdir / "punctual"), out)
         await scale_part(server, workdir / "scale", out, floors["floor-encrypted"],
@@ -199,5 +206,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--with-rate-limited", action="store_true")
+    parser.add_argument("--no-peer", action="store_true",
+                        help="skip matrix-reminder-bot (installed into .venv-peer on first use)")
     parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
     sys.exit(asyncio.run(main(parser.parse_args())))
