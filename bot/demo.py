@@ -94,7 +94,7 @@ async def run_demo(*, keep: bool = False) -> int:
         members = {"alice": alice, "bob": bob}
         print(f"Encrypted room {room}: alice, bob and Minga ({config.matrix.user_id}).\n")
         for step in SCRIPT:
-            await play(members[step.who], room, step)
+            await play(members[step.who], room, step, config.matrix.user_id)
         for extra in EXTRAS:
             await extra(network, members, room, lambda line: print(f"  {'':>7} │ {line}"))
         print("\nEvery message above was end-to-end encrypted and decrypted by the members' "
@@ -109,7 +109,7 @@ async def run_demo(*, keep: bool = False) -> int:
     return 0
 
 
-async def play(member: Member, room: str, step: Step) -> None:
+async def play(member: Member, room: str, step: Step, bot_id: str) -> None:
     if step.note:
         print(f"\n  # {step.note}")
     if step.wait_for:
@@ -119,9 +119,13 @@ async def play(member: Member, room: str, step: Step) -> None:
         return
     name = member.user_id[1:].split("-", 1)[0]
     _print_turn(name, step.text)
-    event_id = await member.send(room, step.text)
-    reply = await member.reply_to(room, event_id, timeout=30)
-    _print_turn("Minga", reply.body)
+    after = len(member.events)
+    await member.send(room, step.text)
+    # A reply, or what the command posts instead (a poll, a check-in thread).
+    answer = await member.wait_for(
+        room, lambda e: getattr(e, "sender", "") == bot_id and hasattr(e, "body"),
+        timeout=30, after=after)
+    _print_turn("Minga", answer.body)
 
 
 async def keep_running(server: DevServer, network: Network) -> None:

@@ -101,9 +101,10 @@ def register(router: Router) -> None:
         ctx.reply(fallback)
         listing = Msg().bold(f"Poll p{number}: {question}").line()
         for index, candidate in enumerate(ranked, 1):
+            when = format_local(candidate.start_utc, reader)
             msg_line = local_time_line(candidate.start_utc, zones, reader)
             fit = f"{candidate.inside} of {len(people)} inside working hours"
-            listing.text(f"{index}. {msg_line} — {fit}").line()
+            listing.text(f"{index}. {when}: {msg_line} — {fit}").line()
         listing.text(f"Vote in the poll; it closes {format_local(poll.closes_at, reader)}, and "
                      "the winner becomes a meeting. Or decide now: ").code("!meeting pick 1")
         ctx.reply(listing)
