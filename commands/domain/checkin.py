@@ -193,11 +193,12 @@ def parse_window(text: str) -> timedelta:
         position = match.end()
     if not compact or position != len(compact):
         raise CheckinError(f'I couldn\'t read "{text.strip()[:30]}" as a length of time.')
+    # Compare minutes before making a timedelta: a huge number would overflow it.
+    if total > MAX_WINDOW // timedelta(minutes=1):
+        raise CheckinError("Answers can be collected for at most 7 days.")
     window = timedelta(minutes=total)
     if window < MIN_WINDOW:
         raise CheckinError("Give people at least an hour to answer.")
-    if window > MAX_WINDOW:
-        raise CheckinError("Answers can be collected for at most 7 days.")
     return window
 
 

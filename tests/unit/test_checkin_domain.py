@@ -94,6 +94,9 @@ def test_windows(text: str, minutes: int) -> None:
 @pytest.mark.parametrize(("text", "says"), [
     ("30m", "at least an hour"), ("59m", "at least an hour"), ("8d", "at most 7 days"),
     ("169h", "at most 7 days"), ("soon", "couldn't read"), ("", "couldn't read"),
+    # Found by the fuzz scenario: numbers too big for a timedelta were an unhandled error.
+    ("99999999999999999999999m", "at most 7 days"), ("1d99999999999999999999999h", "at most"),
+    ("99999999999999999999999w", "at most 7 days"),
 ])
 def test_bad_windows(text: str, says: str) -> None:
     with pytest.raises(CheckinError, match=says):
