@@ -9,17 +9,11 @@ import pytest
 from nio import RoomMessageNotice
 
 from bot.harness import Network
-from bot.member import Member, relates_to
+from bot.member import relates_to
+from tests.integration.helpers import ask_encrypted as ask
 
 pytestmark = pytest.mark.integration
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-async def ask(member: Member, room: str, text: str) -> RoomMessageNotice:
-    reply = await member.reply_to(room, await member.send(room, text))
-    assert isinstance(reply, RoomMessageNotice)
-    assert reply.decrypted, "replies in an encrypted room are encrypted"
-    return reply
 
 
 async def test_add_list_and_close_with_a_reaction(network: Network) -> None:

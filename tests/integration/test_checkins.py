@@ -14,6 +14,7 @@ from bot.client import MingaBot
 from bot.harness import Network
 from bot.member import Member, relates_to
 from commands.domain.checkin import Schedule, prompt_instant
+from tests.integration.helpers import ask_body as ask
 
 pytestmark = pytest.mark.integration
 
@@ -26,12 +27,6 @@ class ShiftClock:
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self.offset
-
-
-async def ask(member: Member, room: str, text: str) -> str:
-    reply = await member.reply_to(room, await member.send(room, text))
-    assert isinstance(reply, RoomMessageNotice)
-    return reply.body
 
 
 def content(event: Event) -> dict[str, Any]:

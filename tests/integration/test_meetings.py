@@ -9,15 +9,9 @@ import pytest
 from nio import RoomMessageFile, RoomMessageNotice
 
 from bot.harness import Network
-from bot.member import Member
+from tests.integration.helpers import ask_body as ask
 
 pytestmark = pytest.mark.integration
-
-
-async def ask(member: Member, room: str, text: str) -> str:
-    reply = await member.reply_to(room, await member.send(room, text))
-    assert isinstance(reply, RoomMessageNotice)
-    return reply.body
 
 
 async def test_recurring_meeting_listed_in_every_zone(network: Network) -> None:

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from nio import RoomMessageNotice
 
 from bot.harness import Network
-from bot.member import Member
+from tests.integration.helpers import ask_encrypted as ask
 
 pytestmark = pytest.mark.integration
-
-
-async def ask(member: Member, room: str, text: str) -> RoomMessageNotice:
-    reply = await member.reply_to(room, await member.send(room, text))
-    assert isinstance(reply, RoomMessageNotice)
-    assert reply.decrypted, "replies in an encrypted room are encrypted"
-    return reply
 
 
 async def test_forget_me_then_confirm(network: Network) -> None:

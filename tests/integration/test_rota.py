@@ -11,15 +11,9 @@ import pytest
 from nio import RoomMessageNotice
 
 from bot.harness import Network
-from bot.member import Member
+from tests.integration.helpers import ask
 
 pytestmark = pytest.mark.integration
-
-
-async def ask(member: Member, room: str, text: str) -> RoomMessageNotice:
-    reply = await member.reply_to(room, await member.send(room, text))
-    assert isinstance(reply, RoomMessageNotice)
-    return reply
 
 
 def first_date(text: str) -> str:

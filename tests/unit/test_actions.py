@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from commands import build_router
 from commands.router import Router
 from storage import Database
 from storage.actions import get_action
 from storage.meetings import iso
+from tests.fakes import Seed
 from tests.unit.test_actions_fixtures import (
     ALICE,
     BOB,
@@ -22,7 +20,7 @@ from tests.unit.test_actions_fixtures import (
     NOW,
     OTHER_ROOM,
     ROOM,
-    open_test_db,
+    SEED,
     react,
     run,
     say,
@@ -30,17 +28,8 @@ from tests.unit.test_actions_fixtures import (
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_test_db(tmp_path / "t.db")
-    try:
-        yield database
-    finally:
-        await database.close()
-
-
-@pytest.fixture(scope="module")
-def router() -> Router:
-    return build_router()
+def db_seed() -> Seed:
+    return SEED
 
 
 async def test_add_defaults_to_the_sender_and_their_zone(router: Router, db: Database) -> None:

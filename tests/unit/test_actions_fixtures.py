@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from commands.context import Context, RoomView, Settings
 from commands.jobs import JobEnv, PlannedJob, Post
 from commands.reply import Msg
 from commands.router import Interaction, Router
-from storage import Database, open_database
-from storage.members import set_zone
-from storage.state import record_room
+from storage import Database
+from tests.fakes import FakeRoom, dispatch, seed
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # a Wednesday; 13:00 in Nairobi
 ROOM = "!a:example.org"
@@ -27,35 +25,15 @@ ZONES = {ALICE: "Africa/Nairobi", BOB: "Asia/Kolkata", CAROL: "America/Bogota",
          MOD: "Asia/Kolkata"}
 
 
-class FakeRoom:
+def room_view(room_id: str = ROOM, members: Sequence[str] | None = None,
+              **kwargs: Any) -> FakeRoom:
     """A RoomView: state_default and notifications.room both need power level 50."""
-
-    def __init__(self, room_id: str = ROOM, members: Sequence[str] | None = None) -> None:
-        self.room_id = room_id
-        self.encrypted = True
-        self.levels = {u: 0 for u in (members or (ALICE, BOB, CAROL, DAN))} | {MOD: 50}
-
-    def members(self) -> list[str]:
-        return list(self.levels)
-
-    def display_name(self, user_id: str) -> str:
-        return user_id[1:].split(":", 1)[0].title()
-
-    def power_level(self, user_id: str) -> int:
-        return self.levels.get(user_id, 0)
-
-    def required_level(self, action: str) -> int:
-        return 50
+    levels = {u: 0 for u in (members or (ALICE, BOB, CAROL, DAN))} | {MOD: 50}
+    return FakeRoom(room_id, levels, **kwargs)
 
 
-async def open_test_db(path: Path) -> Database:
-    database = await open_database(path)
-    async with database.transaction() as conn:
-        await record_room(conn, ROOM, 1_700_000_000_000)
-        await record_room(conn, OTHER_ROOM, 1_700_000_000_000)
-        for user, zone in ZONES.items():
-            await set_zone(database, user, zone, NOW.isoformat())
-    return database
+# The database these tests start from (the `db` fixture, when a module returns it as `db_seed`).
+SEED = seed(ROOM, OTHER_ROOM, zones=ZONES, at=NOW)
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0,
@@ -65,16 +43,13 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0,
 
 def context(db: Database, *, sender: str = ALICE, room: str = ROOM, now: datetime = NOW,
             mentioned: tuple[str, ...] = (), event_id: str = "$event:example.org") -> Context:
-    return Context(FakeRoom(room), sender, event_id, now, db,
+    return Context(room_view(room), sender, event_id, now, db,
                    Settings(prefix="!", default_zone="UTC"), mentioned=mentioned)
 
 
 async def run(router: Router, db: Database, line: str, **kwargs: Any) -> Context:
     """Dispatch `name args` inside one transaction, as the sync handler does."""
-    name, _, args = line.partition(" ")
-    ctx = context(db, **kwargs)
-    async with db.transaction():
-        await router.dispatch(ctx, name, args)
+    ctx = await dispatch(router, context(db, **kwargs), line)
     assert ctx.replies, line
     return ctx
 
@@ -95,7 +70,7 @@ async def react(router: Router, db: Database, key: str, emoji: str = "✅",
 
 def env_at(db: Database, now: datetime, router: Router | None = None,
            rooms: dict[str, RoomView] | None = None) -> JobEnv:
-    views = rooms if rooms is not None else {ROOM: FakeRoom(), OTHER_ROOM: FakeRoom(OTHER_ROOM)}
+    views = rooms if rooms is not None else {ROOM: room_view(), OTHER_ROOM: room_view(OTHER_ROOM)}
 
     async def lookup(room_id: str) -> RoomView | None:
         return views.get(room_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -11,41 +10,19 @@ from commands import build_router
 from commands.away import parse_away
 from commands.context import Context, Settings
 from commands.errors import UserError
-from storage import Database, open_database
+from storage import Database
 from storage.away import away_at, is_away
 from storage.members import set_zone
+from tests.fakes import FakeRoom
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # a Wednesday
 ALICE = "@alice:example.org"
 
 
-class Room:
-    room_id = "!r:example.org"
-    encrypted = True
-
-    def members(self) -> list[str]:
-        return [ALICE]
-
-    def display_name(self, user_id: str) -> str:
-        return user_id
-
-    def power_level(self, user_id: str) -> int:
-        return 0
-
-    def required_level(self, action: str) -> int:
-        return 50
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> Database:
-    database = await open_database(tmp_path / "t.db")
-    yield database
-    await database.close()
-
-
 async def run(db: Database, text: str, now: datetime = NOW) -> str:
     name, _, args = text.partition(" ")
-    ctx = Context(Room(), ALICE, "$e", now, db, Settings())
+    room = FakeRoom("!r:example.org", {ALICE: 0}, names=lambda user_id: user_id)
+    ctx = Context(room, ALICE, "$e", now, db, Settings())
     await build_router().dispatch(ctx, name, args)
     return "\n".join(m.plain() for m in ctx.replies)
 

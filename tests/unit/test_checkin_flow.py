@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.outbox import enqueue
-from commands import build_router
 from commands.checkin_format import root_key, summary_key
 from commands.checkin_jobs import plan_all
 from commands.context import Context, RoomView, Settings
 from commands.jobs import JobEnv, Post
 from commands.reply import Msg
 from commands.router import Interaction, Router
-from storage import Database, open_database
+from storage import Database
 from storage.away import add_away
 from storage.checkins import get_cycle, open_cycles, prompts_of
 from storage.members import set_hours, set_zone
 from storage.outbox import txn_id_for
-from storage.state import record_room
+from tests.fakes import FakeRoom, Seed, seed
 
 ROOM = "!net:example.org"
 DM_ROOM = "!dm-mod:example.org"
@@ -39,23 +36,9 @@ NAIROBI_10 = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
 BOGOTA_10 = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
 
 
-class FakeRoom:
-    def __init__(self, room_id: str = ROOM, members: list[str] | None = None) -> None:
-        self.room_id = room_id
-        self.encrypted = True
-        self.levels = {u: 0 for u in (members or [ALICE, BOB, CAROL])} | {MOD: 50}
-
-    def members(self) -> list[str]:
-        return list(self.levels)
-
-    def display_name(self, user_id: str) -> str:
-        return user_id[1:].split(":", 1)[0].title()
-
-    def power_level(self, user_id: str) -> int:
-        return self.levels.get(user_id, 0)
-
-    def required_level(self, action: str) -> int:
-        return 50
+def fake_room(room_id: str = ROOM, members: list[str] | None = None) -> FakeRoom:
+    """Members at power 0 and MOD at 50; a test adds members with `room.levels |= {...}`."""
+    return FakeRoom(room_id, {u: 0 for u in (members or [ALICE, BOB, CAROL])} | {MOD: 50})
 
 
 class World:
@@ -64,7 +47,7 @@ class World:
     def __init__(self, db: Database, router: Router) -> None:
         self.db = db
         self.router = router
-        self.room = FakeRoom()
+        self.room = fake_room()
         self.changed: set[tuple[str, int]] = set()
         self.counter = 0
 
@@ -124,22 +107,14 @@ class World:
         return str(row["event_id"])
 
 
-@pytest.fixture(scope="module")
-def router() -> Router:
-    return build_router()
+@pytest.fixture
+def db_seed() -> Seed:
+    return seed(ROOM, zones=ZONES, at=FRIDAY)
 
 
 @pytest.fixture
-async def world(tmp_path: Path, router: Router) -> AsyncIterator[World]:
-    db = await open_database(tmp_path / "t.db")
-    async with db.transaction() as conn:
-        await record_room(conn, ROOM, 1_700_000_000_000)
-        for user, zone in ZONES.items():
-            await set_zone(db, user, zone, FRIDAY.isoformat())
-    try:
-        yield World(db, router)
-    finally:
-        await db.close()
+def world(db: Database, router: Router) -> World:
+    return World(db, router)
 
 
 async def scheduled(world: World, line: str = "!checkin schedule mon 10:00 local") -> None:
@@ -329,7 +304,7 @@ async def test_answers_edits_summary_and_late_answers(world: World) -> None:
     async with world.db.transaction() as conn:
         await conn.execute("INSERT INTO direct_rooms (user_id, room_id, created_at) "
                            "VALUES (?, ?, ?)", (BOB, DM_ROOM, FRIDAY.isoformat()))
-    dm_room = FakeRoom(DM_ROOM, [BOB])
+    dm_room = fake_room(DM_ROOM, [BOB])
     taken, ctx = await world.interact(BOB, t, answer("", "$b1", "grant report", "direct"),
                                       dm_room)
     assert taken and ctx.replies[0].reaction is not None

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from commands import build_router
 from commands.context import Context, Settings
 from commands.router import Router
-from storage import Database, open_database
+from storage import Database
 from storage.members import get_member
 from storage.state import record_room
+from tests.fakes import FakeRoom, Seed, dispatch, reply_text, seed
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)  # a Monday
 ROOM = "!room:example.org"
@@ -30,53 +28,22 @@ def describes(text: str, zone: str, offset: str, local: str) -> bool:
     return zone in text and offset in text and local in text
 
 
-class FakeRoom:
+def fake_room() -> FakeRoom:
     """A RoomView: moderators need power level 50 (state_default) to change state."""
-
-    def __init__(self) -> None:
-        self.room_id = ROOM
-        self.encrypted = True
-        self.levels = {ALICE: 0, BOB: 0, MOD: 50, OWNER: 100, ADMIN: 0}
-
-    def members(self) -> list[str]:
-        return list(self.levels)
-
-    def display_name(self, user_id: str) -> str:
-        return user_id[1:].split(":", 1)[0].title()
-
-    def power_level(self, user_id: str) -> int:
-        return self.levels.get(user_id, 0)
-
-    def required_level(self, action: str) -> int:
-        return 50 if action == "state_default" else 100
+    return FakeRoom(ROOM, {ALICE: 0, BOB: 0, MOD: 50, OWNER: 100, ADMIN: 0}, room_notify=100)
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(tmp_path / "t.db")
-    async with database.transaction() as conn:
-        await record_room(conn, ROOM, 1_700_000_000_000)
-    try:
-        yield database
-    finally:
-        await database.close()
-
-
-@pytest.fixture(scope="module")
-def router() -> Router:
-    return build_router()
+def db_seed() -> Seed:
+    return seed(ROOM)
 
 
 async def run(router: Router, db: Database, line: str, *, sender: str = ALICE,
               prefix: str = "!") -> str:
     """Dispatch `name args` like the sync handler does, and return the one reply's text."""
-    name, _, args = line.partition(" ")
-    ctx = Context(FakeRoom(), sender, "$event:example.org", NOW, db,
+    ctx = Context(fake_room(), sender, "$event:example.org", NOW, db,
                   Settings(prefix=prefix, default_zone="UTC", admins=(ADMIN,)))
-    async with db.transaction():
-        await router.dispatch(ctx, name, args)
-    assert len(ctx.replies) == 1, [m.plain() for m in ctx.replies]
-    return ctx.replies[0].plain()
+    return reply_text(await dispatch(router, ctx, line))
 
 
 async def room_zone(db: Database) -> str | None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +13,7 @@ from commands.jobs import Post
 from commands.nudges import plan_nudges
 from commands.router import Router
 from storage import Database
+from tests.fakes import Seed
 from tests.unit.test_actions_fixtures import (
     ALICE,
     BOB,
@@ -23,10 +22,10 @@ from tests.unit.test_actions_fixtures import (
     NOW,
     OTHER_ROOM,
     ROOM,
-    FakeRoom,
+    SEED,
     fire,
-    open_test_db,
     plan,
+    room_view,
     run,
     say,
     texts,
@@ -35,12 +34,8 @@ from tests.unit.test_actions_fixtures import (
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_test_db(tmp_path / "t.db")
-    try:
-        yield database
-    finally:
-        await database.close()
+def db_seed() -> Seed:
+    return SEED
 
 
 @pytest.fixture
@@ -95,7 +90,7 @@ async def test_nudge_mentions_only_owners_still_in_the_room(router: Router,
                                                             db: Database) -> None:
     await run(router, db, f"action {BOB} {CAROL} Report due fri", mentioned=(BOB, CAROL))
     jobs = await plan(db, plan_nudges, utc(2026, 11, 28, 3, 0))
-    room = FakeRoom(members=(ALICE, CAROL))
+    room = room_view(members=(ALICE, CAROL))
     posts = await fire(router, db, jobs[0], utc(2026, 11, 28, 3, 30), rooms={ROOM: room})
     assert posts[0].msg.mentions == [CAROL]
 
@@ -311,7 +306,7 @@ async def test_planners_use_the_configured_default_zone_they_cannot_see(
     """Planners get only the DB: commands and jobs leave the configured zone there."""
     from commands.context import Context, Settings
 
-    ctx = Context(FakeRoom(), ALICE, "$e:example.org", NOW, db,
+    ctx = Context(room_view(), ALICE, "$e:example.org", NOW, db,
                   Settings(default_zone="Africa/Nairobi"))
     async with db.transaction():
         await router.dispatch(ctx, "action", "Report due fri")

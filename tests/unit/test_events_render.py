@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +10,7 @@ from bot.events import CommandText, bot_names, parse_command, strip_reply_fallba
 from bot.outbox import enqueue, txn_id_for
 from bot.render import message_content, render_html
 from commands.reply import Msg, say
-from storage import Database, open_database
+from storage import Database
 
 BOT = "@minga-1:localhost"
 NAMES = bot_names(BOT, "Minga")
@@ -329,15 +327,6 @@ def test_txn_id_is_stable_url_safe_and_distinct() -> None:
     ids = {txn_id_for(k) for k in keys}
     assert len(ids) == len(keys)
     assert all(re.fullmatch(r"[A-Za-z0-9._~-]{1,255}", i) for i in ids)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(tmp_path / "t.db")
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 async def test_enqueue_is_idempotent(db: Database) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,10 +12,9 @@ from commands.domain.hours import WorkingHours
 from commands.domain.suggest import DEFAULT_HOURS
 from commands.fairness import outside_kind
 from commands.router import Router
-from storage import Database, open_database
-from storage.members import set_zone
-from storage.state import record_room
-from tests.unit.test_rota_commands import ALICE, BOB, CAROL, DAN, MOD, NOW, ROOM, FakeRoom, Say
+from storage import Database
+from tests.fakes import Seed, seed
+from tests.unit.test_rota_commands import ALICE, BOB, CAROL, DAN, MOD, NOW, ROOM, Say, fake_room
 
 HOUR = timedelta(hours=1)
 WEEKDAY = datetime(2026, 11, 26)  # a Thursday
@@ -52,24 +49,16 @@ def test_outside_kind_in_a_real_zone_across_dst() -> None:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(tmp_path / "t.db")
-    async with database.transaction() as conn:
-        await record_room(conn, ROOM, 1_700_000_000_000)
+def db_seed() -> Seed:
     zones = {ALICE: "Africa/Nairobi", BOB: "Asia/Tokyo", CAROL: "America/Los_Angeles",
              DAN: "UTC", MOD: "UTC"}
-    for user, zone in zones.items():
-        await set_zone(database, user, zone, NOW.isoformat())
-    try:
-        yield database
-    finally:
-        await database.close()
+    return seed(ROOM, zones=zones, at=NOW)
 
 
 @pytest.fixture
 def say(db: Database) -> Say:
     router: Router = build_router()
-    return Say(router, db, FakeRoom([ALICE, BOB, CAROL, DAN, MOD]))
+    return Say(router, db, fake_room())
 
 
 def person(text: str, name: str) -> str:

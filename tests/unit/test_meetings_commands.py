@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from icalendar import Calendar
 
-from commands import build_router
 from commands.context import Context, Settings
 from commands.router import Router
-from storage import Database, open_database
-from storage.members import set_zone
-from storage.state import record_room
+from storage import Database
+from tests.fakes import FakeRoom, Seed, dispatch, reply_text, seed
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # a Wednesday; 13:00 in Nairobi
 ROOM = "!a:example.org"
@@ -29,55 +25,22 @@ ZONES = {ALICE: "Africa/Nairobi", BOB: "Asia/Kolkata", CAROL: "America/Bogota",
 ADD_EXAMPLE = 'Example: `!meeting add "Network call" thu 14:00 every 2 weeks for 90m`'
 
 
-class FakeRoom:
+def fake_room(room_id: str = ROOM) -> FakeRoom:
     """A RoomView: state_default and notifications.room both need power level 50."""
-
-    def __init__(self, room_id: str = ROOM) -> None:
-        self.room_id = room_id
-        self.encrypted = True
-        self.levels = {ALICE: 0, BOB: 0, CAROL: 0, MOD: 50}
-
-    def members(self) -> list[str]:
-        return list(self.levels)
-
-    def display_name(self, user_id: str) -> str:
-        return user_id[1:].split(":", 1)[0].title()
-
-    def power_level(self, user_id: str) -> int:
-        return self.levels.get(user_id, 0)
-
-    def required_level(self, action: str) -> int:
-        return 50
+    return FakeRoom(room_id, {ALICE: 0, BOB: 0, CAROL: 0, MOD: 50})
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(tmp_path / "t.db")
-    async with database.transaction() as conn:
-        await record_room(conn, ROOM, 1_700_000_000_000)
-        await record_room(conn, OTHER_ROOM, 1_700_000_000_000)
-        for user, zone in ZONES.items():
-            await set_zone(database, user, zone, NOW.isoformat())
-    try:
-        yield database
-    finally:
-        await database.close()
-
-
-@pytest.fixture(scope="module")
-def router() -> Router:
-    return build_router()
+def db_seed() -> Seed:
+    return seed(ROOM, OTHER_ROOM, zones=ZONES, at=NOW)
 
 
 async def run(router: Router, db: Database, line: str, *, sender: str = ALICE,
               room: str = ROOM) -> Context:
-    """Dispatch `name args` inside one transaction, as the sync handler does."""
-    name, _, args = line.partition(" ")
-    ctx = Context(FakeRoom(room), sender, "$event:example.org", NOW, db,
+    """Dispatch `name args` inside one transaction, as the sync handler does; one reply."""
+    ctx = Context(fake_room(room), sender, "$event:example.org", NOW, db,
                   Settings(prefix="!", default_zone="UTC"))
-    async with db.transaction():
-        await router.dispatch(ctx, name, args)
-    assert len(ctx.replies) == 1, [m.plain() for m in ctx.replies]
+    reply_text(await dispatch(router, ctx, line))
     return ctx
 
 
@@ -687,7 +650,7 @@ async def test_ics(router: Router, db: Database) -> None:
 
 async def test_skip_refuses_a_past_occurrence(router: Router, db: Database) -> None:
     await say(router, db, 'meeting add "Weekly" 2026-11-26 14:00 every week')
-    ctx = Context(FakeRoom(ROOM), ALICE, "$e2:example.org", NOW + timedelta(days=3), db,
+    ctx = Context(fake_room(ROOM), ALICE, "$e2:example.org", NOW + timedelta(days=3), db,
                   Settings(prefix="!", default_zone="UTC"))
     async with db.transaction():
         await router.dispatch(ctx, "meeting", "skip m1 2026-11-26")

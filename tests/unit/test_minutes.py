@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -16,15 +14,16 @@ from commands.router import Router
 from storage import Database
 from storage.actions import get_action
 from storage.meetings import get_meeting
+from tests.fakes import Seed
 from tests.unit.test_actions_fixtures import (
     BOB,
     CAROL,
     DAN,
     NOW,
     ROOM,
+    SEED,
     context,
     env_at,
-    open_test_db,
     run,
     say,
 )
@@ -34,12 +33,8 @@ WEEKLY = '"Network call" wed 13:00 every week'  # 13:00 Nairobi = 10:00 UTC = NO
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_test_db(tmp_path / "t.db")
-    try:
-        yield database
-    finally:
-        await database.close()
+def db_seed() -> Seed:
+    return SEED
 
 
 @pytest.fixture

@@ -6,9 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -27,6 +25,7 @@ from storage.checkins import (
 )
 from storage.polls import insert_poll, record_vote
 from storage.privacy import ANONYMISE, ERASE
+from tests.fakes import Seed, dispatch, localpart_name
 from tests.unit.test_actions_fixtures import (
     ALICE,
     BOB,
@@ -34,8 +33,8 @@ from tests.unit.test_actions_fixtures import (
     NOW,
     OTHER_ROOM,
     ROOM,
-    FakeRoom,
-    open_test_db,
+    SEED,
+    room_view,
 )
 
 ROUTER = build_router()
@@ -43,29 +42,22 @@ EVENTS = itertools.count()
 USER_COLUMNS = re.compile(r"^(user_id|\w+_by|sender|confirmer|instead_of|requester|target)$")
 
 
-class Room(FakeRoom):
-    def display_name(self, user_id: str) -> str:
-        return user_id if not user_id.startswith("@") else super().display_name(user_id)
+def name_of(user_id: str) -> str:
+    return user_id if not user_id.startswith("@") else localpart_name(user_id)
 
 
 async def cmd(db: Database, line: str, *, sender: str = ALICE, room: str = ROOM,
               now: datetime = NOW, admins: tuple[str, ...] = (),
               mentioned: tuple[str, ...] = ()) -> str:
-    name, _, args = line.partition(" ")
-    ctx = Context(Room(room), sender, f"$e{next(EVENTS)}", now, db,
+    ctx = Context(room_view(room, names=name_of), sender, f"$e{next(EVENTS)}", now, db,
                   Settings(admins=admins), mentioned=mentioned)
-    async with db.transaction():
-        await ROUTER.dispatch(ctx, name, args)
+    await dispatch(ROUTER, ctx, line)
     return "\n".join(m.plain() for m in ctx.replies)
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_test_db(tmp_path / "t.db")
-    try:
-        yield database
-    finally:
-        await database.close()
+def db_seed() -> Seed:
+    return SEED
 
 
 async def seed(db: Database) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -21,7 +19,7 @@ from commands.reminders import (
     plan_meeting,
     reminder_key,
 )
-from storage import Database, open_database
+from storage import Database
 from storage.meetings import (
     Meeting,
     add_agenda,
@@ -31,8 +29,7 @@ from storage.meetings import (
     put_override,
     touch,
 )
-from storage.members import set_zone
-from storage.state import record_room
+from tests.fakes import FakeRoom, Seed, seed
 
 _SCHEDULES = build_router().schedules
 JOBS = _SCHEDULES.jobs
@@ -48,38 +45,14 @@ ZONES = {ALICE: "Africa/Nairobi", BOB: "Asia/Kolkata", CAROL: "America/Bogota",
          EVE: "Europe/Lisbon"}
 
 
-class FakeRoom:
+def fake_room(levels: dict[str, int] | None = None) -> FakeRoom:
     """A RoomView; @room needs power level 50."""
-
-    def __init__(self, levels: dict[str, int] | None = None) -> None:
-        self.room_id = ROOM
-        self.encrypted = True
-        self.levels = levels if levels is not None else {ALICE: 0, BOB: 0, CAROL: 0}
-
-    def members(self) -> list[str]:
-        return list(self.levels)
-
-    def display_name(self, user_id: str) -> str:
-        return user_id[1:].split(":", 1)[0].title()
-
-    def power_level(self, user_id: str) -> int:
-        return self.levels.get(user_id, 0)
-
-    def required_level(self, action: str) -> int:
-        return 50
+    return FakeRoom(ROOM, levels if levels is not None else {ALICE: 0, BOB: 0, CAROL: 0})
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(tmp_path / "t.db")
-    async with database.transaction() as conn:
-        await record_room(conn, ROOM, 1_700_000_000_000)
-        for user, zone in ZONES.items():
-            await set_zone(database, user, zone, NOW.isoformat())
-    try:
-        yield database
-    finally:
-        await database.close()
+def db_seed() -> Seed:
+    return seed(ROOM, zones=ZONES, at=NOW)
 
 
 async def make_meeting(db: Database, start_local: datetime, zone: str = "UTC", *,
@@ -122,7 +95,7 @@ def job(meeting: Meeting, original: str, start: datetime, lead: int) -> PlannedJ
 
 
 def env_at(db: Database, now: datetime, room: RoomView | None = None) -> JobEnv:
-    view = room if room is not None else FakeRoom()
+    view = room if room is not None else fake_room()
 
     async def lookup(room_id: str) -> RoomView | None:
         assert room_id == ROOM
@@ -432,7 +405,7 @@ async def test_room_mention_when_creator_may(db: Database) -> None:
     meeting, planned = await network_call(db)
     await opt_in(db, BOB)
     await ping_room(db, meeting)
-    room = FakeRoom({ALICE: 50, BOB: 0, CAROL: 0})
+    room = fake_room({ALICE: 50, BOB: 0, CAROL: 0})
     [post] = await fire(db, DUE, planned, room)
     assert post.msg.room_mention is True
     assert post.msg.mentions == []
@@ -444,7 +417,7 @@ async def test_no_room_mention_when_creator_may_not(db: Database) -> None:
     meeting, planned = await network_call(db)
     await opt_in(db, BOB)
     await ping_room(db, meeting)
-    room = FakeRoom({ALICE: 49, BOB: 100, CAROL: 0})  # Bob's level does not count
+    room = fake_room({ALICE: 49, BOB: 100, CAROL: 0})  # Bob's level does not count
     [post] = await fire(db, DUE, planned, room)
     assert post.msg.room_mention is False
     assert "@room" not in post.msg.plain()
@@ -453,7 +426,7 @@ async def test_no_room_mention_when_creator_may_not(db: Database) -> None:
 
 async def test_no_room_mention_unless_asked(db: Database) -> None:
     _, planned = await network_call(db)
-    room = FakeRoom({ALICE: 100, BOB: 0, CAROL: 0})
+    room = fake_room({ALICE: 100, BOB: 0, CAROL: 0})
     [post] = await fire(db, DUE, planned, room)
     assert post.msg.room_mention is False
     assert "@room" not in post.msg.plain()
@@ -464,7 +437,7 @@ async def test_member_without_zone_sees_room_default(db: Database) -> None:
     async with db.transaction() as conn:
         await conn.execute("UPDATE rooms SET default_zone = 'Europe/Lisbon' WHERE room_id = ?",
                            (ROOM,))
-    room = FakeRoom({ALICE: 0, "@nozone:example.org": 0})
+    room = fake_room({ALICE: 0, "@nozone:example.org": 0})
     [post] = await fire(db, DUE, planned, room)
     assert post.msg.plain().splitlines()[1] == "14:00 Nairobi · 11:00 Lisbon"
 
@@ -477,7 +450,7 @@ async def test_lisbon_dst_keeps_wall_time(db: Database) -> None:
     meeting = await make_meeting(db, datetime(2027, 3, 21, 14, 0), "Europe/Lisbon",
                                  rule="FREQ=WEEKLY;BYDAY=SU",
                                  created=datetime(2027, 3, 1, tzinfo=UTC), leads="780,15")
-    lisbon_only = FakeRoom({EVE: 0})
+    lisbon_only = fake_room({EVE: 0})
     before = datetime(2027, 3, 21, 14, 0, tzinfo=UTC)  # WET, UTC+0
     after = datetime(2027, 3, 28, 13, 0, tzinfo=UTC)  # WEST, UTC+1
 

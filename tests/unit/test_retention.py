@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import stat
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,20 +19,12 @@ from commands.jobs import JobEnv
 from commands.privacy import next_run, plan_retention
 from storage import Database, open_database
 from storage.meetings import iso
-from tests.unit.test_actions_fixtures import ALICE, BOB, NOW, ROOM, FakeRoom, env_at, utc
+from tests.fakes import dispatch
+from tests.unit.test_actions_fixtures import ALICE, BOB, NOW, ROOM, env_at, room_view, utc
 from tests.unit.test_config import parse, raw
 
 ROUTER = build_router()
 MARKER = "Zqx7Secret"
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(tmp_path / "t.db")
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 async def seed_ages(db: Database) -> None:
@@ -127,11 +118,6 @@ async def seed_ages_again(db: Database) -> None:
 
 
 # ---- logs ------------------------------------------------------------------------------------
-class NamedRoom(FakeRoom):
-    def display_name(self, user_id: str) -> str:
-        return f"{MARKER}Name"
-
-
 async def test_info_logs_never_carry_what_members_wrote(
         db: Database, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
@@ -145,11 +131,9 @@ async def test_info_logs_never_carry_what_members_wrote(
              f"action 1 note {MARKER}", f"away tomorrow {MARKER}", f"tz set {MARKER}",
              "meeting start", f"decision {MARKER}", "meeting end", f"{MARKER}cmd x",
              "actions", "boom", "forget me", "forget me confirm"]
+    named = room_view(names=lambda _: f"{MARKER}Name")
     for n, line in enumerate(lines):
-        name, _, args = line.partition(" ")
-        ctx = Context(NamedRoom(), ALICE, f"$e{n}", NOW, db, Settings())
-        async with db.transaction():
-            await router.dispatch(ctx, name, args)
+        await dispatch(router, Context(named, ALICE, f"$e{n}", NOW, db, Settings()), line)
     async with db.transaction():
         await router.schedules.jobs["retention"](env_at(db, NOW, router), "2026-11-25")
     assert any("boom failed with RuntimeError" in r.getMessage() for r in caplog.records)

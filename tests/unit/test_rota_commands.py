@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.events import mentioned_users
-from commands import build_router
 from commands.context import Context, Settings
 from commands.router import Interaction, Router
-from storage import Database, open_database
-from storage.members import set_zone
-from storage.state import record_room
+from storage import Database
+from tests.fakes import FakeRoom, Seed, dispatch, reply_text, seed
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # a Wednesday
 ROOM = "!a:example.org"
@@ -29,48 +25,23 @@ WEEKLY = 'meeting add "Network call" thu 11:00 every week'  # UTC: 26 Nov, 3 Dec
 SET = f"rota m1 set {ALICE} {BOB} {CAROL} {DAN}"
 
 
-class FakeRoom:
-    """A RoomView whose membership a test can change."""
+def fake_room() -> FakeRoom:
+    """A RoomView whose membership (`room.joined`) a test can change; MOD has power 50."""
+    return FakeRoom(ROOM, {MOD: 50}, members=[ALICE, BOB, CAROL, DAN, MOD])
 
-    def __init__(self, members: list[str]) -> None:
-        self.room_id = ROOM
-        self.encrypted = True
-        self.joined = members
 
-    def members(self) -> list[str]:
-        return list(self.joined)
-
-    def display_name(self, user_id: str) -> str:
-        return user_id[1:].split(":", 1)[0].title()
-
-    def power_level(self, user_id: str) -> int:
-        return 50 if user_id == MOD else 0
-
-    def required_level(self, action: str) -> int:
-        return 50
+# Everyone in the room is in UTC (the `db` fixture's seed, here and in the rota job tests).
+SEED = seed(ROOM, zones=dict.fromkeys((ALICE, BOB, CAROL, DAN, MOD), "UTC"), at=NOW)
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(tmp_path / "t.db")
-    async with database.transaction() as conn:
-        await record_room(conn, ROOM, 1_700_000_000_000)
-        for user in (ALICE, BOB, CAROL, DAN, MOD):
-            await set_zone(database, user, "UTC", NOW.isoformat())
-    try:
-        yield database
-    finally:
-        await database.close()
-
-
-@pytest.fixture(scope="module")
-def router() -> Router:
-    return build_router()
+def db_seed() -> Seed:
+    return SEED
 
 
 @pytest.fixture
 def room() -> FakeRoom:
-    return FakeRoom([ALICE, BOB, CAROL, DAN, MOD])
+    return fake_room()
 
 
 class Say:
@@ -85,11 +56,8 @@ class Say:
                        mentioned=mentioned_users({}, body, BOT))
 
     async def ctx(self, line: str, sender: str = ALICE) -> Context:
-        name, _, args = line.partition(" ")
-        ctx = self.context(sender, line)
-        async with self.db.transaction():
-            await self.router.dispatch(ctx, name, args)
-        assert len(ctx.replies) == 1, [m.plain() for m in ctx.replies]
+        ctx = await dispatch(self.router, self.context(sender, line), line)
+        reply_text(ctx)  # exactly one reply
         return ctx
 
     async def __call__(self, line: str, sender: str = ALICE) -> str:

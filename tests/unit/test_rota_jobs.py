@@ -3,20 +3,18 @@ ahead, history is recorded at each start; and alternating times across DST."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from icalendar import Calendar
 
-from commands import build_router
 from commands.jobs import JobEnv, PlannedJob, Post
 from commands.reminders import plan_meeting, reminder_message
 from commands.router import Router
-from storage import Database, open_database
+from storage import Database
 from storage.meetings import Meeting, get_meeting, iso
 from storage.members import set_zone
+from tests.fakes import FakeRoom, Seed
 from tests.unit.test_rota_commands import (
     ALICE,
     BOB,
@@ -25,10 +23,11 @@ from tests.unit.test_rota_commands import (
     MOD,
     NOW,
     ROOM,
+    SEED,
     SET,
     WEEKLY,
-    FakeRoom,
     Say,
+    fake_room,
     lines_with,
     started,
 )
@@ -37,28 +36,13 @@ START = datetime(2026, 11, 26, 11, 0, tzinfo=UTC)  # the first occurrence of WEE
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    from storage.state import record_room
-
-    database = await open_database(tmp_path / "t.db")
-    async with database.transaction() as conn:
-        await record_room(conn, ROOM, 1_700_000_000_000)
-        for user in (ALICE, BOB, CAROL, DAN, MOD):
-            await set_zone(database, user, "UTC", NOW.isoformat())
-    try:
-        yield database
-    finally:
-        await database.close()
-
-
-@pytest.fixture(scope="module")
-def router() -> Router:
-    return build_router()
+def db_seed() -> Seed:
+    return SEED
 
 
 @pytest.fixture
 def room() -> FakeRoom:
-    return FakeRoom([ALICE, BOB, CAROL, DAN, MOD])
+    return fake_room()
 
 
 @pytest.fixture

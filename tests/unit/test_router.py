@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -23,7 +21,8 @@ from commands.router import (
     take_token,
     tokenize,
 )
-from storage import Database, open_database
+from storage import Database
+from tests.fakes import FakeRoom, reply_text
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 ROOM = "!room:example.org"
@@ -31,46 +30,10 @@ ALICE = "@alice:example.org"
 MOD = "@mod:example.org"
 
 
-class FakeRoom:
-    """A RoomView with fixed members and power levels."""
-
-    def __init__(self, levels: dict[str, int] | None = None, state_default: int = 50) -> None:
-        self.room_id = ROOM
-        self.encrypted = True
-        self.levels = levels or {ALICE: 0, MOD: 50}
-        self.state_default = state_default
-
-    def members(self) -> list[str]:
-        return list(self.levels)
-
-    def display_name(self, user_id: str) -> str:
-        return user_id[1:].split(":", 1)[0].title()
-
-    def power_level(self, user_id: str) -> int:
-        return self.levels.get(user_id, 0)
-
-    def required_level(self, action: str) -> int:
-        return self.state_default if action == "state_default" else 50
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(tmp_path / "t.db")
-    try:
-        yield database
-    finally:
-        await database.close()
-
-
 def make_ctx(db: Database, *, prefix: str = "!", sender: str = ALICE,
              admins: tuple[str, ...] = ()) -> Context:
-    return Context(FakeRoom(), sender, "$event:example.org", NOW, db,
+    return Context(FakeRoom(ROOM, {ALICE: 0, MOD: 50}), sender, "$event:example.org", NOW, db,
                    Settings(prefix=prefix, default_zone="UTC", admins=admins))
-
-
-def reply_text(ctx: Context) -> str:
-    assert len(ctx.replies) == 1, [m.plain() for m in ctx.replies]
-    return ctx.replies[0].plain()
 
 
 async def count_members(db: Database) -> int:

@@ -35,15 +35,6 @@ class Boom(Exception):
     pass
 
 
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(tmp_path / "t.db")
-    try:
-        yield database
-    finally:
-        await database.close()
-
-
 async def tables(db: Database) -> set[str]:
     rows = await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
     return {r["name"] for r in rows}
