@@ -184,6 +184,14 @@ async def test_permissions(drained: Network, db: Database, report: Report) -> No
                 if refused == expected or (expected and "Example:" in text):
                     live_wrong.append(f"v{version} {label} {body!r}: {text[:160]!r}")
 
+    # The creators are learnt from room state, in memory: after a restart, still known.
+    await network.stop_bot(bot)
+    bot = await network.start_bot(config)
+    _, answer = await ask(creator, rooms["12"], "!tz room UTC", me)
+    live_cells += 1
+    if REASON.search(str(content(answer).get("body", ""))):
+        live_wrong.append(f"v12 creator after a restart: {content(answer).get('body')!r}")
+
     # ---- invites: only from allowed_inviters -------------------------------------------
     stray = [await outsider.create_room(invite=[me]),
              await outsider.create_room(invite=[me], encrypted=False)]
@@ -212,6 +220,7 @@ async def test_permissions(drained: Network, db: Database, report: Report) -> No
         "outranks PL; no join from outside allowed_inviters",
         f"router grid {cells - len(wrong)}/{cells} right ({len(GRID)} commands × 5 members × "
         f"v10/v12); Synapse {live_cells - len(live_wrong)}/{live_cells} right (PL 0/50/100 + "
-        f"v12 creator); {len(joined)}/{len(stray)} outside invites joined",
+        f"v12 creator, also after a restart); {len(joined)}/{len(stray)} outside invites "
+        "joined",
         passed, "test_permissions")
     assert passed
