@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import io
 import logging
 import random
@@ -118,9 +117,15 @@ class MingaBot:
         """Stop loops and close; never log out — that would destroy the device's keys."""
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self._tasks:
+            # Bounded: a task that ignores its cancel must not hang shutdown.
+            done, stuck = await asyncio.wait(self._tasks, timeout=10)
+            for task in done:
+                if not task.cancelled() and task.exception() is not None:
+                    log.warning("task %s had failed: %s", task.get_name(),
+                                type(task.exception()).__name__)
+            for task in stuck:
+                log.warning("task %s did not stop in time", task.get_name())
         self._tasks.clear()
         if self.scheduler:
             self.scheduler.shutdown()

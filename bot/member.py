@@ -134,7 +134,8 @@ class Member:
                 if remaining <= 0:
                     raise TimeoutError("condition not met in time")
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._changed.wait(), min(remaining, 0.2))
+                    async with asyncio.timeout(min(remaining, 0.2)):
+                        await self._changed.wait()
 
     async def wait_for(self, room_id: str, predicate: Predicate, *, timeout: float = 15,
                        after: int = 0) -> Event:

@@ -117,8 +117,11 @@ class OutboxWorker:
             if not batch:
                 self._idle.set()
                 self._wake.clear()
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel
+                # that lands as the event fires, and stop() would wait forever.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=30)
+                    async with asyncio.timeout(30):
+                        await self._wake.wait()
                 continue
             for item in batch:
                 try:
@@ -150,7 +153,8 @@ class OutboxWorker:
         self._wake.clear()
         self._homeserver_back.clear()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._homeserver_back.wait(), delay)
+            async with asyncio.timeout(delay):
+                await self._homeserver_back.wait()
 
     def homeserver_back(self) -> None:
         """The sync loop got through after failures: retry sends now."""
