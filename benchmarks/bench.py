@@ -185,7 +185,11 @@ async def main(args: argparse.Namespace) -> int:
         network = Network(server, workdir / "net")
         floors = await latency_part(network, args.rounds, out, with_peer=not args.no_peer)
         await network.close()
-        await punctuality_part(Network(server, workdir / "punctual"), out)
+        punctual = Network(server, workdir / "punctual")
+        try:
+            await punctuality_part(punctual, out)
+        finally:
+            await punctual.close()
         await scale_part(server, workdir / "scale", out, floors["floor-encrypted"],
                          rounds=max(20, args.rounds // 5))
         out.append(f"\n### Digest render\n\n{await digest_render_ms(workdir / 'digest')}")
