@@ -50,7 +50,7 @@ async def scale_part(server: DevServer, workdir: Path, out: list[str], floor: Se
         process = BotProcess(network.write_config(config, workdir / "minga.toml"),
                              workdir / "bot.log")
         cold, rss = await timed_start(process, alice, room)
-        backlog, drained = await settle(db_path)
+        backlog, drained = await settle(db_path)  # then latency is measured in steady state
         latencies = {cmd: Series(f"Minga `{cmd}`, biggest room", []) for cmd in
                      ("!actions", "!meetings")}
         for _ in range(rounds):
@@ -63,6 +63,7 @@ async def scale_part(server: DevServer, workdir: Path, out: list[str], floor: Se
         shutil_copy(pristine, db_path)
         history = generate(db_path, big_room=room, members=[alice.user_id], history=10)
         cold10, rss10 = await timed_start(process, alice, room)
+        await settle(db_path)
         await process.stop()
         warm10, _ = await timed_start(process, alice, room)
         await process.stop()

@@ -61,10 +61,14 @@ class Scheduler:
         await self.replan_all()
 
     async def replan_all(self) -> None:
-        async with self.db.transaction():
-            jobs = await self.schedules.plan_everything(self.db, self.clock.now())
-        self._add(jobs)
-        log.info("planned %d jobs", len(jobs))
+        """Each planner in its own transaction, so commands get the database in between."""
+        count = 0
+        for planner in self.schedules.planners:
+            async with self.db.transaction():
+                jobs = await planner(self.db, self.clock.now())
+            self._add(jobs)
+            count += len(jobs)
+        log.info("planned %d jobs", count)
 
     async def replan(self, changed: set[tuple[str, int]]) -> None:
         for kind, item_id in sorted(changed):
