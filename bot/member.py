@@ -185,6 +185,11 @@ class Member:
         return [e for rid, e in self.events if rid == room_id and isinstance(e, RoomMessageText)]
 
 
+def content(event: Event) -> dict[str, Any]:
+    found = event.source.get("content", {})
+    return found if isinstance(found, dict) else {}
+
+
 def relates_to(event: Event) -> dict[str, Any]:
     content = event.source.get("content", {})
     relates = content.get("m.relates_to")

@@ -5,30 +5,17 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
-from typing import Any
 
 from nio import Event
 
 from bot.client import MingaBot
-from bot.member import Member, relates_to
+from bot.clock import OffsetClock
+from bot.member import Member, content, relates_to
 
 PILL = "https://matrix.to/#/"
 SAFE_TAGS = {"strong", "em", "code", "br"}
 
 
-class ShiftClock:
-    """The real time, moved forward when a test needs a reminder to fall due now."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta(0)
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-
-def content(event: Event) -> dict[str, Any]:
-    found = event.source.get("content", {})
-    return found if isinstance(found, dict) else {}
 
 
 def answers(event: Event, command_id: str) -> bool:
@@ -96,7 +83,7 @@ def mentions(event: Event) -> tuple[set[str], bool]:
     return set(m.get("user_ids") or []), bool(m.get("room"))
 
 
-async def fire_jobs(bot: MingaBot, clock: ShiftClock, prefix: str) -> int:
+async def fire_jobs(bot: MingaBot, clock: OffsetClock, prefix: str) -> int:
     """Run the scheduler's jobs whose id starts with `prefix` now, moving the bot's clock
     to just after each one's time (so a reminder 15 minutes ahead is sent at once)."""
     assert bot.scheduler is not None

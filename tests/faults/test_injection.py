@@ -16,12 +16,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from nio import Event
 
+from bot.clock import OffsetClock
 from bot.harness import Network
 from bot.member import relates_to
 from bot.render import LATE_NOTE
 from tests.faults.conftest import Report
 from tests.faults.roomtools import (
-    ShiftClock,
     ask,
     bot_events,
     content,
@@ -48,7 +48,7 @@ def is_reminder(body: str) -> bool:
 
 async def test_injection(drained: Network, report: Report) -> None:
     network = drained
-    clock = ShiftClock()
+    clock = OffsetClock()
     config = network.bot_config()
     bot = await network.start_bot(config, clock=clock)
     me = config.matrix.user_id

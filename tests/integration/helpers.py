@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from nio import RoomMessageNotice
 
+from bot.client import MingaBot
+from bot.config import Config
+from bot.harness import Network
 from bot.member import Member
 
 
@@ -24,3 +29,28 @@ async def ask_encrypted(member: Member, room: str, text: str) -> RoomMessageNoti
 async def ask_body(member: Member, room: str, text: str) -> str:
     """`ask`, when only the reply's text matters."""
     return (await ask(member, room, text)).body
+
+
+@dataclass
+class Pair:
+    """A running bot and two members in one encrypted room."""
+
+    config: Config
+    bot: MingaBot
+    alice: Member
+    bob: Member
+    room: str
+
+
+async def alice_and_bob(network: Network, alice_zone: str | None = "Nairobi",
+                        bob_zone: str | None = "Asia/Kolkata") -> Pair:
+    """The usual start: a bot, alice and bob in an encrypted room, each with a zone."""
+    config = network.bot_config()
+    bot = await network.start_bot(config)
+    alice = await network.member("alice")
+    bob = await network.member("bob")
+    room = await network.room(alice, [bob], config.matrix.user_id)
+    for member, zone in ((alice, alice_zone), (bob, bob_zone)):
+        if zone:
+            await ask(member, room, f"!tz set {zone}")
+    return Pair(config, bot, alice, bob, room)

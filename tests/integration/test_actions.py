@@ -10,6 +10,7 @@ from nio import RoomMessageNotice
 
 from bot.harness import Network
 from bot.member import relates_to
+from tests.integration.helpers import alice_and_bob
 from tests.integration.helpers import ask_encrypted as ask
 
 pytestmark = pytest.mark.integration
@@ -17,13 +18,8 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 async def test_add_list_and_close_with_a_reaction(network: Network) -> None:
-    config = network.bot_config()
-    await network.start_bot(config)
-    alice = await network.member("alice")
-    bob = await network.member("bob")
-    room = await network.room(alice, [bob], config.matrix.user_id)
-    await ask(alice, room, "!tz set Nairobi")
-    await ask(bob, room, "!tz set Asia/Kolkata")
+    pair = await alice_and_bob(network)
+    alice, bob, room = pair.alice, pair.bob, pair.room
 
     added = await ask(alice, room, f"!action {bob.user_id} Send the budget draft due fri")
     assert added.body.startswith("Action #1 for ")

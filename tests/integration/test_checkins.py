@@ -11,27 +11,15 @@ import pytest
 from nio import Event, RoomMessageNotice
 
 from bot.client import MingaBot
+from bot.clock import OffsetClock
 from bot.harness import Network
-from bot.member import Member, relates_to
+from bot.member import Member, content, relates_to
 from commands.domain.checkin import Schedule, prompt_instant
 from tests.integration.helpers import ask_body as ask
 
 pytestmark = pytest.mark.integration
 
 
-class ShiftClock:
-    """The real time, moved forward when a test needs a later hour of the day."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta(0)
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-
-def content(event: Event) -> dict[str, Any]:
-    found = event.source.get("content", {})
-    return found if isinstance(found, dict) else {}
 
 
 def notice(starts: str) -> Callable[[Event], bool]:
@@ -154,7 +142,7 @@ async def test_checkin_by_thread_and_dm_edits_summary_late_answer_and_restart(
 
 
 async def test_local_schedule_prompts_each_zone_in_one_thread(network: Network) -> None:
-    clock = ShiftClock()
+    clock = OffsetClock()
     config = network.bot_config()
     bot = await network.start_bot(config, clock=clock)
     assert bot.scheduler is not None

@@ -9,19 +9,15 @@ import pytest
 from nio import RoomMessageFile, RoomMessageNotice
 
 from bot.harness import Network
+from tests.integration.helpers import alice_and_bob
 from tests.integration.helpers import ask_body as ask
 
 pytestmark = pytest.mark.integration
 
 
 async def test_recurring_meeting_listed_in_every_zone(network: Network) -> None:
-    config = network.bot_config()
-    await network.start_bot(config)
-    alice = await network.member("alice")
-    bob = await network.member("bob")
-    room = await network.room(alice, [bob], config.matrix.user_id)
-    await ask(alice, room, "!tz set Nairobi")
-    await ask(bob, room, "!tz set Asia/Kolkata")
+    pair = await alice_and_bob(network)
+    alice, bob, room = pair.alice, pair.bob, pair.room
 
     added = await ask(alice, room, '!meeting add "Network call" next thu 14:00 every 2 weeks')
     assert "m1" in added and "every 2 weeks on Thursday at 14:00" in added
@@ -89,13 +85,8 @@ async def test_ics_upload_is_encrypted_and_parses(network: Network) -> None:
 
 async def test_suggest_posts_a_poll_votes_are_counted_and_pick_schedules(
         network: Network) -> None:
-    config = network.bot_config()
-    bot = await network.start_bot(config)
-    alice = await network.member("alice")
-    bob = await network.member("bob")
-    room = await network.room(alice, [bob], config.matrix.user_id)
-    await ask(alice, room, "!tz set Nairobi")
-    await ask(bob, room, "!tz set Asia/Kolkata")
+    pair = await alice_and_bob(network)
+    bot, alice, bob, room = pair.bot, pair.alice, pair.bob, pair.room
     await ask(bob, room, "!hours set 10:00-18:00 Mon-Fri")
 
     asked = await alice.send(room, '!meeting suggest 60m within 5 days "Budget"')

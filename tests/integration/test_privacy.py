@@ -5,18 +5,15 @@ from __future__ import annotations
 import pytest
 
 from bot.harness import Network
+from tests.integration.helpers import alice_and_bob
 from tests.integration.helpers import ask_encrypted as ask
 
 pytestmark = pytest.mark.integration
 
 
 async def test_forget_me_then_confirm(network: Network) -> None:
-    config = network.bot_config()
-    await network.start_bot(config)
-    alice = await network.member("alice")
-    bob = await network.member("bob")
-    room = await network.room(alice, [bob], config.matrix.user_id)
-    await ask(alice, room, "!tz set Nairobi")
+    pair = await alice_and_bob(network, bob_zone=None)
+    alice, bob, room = pair.alice, pair.bob, pair.room
     await ask(alice, room, "!action Book the venue")
     await ask(alice, room, "!done 1")
 
