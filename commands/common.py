@@ -1,8 +1,10 @@
-"""Lookups several command modules need: whose zone, which room default."""
+"""Lookups several command modules need: whose zone, which room default, which language."""
 
 from __future__ import annotations
 
-from commands.context import Context
+from commands.context import Context, Settings
+from storage.db import Database
+from storage.languages import member_and_room_language, room_language
 from storage.members import get_member
 
 
@@ -17,3 +19,14 @@ async def zone_of(ctx: Context, user_id: str | None = None) -> tuple[str, bool]:
     if member.zone:
         return member.zone, False
     return await room_default_zone(ctx), True
+
+
+async def room_lang(db: Database, room_id: str, settings: Settings) -> str:
+    """The language of room-wide messages (reminders, digests, summaries, polls)."""
+    return await room_language(db, room_id) or settings.language
+
+
+async def member_lang(db: Database, user_id: str, room_id: str, settings: Settings) -> str:
+    """The language of a message addressed to one member: theirs, else their room's."""
+    own, room = await member_and_room_language(db, user_id, room_id)
+    return own or room or settings.language

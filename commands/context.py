@@ -36,6 +36,8 @@ class Settings:
     admins: tuple[str, ...] = ()
     # Closed actions, old minutes, answers, votes… are purged after this many days.
     retention_days: int = 365
+    # The language of rooms and members that chose none (a code from commands.i18n.LANGUAGES).
+    language: str = "en"
 
 
 @dataclass
@@ -51,6 +53,8 @@ class Context:
     mentioned: tuple[str, ...] = ()
     # What this command changed that has schedules, e.g. ("meeting", 12): replanned on commit.
     changed: set[tuple[str, int]] = field(default_factory=set)
+    # The sender's language (theirs, else the room's, else the bot's); set by the router.
+    lang: str = "en"
 
     @property
     def room_id(self) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from commands.i18n import current_language
+
 Kind = Literal["text", "bold", "italic", "code", "mention", "newline"]
 
 
@@ -65,6 +67,9 @@ class Msg:
     replaces: str | None = None
     # A stable identity for the outbox when the message must be found again (a poll).
     key: str | None = None
+    # The language the message was written in (the one active when it was made): the
+    # renderer sets the text direction from it and adds its own words in it.
+    lang: str = field(default_factory=current_language)
 
     def text(self, value: str) -> Msg:
         self.parts.append(("text", value, ""))

@@ -20,6 +20,7 @@ from storage.migrations import (
     m0009_checkins,
     m0010_privacy,
     m0011_indexes,
+    m0012_languages,
 )
 from storage.migrations.base import Migration
 
@@ -35,6 +36,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m0009_checkins.MIGRATION,
     m0010_privacy.MIGRATION,
     m0011_indexes.MIGRATION,
+    m0012_languages.MIGRATION,
 )
 
 assert all(a.version < b.version for a, b in itertools.pairwise(MIGRATIONS))
