@@ -4,7 +4,7 @@ VENV := .venv
 SYNAPSE_VENV := .venv-synapse
 BIN := $(VENV)/bin
 
-.PHONY: demo test unit integration lint deps test-deps faults bench clean
+.PHONY: demo test unit integration lint deps test-deps faults bench i18n clean
 
 $(BIN)/minga: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ faults: test-deps
 # BENCH='--with-rate-limited' adds 200 reminders under Synapse's default rate limits (~16 min).
 bench: test-deps
 	$(BIN)/python -m benchmarks.bench $(BENCH)
+
+# After changing user-facing text: refresh minga.pot and merge it into every language's .po,
+# then translate the new entries (`make test` fails while any is missing or unused).
+i18n: deps
+	$(BIN)/python -m commands.catalogues update
+	$(BIN)/python -m commands.catalogues check || true
 
 integration: test-deps
 	$(BIN)/python -m pytest -q tests/integration

@@ -22,6 +22,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from benchmarks.i18n import i18n_part
 from benchmarks.measure import EchoBot, Series, percentile, round_trip
 from benchmarks.peer import peer_part
 from benchmarks.scale import burst, digest_render_ms, scale_part
@@ -30,6 +31,9 @@ from bot.harness import Network
 
 ROOT = Path(__file__).resolve().parents[1]
 MINGA_COMMANDS = ("!help", "!actions", "!meetings", "!action bench item {i}")
+# The same bar for members who read Spanish and Arabic (catalogue lookups, CLDR dates, RTL).
+READERS = {"es": "beto", "ar": "amal"}
+READER_COMMANDS = ("!help", "!meetings")
 
 
 async def latency_part(network: Network, rounds: int, out: list[str], *,
@@ -37,6 +41,7 @@ async def latency_part(network: Network, rounds: int, out: list[str], *,
     config = network.bot_config("minga", require_encryption=False)
     await network.start_bot(config)
     alice = await network.member("alice")
+    readers = {lang: await network.member(name) for lang, name in READERS.items()}
     echo_id, echo_password = network.register("echo")
     echo = EchoBot(network.server.url, echo_id, echo_password,
                    network.workdir / "echo-store")
@@ -44,8 +49,11 @@ async def latency_part(network: Network, rounds: int, out: list[str], *,
     results: dict[str, Series] = {}
     rooms: dict[bool, str] = {}
     for encrypted in (True, False):
-        room = await network.room(alice, [], config.matrix.user_id, encrypted=encrypted)
+        room = await network.room(alice, list(readers.values()), config.matrix.user_id,
+                                  encrypted=encrypted)
         rooms[encrypted] = room
+        for lang, reader in readers.items():
+            await round_trip(reader, room, f"!lang {lang}")
         await alice.client.room_invite(room, echo_id)
         await asyncio.sleep(0.5)
         await echo.join(room)
@@ -54,14 +62,21 @@ async def latency_part(network: Network, rounds: int, out: list[str], *,
         floor = Series(f"echo bot (floor), {kind}", [])
         minga = {cmd: Series(f"Minga `{cmd.format(i='N')}`, {kind}", []) for cmd in
                  MINGA_COMMANDS}
+        localized = {(lang, cmd): Series(f"Minga `{cmd}` read in {lang}, {kind}", [])
+                     for lang in readers for cmd in READER_COMMANDS}
         for i in range(5):  # warm-up: sessions shared, members loaded
             await round_trip(alice, room, f"echo warm {i}")
             for cmd in MINGA_COMMANDS:
                 await round_trip(alice, room, cmd.format(i=f"w{i}"))
+            for (lang, cmd) in localized:
+                await round_trip(readers[lang], room, cmd)
         for i in range(rounds):
             floor.samples_ms.append(await round_trip(alice, room, f"echo {i}"))
             for cmd in MINGA_COMMANDS:
                 minga[cmd].samples_ms.append(await round_trip(alice, room, cmd.format(i=i)))
+            for (lang, cmd), series in localized.items():
+                series.samples_ms.append(await round_trip(readers[lang], room, cmd))
+        minga |= {f"{lang} {cmd}": series for (lang, cmd), series in localized.items()}
         results[f"floor-{kind}"] = floor
         out.append(f"\n### Reply latency, {kind} room ({rounds} round trips each)\n")
         out.append("| Bot and command | n | median ms | p95 ms | median / floor | "
@@ -194,6 +209,7 @@ async def main(args: argparse.Namespace) -> int:
                          rounds=max(20, args.rounds // 5))
         out.append(f"\n### Digest render\n\n{await digest_render_ms(workdir / 'digest')}")
         await burst(Network(server, workdir / "burst"), out)
+        i18n_part(out)
         if args.with_rate_limited:
             await rate_limited_part(workdir, out)
     finally:

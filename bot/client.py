@@ -48,6 +48,7 @@ from bot.scheduler import Scheduler
 from bot.session import SavedSession, StoreLock, load_session, prepare_store_dir, save_session
 from bot.sync_handler import SyncHandler
 from commands import build_router
+from commands.i18n import warm as warm_catalogues
 from commands.router import Router
 from storage import Database, open_database
 from storage.meetings import iso
@@ -192,7 +193,10 @@ class MingaBot:
     async def _run(self) -> None:
         assert self.db and self.client and self.handler and self.outbox
         token = await get_value(self.db, SYNC_TOKEN)
+        # The catalogues compile in a thread while the first sync is in flight.
+        catalogues = asyncio.create_task(asyncio.to_thread(warm_catalogues))
         first = await self._sync_until_ok(since=token, full_state=True, timeout_ms=0)
+        await catalogues
         await self._keys_maintenance()
         self._tasks.append(asyncio.create_task(self.outbox.run(), name="minga-outbox"))
         await self._handle_or_retry(first, token, history=token is None)

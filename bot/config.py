@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from commands.i18n import LANGUAGES
+
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
@@ -42,6 +44,7 @@ class BotConfig:
     require_encryption: bool = True
     undecryptable_grace_seconds: float = 60.0
     retention_days: int = 365
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,9 @@ def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str]) ->
     if not isinstance(retention, int) or isinstance(retention, bool) \
             or not 7 <= retention <= 3650:
         raise ConfigError("bot.retention_days must be a whole number of days from 7 to 3650")
+    language = _string(b, "bot", "language", required=False, default="en") or "en"
+    if language not in LANGUAGES:
+        raise ConfigError(f"bot.language must be one of {', '.join(LANGUAGES)}")
     unknown_bot = set(b) - {
         "command_prefix",
         "default_timezone",
@@ -159,6 +165,7 @@ def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str]) ->
         "require_encryption",
         "undecryptable_grace_seconds",
         "retention_days",
+        "language",
     }
     if unknown_bot:
         raise ConfigError(f"bot.{sorted(unknown_bot)[0]} is not a known setting")
@@ -167,7 +174,7 @@ def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str]) ->
         matrix=MatrixConfig(homeserver.rstrip("/"), user_id, password, token, device_name),
         storage=StorageConfig(database, store_dir),
         bot=BotConfig(prefix, zone, inviters, admins, level, require_encryption, float(grace),
-                      retention),
+                      retention, language),
     )
 
 

@@ -10,6 +10,7 @@ import base64
 import html
 from typing import Any
 
+from commands.i18n import N_, gettext_in, is_rtl
 from commands.reply import Msg
 
 MATRIX_TO = "https://matrix.to/#/"
@@ -35,7 +36,21 @@ def render_html(msg: Msg) -> str:
     rendered = "".join(out)
     while rendered.endswith("<br>"):
         rendered = rendered[:-4]
+    if is_rtl(msg.lang):
+        # Arabic: clients lay the whole message out right to left, command spans included.
+        return RTL_OPEN + rendered + "</div>"
     return rendered
+
+
+RTL_OPEN = '<div dir="rtl">'
+# Right-to-left mark: plain-text clients start an Arabic body from the right, even when its
+# first character is a Latin command name or a digit.
+RLM = "\u200f"
+
+
+def plain_body(msg: Msg) -> str:
+    body = msg.plain()
+    return RLM + body if is_rtl(msg.lang) else body
 
 
 def message_content(
@@ -46,7 +61,7 @@ def message_content(
 ) -> dict[str, Any]:
     content: dict[str, Any] = {
         "msgtype": "m.notice",
-        "body": msg.plain(),
+        "body": plain_body(msg),
         "format": "org.matrix.custom.html",
         "formatted_body": render_html(msg),
         "m.mentions": mentions(msg),
@@ -71,21 +86,33 @@ def message_content(
 FILE_EVENT = "minga.file"
 
 
-# Content key (stripped before sending) holding the moment after which delivery is late.
+# Content keys (stripped before sending): the moment after which delivery is late, and the
+# late note already in the message's language (the outbox no longer has the Msg).
 LATE_AFTER_KEY = "minga.late_after"
-LATE_NOTE = "Delivered late — the homeserver was unreachable when this was due. "
+LATE_NOTE_KEY = "minga.late_note"
+LATE_NOTE = N_("Delivered late — the homeserver was unreachable when this was due.")
+
+
+def late_marker(msg: Msg, late_after_iso: str) -> dict[str, str]:
+    """The content keys that make `mark_late` say, in the message's language, that it is late."""
+    return {LATE_AFTER_KEY: late_after_iso, LATE_NOTE_KEY: gettext_in(msg.lang, LATE_NOTE) + " "}
 
 
 def mark_late(content: dict[str, Any], now_iso: str) -> dict[str, Any]:
     """Strip the late marker; if delivery is past it, say so at the top of the message."""
     content = dict(content)
     late_after = content.pop(LATE_AFTER_KEY, None)
+    note = content.pop(LATE_NOTE_KEY, None) or LATE_NOTE + " "
     if late_after is None or now_iso <= late_after or "body" not in content:
         return content
-    content["body"] = LATE_NOTE + content["body"]
+    body = content["body"]
+    lead = RLM if body.startswith(RLM) else ""
+    content["body"] = lead + note + body.removeprefix(lead)
     if "formatted_body" in content:
-        content["formatted_body"] = f"<em>{html.escape(LATE_NOTE)}</em>" + content[
-            "formatted_body"]
+        formatted = content["formatted_body"]
+        opening = RTL_OPEN if formatted.startswith(RTL_OPEN) else ""
+        content["formatted_body"] = (opening + f"<em>{html.escape(note)}</em>"
+                                     + formatted.removeprefix(opening))
     return content
 
 

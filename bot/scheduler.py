@@ -20,7 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
 from bot.outbox import OutboxWorker, enqueue
-from bot.render import LATE_AFTER_KEY, destination, outgoing
+from bot.render import destination, late_marker, outgoing
 from commands.context import RoomView, Settings
 from commands.errors import where_it_broke
 from commands.jobs import JobEnv, PlannedJob, Schedules
@@ -93,7 +93,7 @@ class Scheduler:
                 for post in posts:
                     event_type, content = outgoing(post.msg)
                     if post.late_after is not None:
-                        content[LATE_AFTER_KEY] = iso(post.late_after)
+                        content.update(late_marker(post.msg, iso(post.late_after)))
                     await enqueue(conn, logical_key=post.logical_key,
                                   room_id=destination(post.room_id, post.msg),
                                   content=content, now_iso=now.isoformat(),

@@ -37,7 +37,9 @@ from bot.events import (
 from bot.outbox import OutboxWorker, enqueue
 from bot.render import POLL_RESPONSES, destination, message_content, outgoing, poll_answer
 from bot.rooms import NioRoomView
+from commands.common import member_lang
 from commands.context import Context, Settings
+from commands.i18n import N_, _, use_language
 from commands.reply import Msg
 from commands.router import Interaction, Router
 from storage.db import Database
@@ -55,9 +57,14 @@ from storage.state import (
 
 log = logging.getLogger(__name__)
 
-ENCRYPTION_ONLY = (
+ENCRYPTION_ONLY = N_(
     "I work only in end-to-end encrypted rooms, to keep this network's plans private. "
     "Enable encryption in the room settings (it cannot be turned off again), then ask again."
+)
+UNDECRYPTABLE = N_(
+    "I couldn't decrypt your message — the key to read it never reached me. Please send it "
+    "again; if this keeps happening, sign out of old sessions or verify yours, then try once "
+    "more."
 )
 PENDING_KEEP_SECONDS = 24 * 3600
 
@@ -74,7 +81,8 @@ class SyncHandler:
         self.user_id = config.matrix.user_id
         self.names = bot_names(self.user_id, config.matrix.device_name)
         self.settings = Settings(config.bot.command_prefix, config.bot.default_timezone,
-                                 config.bot.admins, config.bot.retention_days)
+                                 config.bot.admins, config.bot.retention_days,
+                                 config.bot.language)
         self.creators: dict[str, set[str]] = {}
         self.pending: dict[str, tuple[MegolmEvent, float]] = {}
         self._pending_loaded = False
@@ -177,7 +185,7 @@ class SyncHandler:
                     "UPDATE outbox SET failed = 'left room' WHERE room_id = ? AND sent_at IS NULL",
                     (room_id,),
                 )
-            for event_id in [e for e, (ev, _) in self.pending.items() if ev.room_id == room_id]:
+            for event_id in [e for e, (ev, _at) in self.pending.items() if ev.room_id == room_id]:
                 del self.pending[event_id]
             self.client.rooms.pop(room_id, None)
             log.info("left %s; its schedules are stopped", room_id)
@@ -269,7 +277,8 @@ class SyncHandler:
             if not await mark_handled(conn, event_id, room_id, now.isoformat()):
                 return False
             if self.config.bot.require_encryption and not view.encrypted:
-                replies = [] if quiet_in_clear else [Msg().text(ENCRYPTION_ONLY)]
+                with use_language(await member_lang(self.db, sender, room_id, self.settings)):
+                    replies = [] if quiet_in_clear else [Msg().text(_(ENCRYPTION_ONLY))]
             else:
                 ctx = Context(view, sender, event_id, now, self.db, self.settings,
                               mentioned=mentioned_users(content, body, self.user_id))
@@ -328,7 +337,7 @@ class SyncHandler:
                 self.pending[row["event_id"]] = (parsed, float(row["received_at"]))
 
     async def _retry_pending(self) -> None:
-        for event_id, (event, _) in list(self.pending.items()):
+        for event_id, (event, _received) in list(self.pending.items()):
             try:
                 decrypted = self.client.decrypt_event(event)
             except (EncryptionError, LocalProtocolError):
@@ -352,10 +361,10 @@ class SyncHandler:
         for row in due:
             room = self.client.rooms.get(row["room_id"])
             name = room.user_name(row["sender"]) if room else None
-            msg = (Msg().mention(row["sender"], name or row["sender"])
-                   .text(": I couldn't decrypt your message — the key to read it never reached "
-                         "me. Please send it again; if this keeps happening, sign out of old "
-                         "sessions or verify yours, then try once more."))
+            lang = await member_lang(self.db, row["sender"], row["room_id"], self.settings)
+            with use_language(lang):
+                msg = (Msg().mention(row["sender"], name or row["sender"])
+                       .text(": " + _(UNDECRYPTABLE)))
             async with self.db.transaction() as conn:
                 await conn.execute(
                     "UPDATE pending_decryption SET notified = 1 WHERE event_id = ?",
@@ -366,7 +375,7 @@ class SyncHandler:
                               now_iso=self.clock.now().isoformat())
             self.outbox.kick()
         cutoff = now - PENDING_KEEP_SECONDS
-        for event_id, (_, received) in list(self.pending.items()):
+        for event_id, (_source, received) in list(self.pending.items()):
             if received < cutoff:
                 del self.pending[event_id]
         async with self.db.transaction() as conn:

@@ -14,6 +14,7 @@ def build_router() -> Router:
         digest,
         fairness,
         hours,
+        lang,
         meeting_settings,
         meeting_suggest,
         meetings,
@@ -33,7 +34,7 @@ def build_router() -> Router:
         actions, minutes, nudges, digest,
         away,
         checkins,
-        tz, hours, privacy, help_cmd,
+        tz, hours, lang, privacy, help_cmd,
     )
     for module in modules:
         module.register(router)

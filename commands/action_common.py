@@ -24,6 +24,7 @@ from commands.domain.due import (
 from commands.domain.when import WhenError
 from commands.domain.zones import ZoneError, zone_info
 from commands.errors import PermissionDenied, UserError
+from commands.i18n import N_, _, ngettext
 from commands.jobs import JobEnv
 from commands.reply import Msg
 from storage.actions import Action, get_action
@@ -32,12 +33,24 @@ from storage.members import get_members
 from storage.minutes import Minutes, attend, open_minutes, room_zone
 from storage.state import get_value, set_value
 
-EXAMPLE = "!action @bob Send the budget draft due fri"
+# Translators: an example command; keep "!action" and "due" (command words), translate the
+# text of the item.
+EXAMPLE = N_("!action @bob Send the budget draft due fri")
 CONFIG_ZONE_KEY = "actions:config_default_zone"
+# What an empty item or minutes line is told, by kind (`what`).
+_NO_TEXT = {
+    "action": N_("What is the action? Give its text."),
+    "decision": N_("What is the decision? Give its text."),
+    "info": N_("What is the info? Give its text."),
+}
 
+def check_text(text: str, example: str | None = None, what: str = "action") -> str:
+    """The text of an item or a minutes line, or a reply saying what is wrong with it.
 
-def check_text(text: str, example: str = EXAMPLE, what: str = "action") -> str:
-    """The text of an item or a minutes line, or a reply saying what is wrong with it."""
+    `example` is shown as it is (already translated); the default is `EXAMPLE`'s."""
+    example = _(EXAMPLE) if example is None else example
+    if not text.split() and what in _NO_TEXT:
+        raise UserError(_(_NO_TEXT[what]), example)
     try:
         return clean_text(text, what)
     except ValueError as err:
@@ -50,7 +63,7 @@ def take_owners(ctx: Context, text: str) -> tuple[list[str], str]:
         owners, rest = leading_people(text, ctx.mentioned, ctx.room.members(),
                                       ctx.room.display_name)
     except ValueError as err:
-        raise UserError(str(err), EXAMPLE) from None
+        raise UserError(str(err), _(EXAMPLE)) from None
     return owners, rest
 
 
@@ -59,7 +72,7 @@ def split_due(text: str) -> tuple[str, str | None]:
     try:
         return split_due_clause(text)
     except ValueError as err:
-        raise UserError(str(err), EXAMPLE) from None
+        raise UserError(str(err), _(EXAMPLE)) from None
 
 
 async def read_due(ctx: Context, when: str, owner: str, example: str, *,
@@ -67,35 +80,41 @@ async def read_due(ctx: Context, when: str, owner: str, example: str, *,
     """A due date in the owner's zone; a past one is refused with a date to use instead.
 
     `in_text`: the date came from `<text> due <when>`, where the word "due" may have been
-    meant as part of the text, so say how to keep it there.
+    meant as part of the text, so say how to keep it there. `example` is already translated
+    and keeps the command word "due".
     """
-    zone, _ = await zone_of(ctx, owner)
+    zone, _default = await zone_of(ctx, owner)
     try:
         return parse_due(when, ctx.now, zone)
     except DuePassed as err:
         fixed = re.sub(r"\bdue\s+\S.*$", f"due {err.suggestion}", example)
         raise UserError(str(err), fixed) from None
     except (WhenError, ZoneError) as err:
-        hint = " To keep the word “due” in the text, put the text in quotes." if in_text else ""
-        raise UserError(f"{err}{hint}", example) from None
+        message = str(err)
+        if in_text:
+            # Translators: "due" is the command word of `!action <text> due <when>`; keep it.
+            message += " " + _("To keep the word “due” in the text, put the text in quotes.")
+        raise UserError(message, example) from None
 
 
 async def find_action(ctx: Context, number: int) -> Action:
     """This room's item `number`; other rooms' items do not exist from here."""
     action = await get_action(ctx.db, ctx.room_id, number)
     if action is None:
-        raise UserError(f"There is no action #{number} in this room.", "!actions")
+        raise UserError(_("There is no action #{number} in this room.").format(number=number),
+                        "!actions")
     if action.dropped_at is not None:
-        raise UserError(f"Action #{number} was dropped.", "!actions")
+        raise UserError(_("Action #{number} was dropped.").format(number=number), "!actions")
     return action
 
 
-def require_say(ctx: Context, action: Action, what: str) -> None:
+def require_say(ctx: Context, action: Action) -> None:
     """Changing an item is for whoever added it, its owners and moderators."""
     if ctx.sender in (action.created_by, *action.owners) or ctx.is_moderator():
         return
     raise PermissionDenied(
-        f"Only whoever added #{action.number}, its owners or a room moderator can {what}.")
+        _("Only whoever added #{number}, its owners or a room moderator can change it.")
+        .format(number=action.number))
 
 
 async def note_presence(ctx: Context) -> Minutes | None:
@@ -134,7 +153,8 @@ def owners_part(msg: Msg, action: Action, room: RoomView, notify: frozenset[str]
     """"Bob, Carol & Dan" as pills; only those in `notify` are notified."""
     for index, user in enumerate(action.owners):
         if index:
-            msg.text(", " if index < len(action.owners) - 1 else " & ")
+            # Translators: joins the last two names of a list of owners ("Bob, Carol & Dan").
+            msg.text(", " if index < len(action.owners) - 1 else _(" & "))
         msg.mention(user, room.display_name(user), notify=user in notify)
     return msg
 
@@ -143,10 +163,30 @@ def due_part(msg: Msg, action: Action, zone: str, now: datetime) -> Msg:
     """" · due Fri 4 Dec (end of day, Kolkata) · ⚠ overdue by 2 days", or nothing."""
     if action.due is None:
         return msg
-    msg.text(f" · due {format_due(action.due, zone, now)}")
+    # Translators: {when} is a due date, e.g. "Fri 4 Dec (end of day, Kolkata)".
+    msg.text(" · " + _("due {when}").format(when=format_due(action.due, zone, now)))
     if action.overdue(now):
         msg.text(" · ").bold(f"⚠ {overdue_by(action.due, now)}")
     return msg
+
+
+def open_heading(count: int, name: str = "") -> str:
+    """"Open actions: 5", or "Open actions for Bob: 2"."""
+    if name:
+        return _("Open actions for {name}: {count}").format(name=name, count=count)
+    return _("Open actions: {count}").format(count=count)
+
+
+def overdue_count(count: int) -> str:
+    """"(2 overdue)", after a count of open actions."""
+    return ngettext("({count} overdue)", "({count} overdue)", count).format(count=count)
+
+
+def closed_heading(days: int, count: int) -> str:
+    """"Closed in the last 7 days: 3"."""
+    return ngettext("Closed in the last {days} day: {count}",
+                    "Closed in the last {days} days: {count}", days).format(days=days,
+                                                                             count=count)
 
 
 def action_line(msg: Msg, action: Action, room: RoomView, zones: dict[str, str],
@@ -167,7 +207,7 @@ async def room_zones(ctx: Context, actions: Sequence[Action]) -> tuple[dict[str,
 
 async def day_in_zone(ctx: Context, instant: datetime) -> str:
     """"Wed 25 Nov" in the reader's zone."""
-    zone, _ = await zone_of(ctx)
+    zone, _default = await zone_of(ctx)
     return day_words(instant.astimezone(zone_info(zone)).replace(tzinfo=None), ctx.now, zone)
 
 
@@ -178,7 +218,8 @@ def assemble(blocks: Sequence[Msg], *, is_reply: bool = True) -> list[Msg]:
     for index, group in enumerate(groups):
         msg = Msg(is_reply=is_reply)
         if index:
-            msg.italic(f"(continued, part {index + 1} of {len(groups)})").line()
+            msg.italic(_("(continued, part {part} of {count})").format(
+                part=index + 1, count=len(groups))).line()
         for block in group:
             msg.parts.extend(block.parts)
             msg.mentions.extend(u for u in block.mentions if u not in msg.mentions)

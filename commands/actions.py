@@ -17,10 +17,13 @@ from commands.action_common import (
     action_line,
     assemble,
     check_text,
+    closed_heading,
     day_in_zone,
     due_part,
     find_action,
     note_presence,
+    open_heading,
+    overdue_count,
     owners_part,
     read_due,
     require_say,
@@ -35,6 +38,8 @@ from commands.domain.due import END_OF_DAY, format_due, parse_number
 from commands.domain.when import localize
 from commands.domain.zones import zone_info
 from commands.errors import UserError
+from commands.i18n import N_, _, ngettext
+from commands.meeting_format import Span, bolded, coded, fill
 from commands.meetings import parse_days
 from commands.reply import Msg
 from commands.router import Arg, Interaction, Router, take_token
@@ -60,12 +65,16 @@ async def close(ctx: Context, action: Action) -> Msg:
     """Close an item, crediting whoever closed it; closing twice only says who did."""
     if action.closed_at is not None:
         who = ctx.room.display_name(action.closed_by or "")
-        return Msg().text(f"#{action.number} was already closed by {who} on "
-                          f"{await day_in_zone(ctx, action.closed_at)}.")
+        # Translators: {day} is a date such as "Wed 25 Nov".
+        return Msg().text(_("#{number} was already closed by {name} on {day}.").format(
+            number=action.number, name=who, day=await day_in_zone(ctx, action.closed_at)))
     await update_action(ctx.db.conn, action.id, ctx.now, closed_at=iso(ctx.now),
                         closed_by=ctx.sender)
-    return Msg().text("Closed ").bold(action.ref).text(f" {action.text} — done by ").mention(
-        ctx.sender, ctx.room.display_name(ctx.sender), notify=False).text(". Thank you!")
+    # Translators: {ref} is the item's number ("#12"), {text} its text, {name} a member.
+    return fill(Msg(), _("Closed {ref} {text} — done by {name}. Thank you!"),
+                ref=bolded(action.ref), text=action.text,
+                name=lambda m: m.mention(ctx.sender, ctx.room.display_name(ctx.sender),
+                                         notify=False))
 
 
 async def add(ctx: Context, text: str) -> None:
@@ -76,8 +85,9 @@ async def add(ctx: Context, text: str) -> None:
     body, when = split_due(rest)
     body = check_text(body)
     short = body if len(body) <= 40 else body[:40].rsplit(" ", 1)[0]
-    due = await read_due(ctx, when, owners[0], f"!action {short} due fri",
-                         in_text=True) if when else None
+    # Translators: an example command: keep "!action" and "due"; {text} is the member's text.
+    example = _("!action {text} due fri").format(text=short)
+    due = await read_due(ctx, when, owners[0], example, in_text=True) if when else None
     action_id, number = await insert_action(
         ctx.db.conn, room_id=ctx.room_id, text=body, owners=owners,
         due=due.instant if due else None, created_by=ctx.sender, now=ctx.now,
@@ -88,29 +98,37 @@ async def add(ctx: Context, text: str) -> None:
     assert action is not None
     ctx.changed.add(("action", action_id))
     zone, is_default = await zone_of(ctx, owners[0])
-    msg = Msg(key=f"action:{ctx.room_id}:{number}").text("Action ").bold(f"#{number}")
-    owners_part(msg.text(" for "), action, ctx.room, frozenset(owners) - {ctx.sender})
-    msg.text(f": {body}")
+    msg = Msg(key=f"action:{ctx.room_id}:{number}")
+    spans: dict[str, object] = {
+        "ref": bolded(f"#{number}"),
+        "owners": lambda m: owners_part(m, action, ctx.room, frozenset(owners) - {ctx.sender}),
+        "text": body}
     if action.due:
-        msg.text(f" — due {format_due(action.due, zone, ctx.now)}")
-    msg.text(".").line()
+        # Translators: {ref} is "#12", {owners} one or more members, {text} the item's text,
+        # {when} its due date.
+        fill(msg, _("Action {ref} for {owners}: {text} — due {when}."), **spans,
+             when=format_due(action.due, zone, ctx.now)).line()
+    else:
+        fill(msg, _("Action {ref} for {owners}: {text}."), **spans).line()
     if action.due and is_default:
-        msg.text(f"{ctx.room.display_name(owners[0])} has no time zone set, so I used the "
-                 f"room's ({zone}).").line()
+        # Translators: {zone} is a time zone such as "Africa/Nairobi".
+        msg.text(_("{name} has no time zone set, so I used the room's ({zone}).").format(
+            name=ctx.room.display_name(owners[0]), zone=zone)).line()
     if minutes:
-        msg.text("Recorded in the minutes.").line()
-    ctx.reply(msg.text("Done? React ✅ to this message or send ").code(f"!done {number}"))
+        msg.text(_("Recorded in the minutes.")).line()
+    ctx.reply(fill(msg, _("Done? React ✅ to this message or send {command}"),
+                   command=coded(f"!done {number}")))
 
 
 async def follow_owner(ctx: Context, action: Action, owner: str) -> None:
     """An "end of day" due date moves to the end of the same day where the new owner lives."""
     if action.due is None or not action.owners:
         return
-    old_zone, _ = await zone_of(ctx, action.owners[0])
+    old_zone, _default = await zone_of(ctx, action.owners[0])
     local = action.due.astimezone(zone_info(old_zone)).replace(tzinfo=None)
     if local.time() == END_OF_DAY:
-        new_zone, _ = await zone_of(ctx, owner)
-        due, _ = localize(local, new_zone)
+        new_zone, _default = await zone_of(ctx, owner)
+        due, _shift = localize(local, new_zone)
         await update_action(ctx.db.conn, action.id, ctx.now, due_utc=iso(due))
 
 
@@ -119,14 +137,19 @@ async def show(ctx: Context, action: Action) -> None:
     zones, default = await room_zones(ctx, [action])
     msg = Msg().bold(action.ref).text(f" {action.text}").line()
     if action.owners:
-        owners_part(msg.text("Owner: " if len(action.owners) == 1 else "Owners: "), action,
-                    ctx.room)
+        names: Span = lambda m: owners_part(m, action, ctx.room)  # noqa: E731
+        if len(action.owners) == 1:
+            fill(msg, _("Owner: {names}"), names=names)
+        else:
+            fill(msg, _("Owners: {names}"), names=names)
     due_part(msg, action, zone_for(action, zones, default), ctx.now).line()
     if action.closed_at:
-        msg.text(f"Closed by {ctx.room.display_name(action.closed_by or '')} on "
-                 f"{await day_in_zone(ctx, action.closed_at)}.").line()
-    msg.text(f"Added by {ctx.room.display_name(action.created_by)} on "
-             f"{await day_in_zone(ctx, action.created_at)}.").line()
+        msg.text(_("Closed by {name} on {day}.").format(
+            name=ctx.room.display_name(action.closed_by or ""),
+            day=await day_in_zone(ctx, action.closed_at))).line()
+    msg.text(_("Added by {name} on {day}.").format(
+        name=ctx.room.display_name(action.created_by),
+        day=await day_in_zone(ctx, action.created_at))).line()
     for text, who, when in await notes(ctx.db, action.id):
         msg.text(f"• {text} — {ctx.room.display_name(who)}, {await day_in_zone(ctx, when)}").line()
     ctx.reply(msg)
@@ -142,67 +165,82 @@ async def change(ctx: Context, number: int, text: str) -> None:
         await show(ctx, action)
         return
     if verb in ("due", "owner", "owners", "edit", "drop"):
-        require_say(ctx, action, "change it")
+        require_say(ctx, action)
     if verb == "due":
         if rest.lower() in ("none", "off", "clear", "-"):
             await update_action(ctx.db.conn, action.id, ctx.now, due_utc=None)
-            ctx.reply(Msg().text(f"#{n} has no due date now."))
+            ctx.reply(Msg().text(_("#{number} has no due date now.").format(number=n)))
             return
+        # Translators: an example command: keep "!action" and "due"; {number} is an item's.
+        example = _("!action {number} due next week").format(number=n)
         if not rest:
-            raise UserError("Give the new due date.", f"!action {n} due next week")
+            raise UserError(_("Give the new due date."), example)
         owner = action.owners[0] if action.owners else ctx.sender
-        due = await read_due(ctx, rest, owner, f"!action {n} due next week")
+        due = await read_due(ctx, rest, owner, example)
         await update_action(ctx.db.conn, action.id, ctx.now, due_utc=iso(due.instant))
         ctx.changed.add(("action", action.id))
-        zone, _ = await zone_of(ctx, owner)
-        ctx.reply(Msg().text(f"#{n} is now due {format_due(due.instant, zone, ctx.now)}."))
+        zone, _default = await zone_of(ctx, owner)
+        ctx.reply(Msg().text(_("#{number} is now due {when}.").format(
+            number=n, when=format_due(due.instant, zone, ctx.now))))
     elif verb in ("owner", "owners"):
         owners, leftover = take_owners(ctx, rest)
         if not owners or leftover:
-            raise UserError("Name the new owner(s) with @, and nothing else.",
+            raise UserError(_("Name the new owner(s) with @, and nothing else."),
                             f"!action {n} owner @bob")
         await set_owners(ctx.db.conn, action.id, owners)
         await follow_owner(ctx, action, owners[0])
         ctx.changed.add(("action", action.id))
         changed = await find_action(ctx, n)
-        msg = owners_part(Msg().text(f"#{n} now belongs to "), changed, ctx.room,
-                          frozenset(owners) - {ctx.sender})
+        new_owners: Span = lambda m: owners_part(  # noqa: E731
+            m, changed, ctx.room, frozenset(owners) - {ctx.sender})
         if changed.due:
-            zone, _ = await zone_of(ctx, owners[0])
-            msg.text(f", due {format_due(changed.due, zone, ctx.now)}")
-        ctx.reply(msg.text("."))
+            zone, _default = await zone_of(ctx, owners[0])
+            # Translators: {owners} is one or more members, {when} a due date.
+            ctx.reply(fill(Msg(), _("#{number} now belongs to {owners}, due {when}."),
+                           number=n, owners=new_owners,
+                           when=format_due(changed.due, zone, ctx.now)))
+        else:
+            ctx.reply(fill(Msg(), _("#{number} now belongs to {owners}."), number=n,
+                           owners=new_owners))
     elif verb == "edit":
-        new = check_text(rest, f"!action {n} edit Send the final budget")
+        # Translators: an example command: keep "!action" and "edit"; translate the text.
+        new = check_text(rest, _("!action {number} edit Send the final budget").format(number=n))
         await update_action(ctx.db.conn, action.id, ctx.now, text=new)
-        ctx.reply(Msg().text(f"#{n} now reads: {new}"))
+        ctx.reply(Msg().text(_("#{number} now reads: {text}").format(number=n, text=new)))
     elif verb == "drop":
         await update_action(ctx.db.conn, action.id, ctx.now, dropped_at=iso(ctx.now),
                             dropped_by=ctx.sender)
-        ctx.reply(Msg().text(f"Dropped #{n} ({action.text[:80]}). It no longer appears in "
-                             "lists or digests."))
+        ctx.reply(Msg().text(_("Dropped #{number} ({text}). It no longer appears in lists or "
+                               "digests.").format(number=n, text=action.text[:80])))
     elif verb == "note":
-        note = check_text(rest, f"!action {n} note Draft shared with the board")
+        # Translators: an example command: keep "!action" and "note"; translate the text.
+        note = check_text(rest, _("!action {number} note Draft shared with the board").format(
+            number=n))
         await add_note(ctx.db.conn, action.id, note, ctx.sender, ctx.now)
-        ctx.reply(Msg().text(f"Noted on #{n}."))
+        ctx.reply(Msg().text(_("Noted on #{number}.").format(number=n)))
     elif verb == "done":
         ctx.reply(await close(ctx, action))
     else:
-        raise UserError(f"I don't know {verb[:20]!r} for an action: use due, owner, edit, "
-                        "drop or note.", f"!action {n} due fri")
+        # Translators: {word} is what the member typed; due, owner, edit, drop and note are
+        # command words: keep them in English.
+        raise UserError(_("I don't know {word} for an action: use due, owner, edit, drop or "
+                          "note.").format(word=repr(verb[:20])),
+                        _("!action {number} due fri").format(number=n))
 
 
 def register(router: Router) -> None:
     @router.command(
         "action",
-        summary="Add an action item (owners, due date), or change one by its number.",
-        usage="!action [@who …] <text> [due <when>] · !action <n> [due|owner|edit|drop|note] …",
-        examples=(EXAMPLE, "!action Book the venue due 2026-12-10",
-                  "!action 12 due next week", "!action 12 owner @carol",
-                  "!action 12 note Draft shared"),
+        summary=N_("Add an action item (owners, due date), or change one by its number."),
+        usage=N_("!action [@who …] <text> [due <when>] · "
+                 "!action <n> [due|owner|edit|drop|note] …"),
+        examples=(EXAMPLE, N_("!action Book the venue due 2026-12-10"),
+                  N_("!action 12 due next week"), "!action 12 owner @carol",
+                  N_("!action 12 note Draft shared")),
         args=(Arg("text", optional=True, rest=True),))
     async def action_cmd(ctx: Context, text: str | None) -> None:
         if not text:
-            raise UserError("What is the action? Give its text.", EXAMPLE)
+            raise UserError(_("What is the action? Give its text."), _(EXAMPLE))
         first, after = take_token(text)
         verb = take_token(after)[0].lower()
         if re.fullmatch(r"#?[0-9]{1,9}", first) and (not verb or verb in VERBS):
@@ -211,8 +249,8 @@ def register(router: Router) -> None:
             await add(ctx, text)
 
     @router.command(
-        "actions", summary="The room's open action items, overdue first.",
-        usage="!actions [mine | @who | overdue | done [<days>d]]",
+        "actions", summary=N_("The room's open action items, overdue first."),
+        usage=N_("!actions [mine | @who | overdue | done [<days>d]]"),
         examples=("!actions", "!actions mine", "!actions @bob", "!actions overdue",
                   "!actions done 7d"),
         args=(Arg("which", optional=True, rest=True),))
@@ -229,29 +267,39 @@ def register(router: Router) -> None:
         elif word not in ("", "all", "open", "overdue"):
             owners, rest = take_owners(ctx, which)
             if len(owners) != 1 or rest:
-                raise UserError("Say mine, overdue, done 7d, or name one member with @.",
+                # Translators: mine, overdue and done 7d are command words: keep them.
+                raise UserError(_("Say mine, overdue, done 7d, or name one member with @."),
                                 "!actions @bob")
             owner = owners[0]
         items, total, late = await open_page(ctx.db, ctx.room_id, owner, ctx.now,
                                              overdue_only=word == "overdue", limit=MAX_LISTED)
-        whose = "" if owner is None else f" for {ctx.room.display_name(owner)}"
+        name = ctx.room.display_name(owner) if owner is not None else ""
         if not items:
-            ctx.reply(Msg().text(f"Nothing {'overdue' if word == 'overdue' else 'open'}{whose}"
-                                 ". Add an item with ").code(EXAMPLE))
+            if word == "overdue":
+                nothing = (_("Nothing overdue. Add an item with {example}") if owner is None
+                           else _("Nothing overdue for {name}. Add an item with {example}"))
+            else:
+                nothing = (_("Nothing open. Add an item with {example}") if owner is None
+                           else _("Nothing open for {name}. Add an item with {example}"))
+            ctx.reply(fill(Msg(), nothing, name=name, example=coded(_(EXAMPLE))))
             return
         zones, default = await room_zones(ctx, items)
-        head = Msg().bold(f"Open actions{whose}: {total}").text(
-            f" ({late} overdue)" if late else "").line()
-        blocks = [head] + [action_line(Msg(), a, ctx.room, zones, default, ctx.now)
-                           for a in items]
+        head = Msg().bold(open_heading(total, name))
+        if late:
+            head.text(" " + overdue_count(late))
+        blocks = [head.line()] + [action_line(Msg(), a, ctx.room, zones, default, ctx.now)
+                                  for a in items]
         if total > MAX_LISTED:
-            blocks.append(Msg().text(f"… and {total - MAX_LISTED} more; narrow it with ")
-                          .code("!actions mine").text(" or ").code("!actions overdue"))
+            more = total - MAX_LISTED
+            blocks.append(fill(Msg(), ngettext(
+                "… and {count} more; narrow it with {mine} or {overdue}",
+                "… and {count} more; narrow it with {mine} or {overdue}", more),
+                count=more, mine=coded("!actions mine"), overdue=coded("!actions overdue")))
         for msg in assemble(blocks):
             ctx.reply(msg)
 
-    @router.command("done", summary="Close action items (a ✅ on their message works too).",
-                    usage="!done <n> [<n> …]", examples=("!done 12", "!done 3 4"),
+    @router.command("done", summary=N_("Close action items (a ✅ on their message works too)."),
+                    usage=N_("!done <n> [<n> …]"), examples=("!done 12", "!done 3 4"),
                     args=(Arg("numbers", rest=True),))
     async def done(ctx: Context, numbers: str) -> None:
         await note_presence(ctx)
@@ -262,17 +310,20 @@ def register(router: Router) -> None:
             msg.line()
         ctx.reply(msg)
 
-    @router.command("reopen", summary="Reopen a closed action item.", usage="!reopen <n>",
+    @router.command("reopen", summary=N_("Reopen a closed action item."),
+                    usage=N_("!reopen <n>"),
                     examples=("!reopen 12",), args=(Arg("number", rest=True),))
     async def reopen(ctx: Context, number: str) -> None:
         await note_presence(ctx)
         action = await find_action(ctx, _number(number, "!reopen 12"))
         if action.closed_at is None:
-            ctx.reply(Msg().text(f"#{action.number} is still open."))
+            ctx.reply(Msg().text(_("#{number} is still open.").format(number=action.number)))
             return
         await update_action(ctx.db.conn, action.id, ctx.now, closed_at=None, closed_by=None)
         ctx.changed.add(("action", action.id))
-        ctx.reply(Msg().text("Reopened ").bold(action.ref).text(f" {action.text}."))
+        # Translators: {ref} is the item's number ("#12"), {text} its text.
+        ctx.reply(fill(Msg(), _("Reopened {ref} {text}."), ref=bolded(action.ref),
+                       text=action.text))
 
     @router.on("reaction", "action:")
     async def on_reaction(ctx: Context, interaction: Interaction) -> bool:
@@ -298,15 +349,21 @@ async def list_closed(ctx: Context, days_text: str) -> None:
         raise UserError(str(err), "!actions done 7d") from None
     items = await closed_since(ctx.db, ctx.room_id, ctx.now - timedelta(days=days))
     if not items:
-        ctx.reply(Msg().text(f"Nothing was closed in the last {days} days."))
+        ctx.reply(Msg().text(ngettext("Nothing was closed in the last {days} day.",
+                                      "Nothing was closed in the last {days} days.",
+                                      days).format(days=days)))
         return
-    blocks = [Msg().bold(f"Closed in the last {days} days: {len(items)}").line()]
+    blocks = [Msg().bold(closed_heading(days, len(items))).line()]
     for action in items[-MAX_LISTED:]:
         closer = action.closed_by or action.created_by
         assert action.closed_at is not None
-        blocks.append(Msg().text("✓ ").bold(action.ref).text(f" {action.text} — done by ")
-                      .mention(closer, ctx.room.display_name(closer), notify=False)
-                      .text(f", {await day_in_zone(ctx, action.closed_at)}").line())
+        # Translators: {ref} is "#12", {text} the item's text, {name} who closed it, {day}
+        # when ("Wed 25 Nov").
+        blocks.append(fill(Msg().text("✓ "), _("{ref} {text} — done by {name}, {day}"),
+                           ref=bolded(action.ref), text=action.text,
+                           name=lambda m, u=closer: m.mention(u, ctx.room.display_name(u),
+                                                              notify=False),
+                           day=await day_in_zone(ctx, action.closed_at)).line())
     for msg in assemble(blocks):
         ctx.reply(msg)
 

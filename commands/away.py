@@ -11,11 +11,14 @@ from commands.domain.timefmt import format_local
 from commands.domain.when import Wall, WhenError, localize, parse_when
 from commands.domain.zones import ZoneError
 from commands.errors import UserError
+from commands.i18n import N_, _, ngettext
 from commands.reply import Msg
 from commands.router import Arg, Router
 from storage.away import add_away, current_and_future, end_current
 
-EXAMPLE = "!away 2026-12-20 to 2027-01-05 holidays"
+# Translators: keep "!away" and "to" (the word that separates the two dates); translate
+# the reason ("holidays").
+EXAMPLE = N_("!away 2026-12-20 to 2027-01-05 holidays")
 MAX_REASON = 200
 MAX_DAYS = 366
 
@@ -30,7 +33,9 @@ def longest_when(text: str, now: datetime, zone: str, default_time: time
         except (WhenError, ZoneError):
             continue
         return wall, " ".join(words[cut:])
-    raise UserError(f"I couldn't read a date in {text[:60]!r}.", EXAMPLE)
+    # Translators: {text} is what the member typed, in quotes.
+    raise UserError(_("I couldn't read a date in {text}.").format(text=repr(text[:60])),
+                    _(EXAMPLE))
 
 
 def parse_away(text: str, now: datetime, zone: str) -> tuple[datetime, datetime, str | None]:
@@ -40,7 +45,10 @@ def parse_away(text: str, now: datetime, zone: str) -> tuple[datetime, datetime,
     start_wall, rest = longest_when(parts[0], now, zone, time(0, 0))
     if len(parts) == 2:
         if rest:
-            raise UserError(f"I didn't understand {rest[:40]!r} before “to”.", EXAMPLE)
+            # Translators: {text} is what the member typed; “to” is the word they typed
+            # between the two dates (keep it).
+            raise UserError(_("I didn't understand {text} before “to”.").format(
+                text=repr(rest[:40])), _(EXAMPLE))
         end_wall, reason = longest_when(parts[1], now, zone, time(0, 0))
         end_local = end_wall.local
         if end_local.time() == time(0, 0):
@@ -48,52 +56,70 @@ def parse_away(text: str, now: datetime, zone: str) -> tuple[datetime, datetime,
     else:
         reason = rest
         end_local = datetime.combine(start_wall.local.date() + timedelta(days=1), time(0, 0))
-    start, _ = localize(start_wall.local, start_wall.zone)
-    end, _ = localize(end_local, start_wall.zone)
+    start, _start_note = localize(start_wall.local, start_wall.zone)
+    end, _end_note = localize(end_local, start_wall.zone)
     if end <= start:
-        raise UserError("The end of an absence must come after its start.", EXAMPLE)
+        raise UserError(_("The end of an absence must come after its start."), _(EXAMPLE))
     if end <= now:
-        raise UserError("That absence is already over.", EXAMPLE)
+        raise UserError(_("That absence is already over."), _(EXAMPLE))
     if end - start > timedelta(days=MAX_DAYS):
-        raise UserError(f"Absences can be at most {MAX_DAYS} days; add another after.", EXAMPLE)
+        raise UserError(ngettext("Absences can be at most {count} day; add another after.",
+                                 "Absences can be at most {count} days; add another after.",
+                                 MAX_DAYS).format(count=MAX_DAYS), _(EXAMPLE))
     reason = reason.strip() or None
     if reason and len(reason) > MAX_REASON:
-        raise UserError(f"Keep the reason under {MAX_REASON} characters.", EXAMPLE)
+        raise UserError(ngettext("Keep the reason under {count} character.",
+                                 "Keep the reason under {count} characters.",
+                                 MAX_REASON).format(count=MAX_REASON), _(EXAMPLE))
     return max(start, now - timedelta(days=1)), end, reason
 
 
 def register(router: Router) -> None:
     @router.command(
         "away",
-        summary="Say when you are away: rotas and check-ins skip you.",
-        usage="!away [<from> [to <until>] [reason]]",
-        examples=(EXAMPLE, "!away tomorrow sick", "!away today to fri travelling"),
+        summary=N_("Say when you are away: rotas and check-ins skip you."),
+        # Translators: keep "!away" and "to"; translate <from>, <until> and reason.
+        usage=N_("!away [<from> [to <until>] [reason]]"),
+        examples=(EXAMPLE,
+                  # Translators: an example: "tomorrow" as members may type it, and a reason.
+                  N_("!away tomorrow sick"),
+                  # Translators: an example: "today", "to", a weekday as members may type
+                  # them, and a reason.
+                  N_("!away today to fri travelling")),
         args=(Arg("text", optional=True, rest=True),),
     )
     async def away(ctx: Context, text: str | None) -> None:
-        zone, _ = await zone_of(ctx)
+        zone, _default = await zone_of(ctx)
         if text:
             start, end, reason = parse_away(text, ctx.now, zone)
             await add_away(ctx.db.conn, ctx.sender, start, end, reason, ctx.now)
-            msg = Msg().text(f"Noted: away from {format_local(start, zone)} until "
-                             f"{format_local(end, zone)}")
-            ctx.reply(msg.text(f" ({reason}).") if reason else msg.text("."))
+            since, until = format_local(start, zone), format_local(end, zone)
+            if reason:
+                # Translators: {reason} is the member's own words.
+                noted = _("Noted: away from {start} until {end} ({reason}).").format(
+                    start=since, end=until, reason=reason)
+            else:
+                noted = _("Noted: away from {start} until {end}.").format(start=since,
+                                                                          end=until)
+            ctx.reply(Msg().text(noted))
             return
         periods = await current_and_future(ctx.db, ctx.sender, ctx.now)
         if not periods:
-            ctx.reply(Msg().text("You have no absences noted. Add one with ").code(EXAMPLE))
+            # Translators: followed by an example command.
+            ctx.reply(Msg().text(_("You have no absences noted. Add one with") + " ").code(
+                _(EXAMPLE)))
             return
-        msg = Msg().text("Your absences:").line()
+        msg = Msg().text(_("Your absences:")).line()
         for period in periods:
             msg.text(f"• {format_local(period.start, zone)} → {format_local(period.end, zone)}")
             msg.text(f" ({period.reason})" if period.reason else "").line()
         ctx.reply(msg)
 
-    @router.command("back", summary="End the absence you are on now.", usage="!back",
+    @router.command("back", summary=N_("End the absence you are on now."), usage="!back",
                     examples=("!back",))
     async def back(ctx: Context) -> None:
         ended = await end_current(ctx.db.conn, ctx.sender, ctx.now)
         if not ended:
-            ctx.reply(Msg().text("You were not marked away. Welcome anyway!"))
+            ctx.reply(Msg().text(_("You were not marked away. Welcome anyway!")))
             return
-        ctx.reply(Msg().text("Welcome back — you are in the rotas and check-ins again."))
+        ctx.reply(Msg().text(_("Welcome back — you are in the rotas and check-ins again.")))

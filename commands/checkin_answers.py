@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from commands.checkin_format import cycle_label
 from commands.context import Context
 from commands.domain.checkin import MAX_WINDOW, answer_state
 from commands.errors import UserError
+from commands.i18n import _
 from commands.reply import Msg, react
 from commands.router import Interaction, Router
 from storage.checkins import (
@@ -41,9 +43,10 @@ def cycle_id_of(key: str | None) -> tuple[int, str] | None:
     return int(parts[1]), parts[2]
 
 
-def _closed(cycle: Cycle, what: str) -> UserError:
-    return UserError(f"The check-in of {cycle.label} is closed, so {what}. "
-                     "Answer the next one when it comes.", "!checkin show")
+def _closed(cycle: Cycle, refusal: str) -> UserError:
+    """`refusal`: a translated "The check-in of {day} is closed, so …" sentence."""
+    return UserError(refusal.format(day=cycle_label(cycle)) + " "
+                     + _("Answer the next one when it comes."), "!checkin show")
 
 
 def _state(ctx: Context, cycle: Cycle) -> str:
@@ -57,7 +60,7 @@ async def take_answer(ctx: Context, cycle: Cycle, text: str) -> None:
         return
     state = _state(ctx, cycle)
     if state == "closed":
-        raise _closed(cycle, "I didn't add your answer")
+        raise _closed(cycle, _("The check-in of {day} is closed, so I didn't add your answer."))
     name = ctx.room.display_name(ctx.sender) if ctx.room_id == cycle.room_id else None
     if name is None:
         asked = {p.user_id: p.name for p in await prompts_of(ctx.db, cycle.id)}
@@ -71,8 +74,9 @@ async def take_answer(ctx: Context, cycle: Cycle, text: str) -> None:
     if late:
         await want_summary_edit(ctx.db.conn, cycle.id)
         ctx.changed.add(("checkin-summary", cycle.id))
-        ctx.reply(Msg().text(f"Thanks — the check-in of {cycle.label} had already been "
-                             "summarised; I added your answer to it, marked late."))
+        ctx.reply(Msg().text(_("Thanks — the check-in of {day} had already been summarised; "
+                               "I added your answer to it, marked late.").format(
+            day=cycle_label(cycle))))
 
 
 def register(router: Router) -> None:
@@ -101,7 +105,8 @@ def register(router: Router) -> None:
                 await take_answer(ctx, cycle, interaction.text)
                 return True
         if cycles:
-            raise _closed(cycles[0], "I didn't add this as an answer")
+            raise _closed(cycles[0], _("The check-in of {day} is closed, so I didn't add this "
+                                       "as an answer."))
         return False
 
     @router.on("edit")
@@ -115,7 +120,8 @@ def register(router: Router) -> None:
         if cycle is None:
             return False
         if _state(ctx, cycle) == "closed":
-            raise _closed(cycle, "your edit was not applied")
+            raise _closed(cycle, _("The check-in of {day} is closed, so your edit was not "
+                                   "applied."))
         text = interaction.text.strip()[:MAX_ANSWER]
         if text and text != answer.text:
             await edit_answer(ctx.db.conn, answer.id, text, ctx.now)

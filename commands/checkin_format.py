@@ -7,10 +7,20 @@ cycle; "checkin:<cycle>:dm:<user>" is that member's own prompt in their direct c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+from string import Formatter
+
 from commands.context import RoomView
-from commands.domain.checkin import Summary, describe_window
+from commands.domain.checkin import DEFAULT_QUESTIONS, Summary, describe_window
+from commands.domain.timefmt import format_day
+from commands.i18n import _, ngettext
 from commands.reply import Msg
 from storage.checkins import Cycle
+
+# How `day_label` writes months in the stored label (always English: it is a storage value).
+_LABEL_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                 "Dec")
 
 
 def root_key(cycle_id: int) -> str:
@@ -37,8 +47,73 @@ def edit_key(cycle_id: int, n: int) -> str:
     return f"checkin:{cycle_id}:summary-edit:{n}"
 
 
+def shown_questions(questions: Sequence[str]) -> tuple[str, ...]:
+    """The questions as members read them: the defaults in the active language.
+
+    Stored questions stay as they are (the defaults in English); only a room that never
+    chose its own questions (they equal the defaults) sees them translated.
+    """
+    if tuple(questions) == DEFAULT_QUESTIONS:
+        return tuple(_(question) for question in questions)
+    return tuple(questions)
+
+
+def cycle_day(cycle: Cycle) -> date | None:
+    """The day a cycle is for: a scheduled cycle's key, else read back from its stored label."""
+    try:
+        return date.fromisoformat(cycle.key)
+    except ValueError:
+        pass
+    words = cycle.label.split()
+    if len(words) != 3 or words[2] not in _LABEL_MONTHS or not words[1].isdigit():
+        return None
+    month, day = _LABEL_MONTHS.index(words[2]) + 1, int(words[1])
+    around = cycle.created_at.date()
+    for year in (around.year, around.year - 1, around.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if abs((candidate - around).days) <= 2:
+            return candidate
+    return None
+
+
+def cycle_label(cycle: Cycle) -> str:
+    """"Mon 30 Nov" in the active language (the stored label is English)."""
+    day = cycle_day(cycle)
+    return format_day(day) if day else cycle.label
+
+
+def with_code(msg: Msg, template: str, codes: dict[str, str], **values: object) -> Msg:
+    """Add a translated sentence whose `codes` fields become code spans (commands).
+
+    The other fields are filled like `str.format`, so a whole sentence stays one msgid even
+    with a command in the middle of it.
+    """
+    pending = ""
+    for literal, name, spec, _conversion in Formatter().parse(template):
+        pending += literal
+        if name is None:
+            continue
+        if name in codes:
+            if pending:
+                msg.text(pending)
+                pending = ""
+            msg.code(codes[name])
+        else:
+            pending += format(values[name], spec or "")
+    if pending:
+        msg.text(pending)
+    return msg
+
+
+def _late(msg: Msg) -> None:
+    msg.italic(_("Late — I was offline when this was due.")).line()
+
+
 def _questions(msg: Msg, cycle: Cycle) -> None:
-    for index, question in enumerate(cycle.questions, 1):
+    for index, question in enumerate(shown_questions(cycle.questions), 1):
         msg.text(f"{index}. {question}").line()
 
 
@@ -46,25 +121,33 @@ def prompt_msg(cycle: Cycle, room: RoomView, users: list[str], *, first: bool, l
                dm_count: int, later: bool = False) -> Msg:
     """The thread root (first) or a nudge inside the thread for members asked later."""
     msg = Msg(is_reply=False)
+    label = cycle_label(cycle)
     if late:
-        msg.italic("Late — I was offline when this was due.").line()
+        _late(msg)
     if first:
-        msg.bold(f"Check-in — {cycle.label}.").text(
-            " Answer in this thread: all in one message, or one message per question.").line()
+        msg.bold(_("Check-in — {day}.").format(day=label)).text(" ").text(
+            _("Answer in this thread: all in one message, or one message per question.")).line()
     else:
-        msg.bold("Your turn").text(f" for the check-in of {cycle.label} — answer in this "
-                                   "thread, all in one message or one per question.").line()
+        msg.bold(_("Your turn for the check-in of {day}").format(day=label)).text(" — ").text(
+            # Translators: follows "Your turn for the check-in of {day} — ".
+            _("answer in this thread, all in one message or one per question.")).line()
     _questions(msg, cycle)
     if first:
         window = describe_window(cycle.window)
-        local = f" Others are asked at their own {cycle.at:%H:%M}." if (
-            later and cycle.at and cycle.zone is None) else ""
-        msg.text(f"Answers are collected for {window} after each prompt.{local} ")
+        msg.text(_("Answers are collected for {window} after each prompt.").format(
+            window=window))
+        if later and cycle.at and cycle.zone is None:
+            # Translators: {time} is the check-in's time of day, e.g. 10:00.
+            msg.text(" ").text(_("Others are asked at their own {time}.").format(
+                time=f"{cycle.at:%H:%M}"))
+        msg.text(" ")
         if dm_count:
-            msg.text(f"{dm_count} asked by direct message. ")
-        msg.text("Opt out with ").code("!checkin mute").text(".").line()
+            msg.text(ngettext("{count} asked by direct message.",
+                              "{count} asked by direct message.", dm_count).format(
+                count=dm_count)).text(" ")
+        with_code(msg, _("Opt out with {command}."), {"command": "!checkin mute"}).line()
     if users:
-        msg.text("For: ")
+        msg.text(_("For:")).text(" ")
         for index, user_id in enumerate(users):
             msg.text(", " if index else "").mention(user_id, room.display_name(user_id))
     return msg
@@ -73,49 +156,65 @@ def prompt_msg(cycle: Cycle, room: RoomView, users: list[str], *, first: bool, l
 def dm_msg(cycle: Cycle, late: bool) -> Msg:
     msg = Msg(is_reply=False)
     if late:
-        msg.italic("Late — I was offline when this was due.").line()
-    msg.bold(f"Check-in — {cycle.label}").text(
-        f" for https://matrix.to/#/{cycle.room_id} — reply here, all in one message or "
-        "one per question:").line()
+        _late(msg)
+    msg.bold(_("Check-in — {day}").format(day=cycle_label(cycle))).text(" ").text(
+        # Translators: follows "Check-in — {day}" in bold; {room} is a link to the room.
+        _("for {room} — reply here, all in one message or one per question:").format(
+            room=f"https://matrix.to/#/{cycle.room_id}")).line()
     _questions(msg, cycle)
-    msg.text(f"Your answers go into the room's summary ({describe_window(cycle.window)} to "
-             "answer). Rather answer in the room? Say ").code("!checkin dm off").text(
-        " there.")
+    with_code(msg, _("Your answers go into the room's summary ({window} to answer). Rather "
+                     "answer in the room? Say {command} there."),
+              {"command": "!checkin dm off"}, window=describe_window(cycle.window))
     return msg
 
 
 def summary_msg(cycle: Cycle, summary: Summary) -> Msg:
     """Blockers first (with names), then each person's answers condensed in question order."""
     msg = Msg(is_reply=False)
-    msg.bold(f"Check-in summary — {cycle.label}").text(f" · {summary.answered} answered")
+    msg.bold(_("Check-in summary — {day}").format(day=cycle_label(cycle))).text(" · ").text(
+        ngettext("{count} answered", "{count} answered", summary.answered).format(
+            count=summary.answered))
     if summary.not_heard:
-        msg.text(f" · {len(summary.not_heard)} not heard from")
+        silent = len(summary.not_heard)
+        msg.text(" · ").text(ngettext("{count} not heard from", "{count} not heard from",
+                                      silent).format(count=silent))
     msg.line()
     if summary.blockers:
-        msg.bold("Blockers").line()
+        msg.bold(_("Blockers")).line()
         for who, text in summary.blockers:
             msg.text("• ").bold(who).text(f": {text}").line()
     if summary.people:
-        msg.italic(" · ".join(f"{i}. {q}" for i, q in enumerate(summary.questions, 1))).line()
+        questions = shown_questions(summary.questions)
+        msg.italic(" · ".join(f"{i}. {q}" for i, q in enumerate(questions, 1))).line()
     else:
-        msg.text("No answers this time.").line()
+        msg.text(_("No answers this time.")).line()
     for person in summary.people:
         msg.bold(person.name)
-        msg.text(" (added late)" if person.late else "").line()
+        msg.text(" " + _("(added late)") if person.late else "").line()
         for index, answer in enumerate(person.answers, 1):
             if answer:
                 msg.text(f"  {index}. {answer}").line()
         for loose in person.loose:
             msg.text(f"  {loose}").line()
     if summary.not_heard:
-        msg.text("Not heard from (no pressure — answers in this thread are still added): "
-                 + ", ".join(summary.not_heard)).line()
+        # Translators: {names} is a comma-separated list of members' names.
+        msg.text(_("Not heard from (no pressure — answers in this thread are still added): "
+                   "{names}").format(names=", ".join(summary.not_heard))).line()
     return msg
 
 
 def pointer_msg(cycle: Cycle, summary: Summary) -> Msg:
     blockers = len(summary.blockers)
-    tail = f", {blockers} blocker{'s' if blockers != 1 else ''}" if blockers else ""
-    return Msg(is_reply=False).text(
-        f"The check-in summary for {cycle.label} is in its thread: "
-        f"{summary.answered} answered{tail}.")
+    answered = ngettext("{count} answered", "{count} answered", summary.answered).format(
+        count=summary.answered)
+    label = cycle_label(cycle)
+    if blockers:
+        # Translators: {answered} is e.g. "3 answered", {blockers} e.g. "1 blocker".
+        text = _("The check-in summary for {day} is in its thread: {answered}, {blockers}."
+                 ).format(day=label, answered=answered, blockers=ngettext(
+                     "{count} blocker", "{count} blockers", blockers).format(count=blockers))
+    else:
+        # Translators: {answered} is e.g. "3 answered".
+        text = _("The check-in summary for {day} is in its thread: {answered}.").format(
+            day=label, answered=answered)
+    return Msg(is_reply=False).text(text)

@@ -17,7 +17,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from commands.checkin_format import dm_key, dm_msg, prompt_msg, room_key, root_key
-from commands.context import RoomView
+from commands.common import member_lang, room_lang
+from commands.context import RoomView, Settings
 from commands.domain.checkin import (
     MemberClock,
     Schedule,
@@ -27,6 +28,7 @@ from commands.domain.checkin import (
     member_prompts,
 )
 from commands.domain.hours import WorkingHours
+from commands.i18n import use_language
 from commands.jobs import JobEnv, PlannedJob, Post
 from commands.router import Router, with_prefix
 from storage.away import away_at
@@ -129,8 +131,11 @@ async def refresh_close(db: Database, cycle: Cycle) -> None:
 
 
 async def send_due(db: Database, room: RoomView, cycle: Cycle, now: datetime,
-                   default_zone: str) -> list[Post]:
-    """Send every due, unsent prompt (skipping the away, muted, off today, gone); mark them."""
+                   default_zone: str, settings: Settings) -> list[Post]:
+    """Send every due, unsent prompt (skipping the away, muted, off today, gone); mark them.
+
+    The prompt in the room speaks the room's language; each direct one its member's.
+    """
     planned = [p for p in await prompts_of(db, cycle.id) if p.status == "planned"]
     due = [p for p in planned if p.due <= now + timedelta(seconds=1)]
     if not due:
@@ -160,8 +165,9 @@ async def send_due(db: Database, room: RoomView, cycle: Cycle, now: datetime,
         n = cycle.room_prompts + 1
         key = room_key(cycle.id, n)
         root = await event_id_of(db, root_key(cycle.id)) if n > 1 else None
-        msg = prompt_msg(cycle, room, to_room, first=n == 1, late=late, dm_count=len(to_dm),
-                         later=later)
+        with use_language(await room_lang(db, cycle.room_id, settings)):
+            msg = prompt_msg(cycle, room, to_room, first=n == 1, late=late,
+                             dm_count=len(to_dm), later=later)
         msg.thread_root, msg.key = root, key
         posts.append(Post(cycle.room_id, key, msg))
         for user_id in to_room:
@@ -170,7 +176,8 @@ async def send_due(db: Database, room: RoomView, cycle: Cycle, now: datetime,
         await update_cycle(db.conn, cycle.id, room_prompts=n)
     for user_id in to_dm:
         key = dm_key(cycle.id, user_id)
-        msg = dm_msg(cycle, late)
+        with use_language(await member_lang(db, user_id, cycle.room_id, settings)):
+            msg = dm_msg(cycle, late)
         msg.direct_to, msg.key = user_id, key
         posts.append(Post(cycle.room_id, key, msg))
         await mark_sent(db.conn, cycle.id, user_id, via="dm", key=key,
@@ -190,7 +197,7 @@ async def fire_prompt(env: JobEnv, room_id: str, cycle_key: str) -> list[Post]:
         return []
     zone = await fallback_zone(env.db, settings)
     await add_newcomers(env.db, cycle, room, zone, env.now)
-    return _prefixed(env, await send_due(env.db, room, cycle, env.now, zone))
+    return _prefixed(env, await send_due(env.db, room, cycle, env.now, zone, env.settings))
 
 
 async def scheduled_cycle(db: Database, settings: CheckinSettings, room: RoomView, key: str,

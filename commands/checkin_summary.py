@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from commands.checkin_format import (
+    cycle_label,
     edit_key,
     pointer_key,
     pointer_msg,
@@ -19,8 +20,10 @@ from commands.checkin_format import (
     summary_msg,
 )
 from commands.checkin_jobs import CLOSE, EDIT
+from commands.common import room_lang
 from commands.context import RoomView
 from commands.domain.checkin import PersonAnswers, Summary, summarise
+from commands.i18n import _, use_language
 from commands.jobs import JobEnv, Post
 from commands.reply import Msg
 from commands.router import Router
@@ -80,11 +83,13 @@ async def fire_close(env: JobEnv, cycle_id: int) -> list[Post]:
     if room is None or (summary.asked == 0 and not summary.people):
         return []  # left the room, or nobody was asked and nobody answered: nothing to say
     root = await event_id_of(env.db, root_key(cycle.id))
-    msg = summary_msg(cycle, summary)
+    with use_language(await room_lang(env.db, cycle.room_id, env.settings)):
+        msg = summary_msg(cycle, summary)
+        pointer = pointer_msg(cycle, summary)
     msg.thread_root = root
     posts = [Post(cycle.room_id, summary_key(cycle.id), msg)]
     if root:
-        posts.append(Post(cycle.room_id, pointer_key(cycle.id), pointer_msg(cycle, summary)))
+        posts.append(Post(cycle.room_id, pointer_key(cycle.id), pointer))
     return posts
 
 
@@ -95,7 +100,8 @@ async def fire_edit(env: JobEnv, cycle_id: int) -> list[Post]:
         return []
     await update_cycle(env.db.conn, cycle.id, summary_edits_sent=cycle.summary_edits)
     summary = await build_summary(env.db, cycle, await env.room(cycle.room_id))
-    msg = summary_msg(cycle, summary)
+    with use_language(await room_lang(env.db, cycle.room_id, env.settings)):
+        msg = summary_msg(cycle, summary)
     original = await event_id_of(env.db, summary_key(cycle.id))
     if original:
         msg.replaces = original
@@ -117,7 +123,8 @@ async def digest_section(env: JobEnv, room_id: str, msg: Msg, room: RoomView) ->
         return
     if msg.parts and msg.parts[-1][0] != "newline":
         msg.line()
-    msg.bold("Blockers from the last check-in").text(f" ({cycle.label})").line()
+    with use_language(msg.lang):  # the digest's language, whoever asked for it
+        msg.bold(_("Blockers from the last check-in")).text(f" ({cycle_label(cycle)})").line()
     for who, text in summary.blockers:
         msg.text("• ").bold(who).text(f": {text}").line()
 

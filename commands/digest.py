@@ -16,13 +16,16 @@ from datetime import datetime, time, timedelta
 from commands.action_common import (
     action_line,
     assemble,
+    closed_heading,
     fallback_zone,
     note_presence,
+    open_heading,
+    overdue_count,
     owner_zones,
     owners_part,
     remember_config_zone,
 )
-from commands.common import room_default_zone
+from commands.common import room_default_zone, room_lang
 from commands.context import Context, RoomView
 from commands.domain.digest import (
     MESSAGE_BUDGET,
@@ -36,10 +39,12 @@ from commands.domain.due import open_order
 from commands.domain.recurrence import occurrences_cached
 from commands.domain.timefmt import format_local, local_time_line
 from commands.domain.when import WEEKDAY_WORDS, WhenError, parse_when
+from commands.domain.words import to_english
 from commands.domain.zones import ZoneError, resolve_zone, zone_label
 from commands.errors import PermissionDenied, UserError
+from commands.i18n import N_, _, use_language
 from commands.jobs import JobEnv, PlannedJob, Post
-from commands.meeting_format import member_zones
+from commands.meeting_format import bolded, coded, fill, member_zones
 from commands.reply import Msg
 from commands.router import Arg, Router, with_prefix
 from storage.actions import (
@@ -62,8 +67,12 @@ from storage.minutes import (
 )
 
 PLAN_HORIZON = timedelta(hours=2)
-SCHEDULE_EXAMPLE = "!digest schedule mon 08:30"
-DAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+# Translators: an example command: keep "!digest schedule"; the weekday may be written the
+# way members of your language would type it, if Minga reads it.
+SCHEDULE_EXAMPLE = N_("!digest schedule mon 08:30")
+# Translators: every week on that day, as in "The weekly digest goes out Mondays at 09:00".
+DAYS = (N_("Mondays"), N_("Tuesdays"), N_("Wednesdays"), N_("Thursdays"), N_("Fridays"),
+        N_("Saturdays"), N_("Sundays"))
 
 
 # ---- the weekly digest: when -------------------------------------------------------------
@@ -108,7 +117,7 @@ async def fire_digest(env: JobEnv, room_id: str, week: str) -> list[Post]:
     """Record the week as done, then queue the digest, in the caller's one transaction."""
     settings = await get_digest_settings(env.db, room_id)
     zone = settings.zone or await room_zone(env.db, room_id) or env.settings.default_zone
-    due_now = [key for _, key in slots_to_plan(env.now, zone, settings.weekday, settings.at,
+    due_now = [key for _slot, key in slots_to_plan(env.now, zone, settings.weekday, settings.at,
                                                None, timedelta(minutes=1))]
     key = digest_key(room_id, week)
     if not settings.enabled or week not in due_now or await digest_done(env.db, key):
@@ -117,16 +126,18 @@ async def fire_digest(env: JobEnv, room_id: str, week: str) -> list[Post]:
     if room is None:
         return []
     await remember_config_zone(env)
-    messages = await digest_messages(env, room_id, room, zone, is_reply=False)
-    quiet = not messages
+    # The digest is posted for the whole room: in the room's language.
+    with use_language(await room_lang(env.db, room_id, env.settings)):
+        messages = await digest_messages(env, room_id, room, zone, is_reply=False)
+        quiet = not messages
+        if quiet:
+            messages = [Msg(is_reply=False).text(_("Weekly digest: nothing open, nothing "
+                                                   "closed, no meetings in the coming week."))]
     if not await record_digest(env.db.conn, key, room_id, env.now,
                                skipped=quiet and settings.id is None):
         return []
     if quiet and settings.id is None:
         return []  # a default digest with nothing to say is skipped
-    if quiet:
-        messages = [Msg(is_reply=False).text("Weekly digest: nothing open, nothing closed, "
-                                             "no meetings in the coming week.")]
     for msg in messages:
         with_prefix(msg, env.settings.prefix)
     return [Post(room_id, f"digest:{key}:{index}", msg) for index, msg in enumerate(messages)]
@@ -173,14 +184,17 @@ async def action_blocks(db: Database, room: RoomView, room_id: str, default: str
         return (-late, open_order(first.due, first.number), ",".join(owners))
 
     late_total = sum(a.overdue(now) for a in items)
-    blocks = [Msg().bold(f"Open actions: {len(items)}").text(
-        f" ({late_total} overdue)" if late_total else "").line()]
+    head = Msg().bold(open_heading(len(items)))
+    if late_total:
+        head.text(" " + overdue_count(late_total))
+    blocks = [head.line()]
     for owners in sorted(groups, key=group_order):
         block = Msg()
         if owners:
             owners_part(block, groups[owners][0], room, frozenset(late_owners)).line()
         else:
-            block.text("Nobody").line()
+            # Translators: heading of the open actions that have no owner.
+            block.text(_("Nobody")).line()
         for index, action in enumerate(groups[owners]):
             block = block if index == 0 else Msg()
             blocks.append(action_line(block.text("   "), action, room, zones, default, now,
@@ -201,7 +215,7 @@ async def meeting_blocks(env: JobEnv, room_id: str, room: RoomView, zone: str) -
     if not rows:
         return []
     zones = await member_zones(env.db, room, zone)
-    blocks = [Msg().bold("Meetings in the coming week").line()]
+    blocks = [Msg().bold(_("Meetings in the coming week")).line()]
     for start, meeting, occ in sorted(rows, key=lambda r: (r[0], r[1].number))[:50]:
         own = meeting.series.zone
         block = Msg().bold(f"m{meeting.number} {meeting.title}").text(
@@ -223,11 +237,14 @@ async def closed_blocks(db: Database, room: RoomView, room_id: str, now: datetim
     items = await closed_since(db, room_id, now - timedelta(days=7))
     if not items:
         return []
-    blocks = [Msg().bold(f"Closed in the last 7 days: {len(items)}").line()]
+    blocks = [Msg().bold(closed_heading(7, len(items))).line()]
     for action in items:
         who = action.closed_by or action.created_by
-        blocks.append(Msg().text("   ✓ ").bold(action.ref).text(f" {action.text} — done by ")
-                      .mention(who, room.display_name(who), notify=False).line())
+        # Translators: {ref} is "#12", {text} the item's text, {name} who closed it.
+        blocks.append(fill(Msg().text("   ✓ "), _("{ref} {text} — done by {name}"),
+                           ref=bolded(action.ref), text=action.text,
+                           name=lambda m, u=who: m.mention(u, room.display_name(u),
+                                                           notify=False)).line())
     return blocks
 
 
@@ -244,8 +261,9 @@ async def digest_messages(env: JobEnv, room_id: str, room: RoomView, zone: str, 
         body += _line_blocks(section)
     if not body:
         return []
-    slot, _ = weekly_slot(env.now, zone, 0, datetime.min.time())
-    head = Msg().bold(f"Weekly digest — {week_range(slot, zone)}").line()
+    slot, _week = weekly_slot(env.now, zone, 0, datetime.min.time())
+    # Translators: {week} is the week it covers, e.g. "30 Nov – 6 Dec 2026".
+    head = Msg().bold(_("Weekly digest — {week}").format(week=week_range(slot, zone))).line()
     messages = assemble([head, *body], is_reply=is_reply)
     for msg in messages:  # hooks and pills never notify: only owners of overdue items do
         msg.mentions = [u for u in msg.mentions if u in late_owners]
@@ -257,7 +275,9 @@ async def digest_messages(env: JobEnv, room_id: str, room: RoomView, zone: str, 
 
 def describe(settings: DigestSettings, zone: str) -> str:
     """"Mondays at 09:00 (Nairobi)"."""
-    return f"{DAYS[settings.weekday]} at {settings.at:%H:%M} ({zone_label(zone)})"
+    # Translators: when the weekly digest goes out, e.g. "Mondays at 09:00 (Nairobi)".
+    return _("{weekdays} at {time} ({place})").format(
+        weekdays=_(DAYS[settings.weekday]), time=f"{settings.at:%H:%M}", place=zone_label(zone))
 
 
 async def next_digest(db: Database, settings: DigestSettings, zone: str, now: datetime) -> str:
@@ -265,29 +285,33 @@ async def next_digest(db: Database, settings: DigestSettings, zone: str, now: da
     slot, week = weekly_slot(now, zone, settings.weekday, settings.at)
     if slot < now.replace(second=0, microsecond=0) or await digest_done(
             db, digest_key(settings.room_id, week)):
-        slot, _ = weekly_slot(now, zone, settings.weekday, settings.at, 1)
+        slot, _week = weekly_slot(now, zone, settings.weekday, settings.at, 1)
     return format_local(slot, zone)
 
 
 def require_moderator(ctx: Context) -> None:
     """The digest speaks to the whole room, so its schedule is the moderators' call."""
     if not ctx.is_moderator():
-        raise PermissionDenied("Only room moderators can change when the digest is sent.")
+        raise PermissionDenied(_("Only room moderators can change when the digest is sent."))
 
 
 def parse_schedule(text: str, now: datetime) -> tuple[int, time, str | None]:
-    """`mon 08:30 [zone]` → (weekday, time, zone or None)."""
-    words = text.split()
+    """`mon 08:30 [zone]` → (weekday, time, zone or None); day names in any language."""
+    words = to_english(text).split()
     if len(words) < 2 or words[0].lower() not in WEEKDAY_WORDS:
-        raise UserError("Give a weekday and a time.", SCHEDULE_EXAMPLE)
+        raise UserError(_("Give a weekday and a time."), _(SCHEDULE_EXAMPLE))
     try:
         at = parse_when(words[1], now, "UTC").local.time().replace(second=0)
         zone = resolve_zone(" ".join(words[2:])) if len(words) > 2 else None
     except ZoneError as err:
-        hint = f" Did you mean {', '.join(err.suggestions[:3])}?" if err.suggestions else ""
-        raise UserError(f"{err}{hint}", SCHEDULE_EXAMPLE + " Africa/Nairobi") from None
+        message = str(err)
+        if err.suggestions:
+            # Translators: {zones} is a list of time zones ("Africa/Nairobi, Africa/Lagos").
+            message += " " + _("Did you mean {zones}?").format(
+                zones=", ".join(err.suggestions[:3]))
+        raise UserError(message, _(SCHEDULE_EXAMPLE) + " Africa/Nairobi") from None
     except WhenError as err:
-        raise UserError(str(err), SCHEDULE_EXAMPLE) from None
+        raise UserError(str(err), _(SCHEDULE_EXAMPLE)) from None
     return WEEKDAY_WORDS[words[0].lower()], at, zone
 
 
@@ -304,47 +328,59 @@ def register(router: Router) -> None:
             return f"digest:#{settings_id}:", []
         return f"digest:{settings.room_id}:", await digest_jobs(db, settings.room_id, now)
 
-    @router.command("digest", summary="The weekly digest: open actions, closed ones, meetings.",
-                    usage="!digest [schedule <day> <time> [<zone>] | off | on | now]",
+    @router.command("digest",
+                    summary=N_("The weekly digest: open actions, closed ones, meetings."),
+                    usage=N_("!digest [schedule <day> <time> [<zone>] | off | on | now]"),
                     examples=(SCHEDULE_EXAMPLE, "!digest now", "!digest off"))
     async def digest(ctx: Context) -> None:
         await note_presence(ctx)
         settings = await get_digest_settings(ctx.db, ctx.room_id)
         zone = settings.zone or await room_default_zone(ctx)
         if not settings.enabled:
-            ctx.reply(Msg().text("The weekly digest is off here. Turn it on with ").code(
-                "!digest on").text(" or ").code(SCHEDULE_EXAMPLE))
+            # Translators: {on} and {schedule} are commands.
+            ctx.reply(fill(Msg(), _("The weekly digest is off here. Turn it on with {on} or "
+                                    "{schedule}"),
+                           on=coded("!digest on"), schedule=coded(_(SCHEDULE_EXAMPLE))))
             return
-        msg = Msg().text(f"The weekly digest goes out {describe(settings, zone)}")
         if settings.id is None:
-            msg.text(" — the default, once the room has action items or meetings")
-        msg.text(f". Next: {await next_digest(ctx.db, settings, zone, ctx.now)}. Change with ")
-        ctx.reply(msg.code(SCHEDULE_EXAMPLE).text(", see it now with ").code("!digest now"))
+            # Translators: {schedule} is e.g. "Mondays at 09:00 (Nairobi)", {next} a date and
+            # time; {change} and {now} are commands.
+            template = _("The weekly digest goes out {schedule} — the default, once the room "
+                         "has action items or meetings. Next: {next}. Change with {change}, "
+                         "see it now with {now}")
+        else:
+            # Translators: {schedule} is e.g. "Mondays at 09:00 (Nairobi)", {next} a date and
+            # time; {change} and {now} are commands.
+            template = _("The weekly digest goes out {schedule}. Next: {next}. Change with "
+                         "{change}, see it now with {now}")
+        ctx.reply(fill(Msg(), template, schedule=describe(settings, zone),
+                       next=await next_digest(ctx.db, settings, zone, ctx.now),
+                       change=coded(_(SCHEDULE_EXAMPLE)), now=coded("!digest now")))
 
-    @digest.sub("schedule", summary="When the digest goes out (moderators).",
-                usage="!digest schedule <day> <time> [<zone>]",
-                examples=(SCHEDULE_EXAMPLE, "!digest schedule fri 16:00 Europe/Lisbon"),
+    @digest.sub("schedule", summary=N_("When the digest goes out (moderators)."),
+                usage=N_("!digest schedule <day> <time> [<zone>]"),
+                examples=(SCHEDULE_EXAMPLE, N_("!digest schedule fri 16:00 Europe/Lisbon")),
                 args=(Arg("text", rest=True),))
     async def schedule(ctx: Context, text: str) -> None:
         require_moderator(ctx)
         weekday, at, zone = parse_schedule(text, ctx.now)
         await save(ctx, enabled=True, weekday=weekday, at=at, zone=zone)
 
-    @digest.sub("on", summary="Turn the digest on (moderators).", usage="!digest on",
+    @digest.sub("on", summary=N_("Turn the digest on (moderators)."), usage="!digest on",
                 examples=("!digest on",))
     async def on(ctx: Context) -> None:
         require_moderator(ctx)
         current = await get_digest_settings(ctx.db, ctx.room_id)
         await save(ctx, enabled=True, weekday=current.weekday, at=current.at, zone=current.zone)
 
-    @digest.sub("off", summary="Turn the digest off (moderators).", usage="!digest off",
+    @digest.sub("off", summary=N_("Turn the digest off (moderators)."), usage="!digest off",
                 examples=("!digest off",))
     async def off(ctx: Context) -> None:
         require_moderator(ctx)
         current = await get_digest_settings(ctx.db, ctx.room_id)
         await save(ctx, enabled=False, weekday=current.weekday, at=current.at, zone=current.zone)
 
-    @digest.sub("now", summary="Show this week's digest now.", usage="!digest now",
+    @digest.sub("now", summary=N_("Show this week's digest now."), usage="!digest now",
                 examples=("!digest now",))
     async def now(ctx: Context) -> None:
         await note_presence(ctx)
@@ -357,8 +393,8 @@ def register(router: Router) -> None:
         zone = settings.zone or await room_default_zone(ctx)
         messages = await digest_messages(env, ctx.room_id, ctx.room, zone, is_reply=True)
         if not messages:
-            ctx.reply(Msg().text("Nothing to report: no open actions, nothing closed in the "
-                                 "last 7 days, no meetings in the coming week."))
+            ctx.reply(Msg().text(_("Nothing to report: no open actions, nothing closed in "
+                                   "the last 7 days, no meetings in the coming week.")))
         for msg in messages:
             ctx.reply(msg)
 
@@ -371,9 +407,11 @@ async def save(ctx: Context, *, enabled: bool, weekday: int, at: time, zone: str
     ctx.changed.add(("digest", settings_id))
     settings = await get_digest_settings(ctx.db, ctx.room_id)
     if not enabled:
-        ctx.reply(Msg().text("The weekly digest is off. Turn it back on with ").code(
-            "!digest on"))
+        ctx.reply(fill(Msg(), _("The weekly digest is off. Turn it back on with {command}"),
+                       command=coded("!digest on")))
         return
     shown = zone or await room_default_zone(ctx)
-    ctx.reply(Msg().text(f"The weekly digest goes out {describe(settings, shown)}. Next: "
-                         f"{await next_digest(ctx.db, settings, shown, ctx.now)}."))
+    # Translators: {schedule} is e.g. "Mondays at 09:00 (Nairobi)", {next} a date and time.
+    ctx.reply(Msg().text(_("The weekly digest goes out {schedule}. Next: {next}.").format(
+        schedule=describe(settings, shown),
+        next=await next_digest(ctx.db, settings, shown, ctx.now))))

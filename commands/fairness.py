@@ -20,9 +20,10 @@ from commands.domain.rotation import DEFAULT_ROLES
 from commands.domain.suggest import DEFAULT_HOURS
 from commands.domain.zones import zone_info
 from commands.errors import UserError
+from commands.i18n import N_, _, ngettext
 from commands.reply import Msg
 from commands.rota_plan import catch_up
-from commands.rota_support import names
+from commands.rota_support import names, role_name
 from commands.router import Arg, Router
 from storage.meetings import Meeting, get_meeting_by_id, overrides_for
 from storage.members import get_members
@@ -36,7 +37,8 @@ MAX_OCCURRENCES = 5000
 def parse_period(text: str) -> str:
     period = text.strip().lower()
     if period not in PERIODS:
-        raise UserError("Say 30d, 90d or all.", EXAMPLE)
+        # Translators: keep 30d, 90d and all: they are what the member types.
+        raise UserError(_("Say 30d, 90d or all."), EXAMPLE)
     return period
 
 
@@ -82,6 +84,18 @@ async def _happened(ctx: Context, since: datetime | None) -> list[tuple[datetime
     return happened
 
 
+def _outside(kind: str, count: int) -> str:
+    """"2 early", "1 late", "1 on a day off": meetings outside a member's hours, by kind."""
+    if kind == "early":
+        # Translators: a number of meetings that started before the member's working hours.
+        return ngettext("{count} early", "{count} early", count).format(count=count)
+    if kind == "late":
+        # Translators: a number of meetings that ran after the member's working hours.
+        return ngettext("{count} late", "{count} late", count).format(count=count)
+    # Translators: a number of meetings on a day the member does not work.
+    return ngettext("{count} on a day off", "{count} on a day off", count).format(count=count)
+
+
 def _hours(text: str | None) -> WorkingHours:
     try:
         return WorkingHours.from_storage(text) if text else DEFAULT_HOURS
@@ -92,7 +106,7 @@ def _hours(text: str | None) -> WorkingHours:
 def register(router: Router) -> None:
     @router.command(
         "fairness",
-        summary="Who carries the load: rota turns and meetings outside working hours.",
+        summary=N_("Who carries the load: rota turns and meetings outside working hours."),
         usage="!fairness [30d|90d|all]",
         examples=("!fairness", "!fairness 30d", "!fairness all"),
         args=(Arg("period", parse_period, optional=True, default="90d"),),
@@ -101,19 +115,27 @@ def register(router: Router) -> None:
         for row in await room_rotas(ctx.db, ctx.room_id):
             meeting = await get_meeting_by_id(ctx.db, row.meeting_id)
             if meeting is not None:
-                _, dropped = await catch_up(ctx.db, row, meeting, ctx.now, ctx.room.members())
+                _row, dropped = await catch_up(ctx.db, row, meeting, ctx.now,
+                                               ctx.room.members())
                 if dropped:
                     ctx.changed.add(("rota", meeting.id))
         days = PERIODS[period]
         since = ctx.now - timedelta(days=days) if days else None
         held = await turns_held(ctx.db, ctx.room_id, since, ctx.now)
         happened = await _happened(ctx, since)
-        span = f"the last {days} days" if days else "all time"
         if not happened and not held:
-            when = f"in the last {days} days" if days else "yet"
-            ctx.reply(Msg().text(f"No meetings happened in this room {when}, so there is "
-                                 "nothing to compare yet. See what is coming with ")
-                      .code("!meetings"))
+            if days:
+                # Translators: followed by the command that lists upcoming meetings.
+                nothing = ngettext(
+                    "No meetings happened in this room in the last {count} day, so there is "
+                    "nothing to compare yet. See what is coming with",
+                    "No meetings happened in this room in the last {count} days, so there is "
+                    "nothing to compare yet. See what is coming with", days).format(count=days)
+            else:
+                # Translators: followed by the command that lists upcoming meetings.
+                nothing = _("No meetings happened in this room yet, so there is nothing to "
+                            "compare yet. See what is coming with")
+            ctx.reply(Msg().text(nothing + " ").code("!meetings"))
             return
         roles = list(DEFAULT_ROLES) + sorted({r for c in held.values() for r in c}
                                              - set(DEFAULT_ROLES))
@@ -121,8 +143,15 @@ def register(router: Router) -> None:
                         key=lambda u: (ctx.room.display_name(u).casefold(), u))
         settings = await get_members(ctx.db, people)
         default_zone = await room_default_zone(ctx)
-        msg = Msg().bold(f"Fairness in this room, {span}").text(
-            f" — {len(happened)} meeting(s) happened").line()
+        if days:
+            heading = ngettext("Fairness in this room, the last {count} day",
+                               "Fairness in this room, the last {count} days",
+                               days).format(count=days)
+        else:
+            heading = _("Fairness in this room, all time")
+        msg = Msg().bold(heading).text(" — " + ngettext(
+            "{count} meeting happened", "{count} meetings happened", len(happened)).format(
+                count=len(happened))).line()
         outside_totals: list[int] = []
         for user in people:
             zone = zone_info(settings[user].zone or default_zone)
@@ -131,14 +160,20 @@ def register(router: Router) -> None:
                 hours, start.astimezone(zone), meeting.series.duration)))
             total = sum(kinds.values())
             outside_totals.append(total)
-            turns = " · ".join(f"{role} {held.get(user, {}).get(role, 0)}" for role in roles)
-            names(ctx, msg, [user]).text(f" — {turns} · outside hours {total}")
-            detail = ", ".join(f"{kinds[k]} {k if k != 'off' else 'on a day off'}"
-                               for k in ("early", "late", "off") if kinds[k])
+            turns = " · ".join(f"{role_name(role)} {held.get(user, {}).get(role, 0)}"
+                               for role in roles)
+            # Translators: how many of the room's meetings fell outside the member's hours.
+            outside = _("outside hours {count}").format(count=total)
+            names(ctx, msg, [user]).text(f" — {turns} · {outside}")
+            detail = ", ".join(_outside(k, kinds[k]) for k in ("early", "late", "off")
+                               if kinds[k])
             msg.text(f" ({detail})" if detail else "").line()
-        msg.text("Range: ")
+        # Translators: followed by the lowest and highest counts of each column.
+        msg.text(_("Range:") + " ")
         for role in roles:
             counts = [held.get(u, {}).get(role, 0) for u in people]
-            msg.text(f"{role}: {min(counts)}–{max(counts)} · ")
-        msg.text(f"outside hours: {min(outside_totals)}–{max(outside_totals)}")
+            msg.text(f"{role_name(role)}: {min(counts)}–{max(counts)} · ")
+        # Translators: the lowest and highest number of meetings outside members' hours.
+        msg.text(_("outside hours: {lowest}–{highest}").format(
+            lowest=min(outside_totals), highest=max(outside_totals)))
         ctx.reply(msg)

@@ -2,19 +2,62 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from string import Formatter
 
 from commands.common import room_default_zone, zone_of
 from commands.context import Context, RoomView
 from commands.domain.recurrence import Occurrence, describe_rule
-from commands.domain.timefmt import format_local, local_time_line, relative
+from commands.domain.timefmt import format_day, format_local, local_time_line, relative
 from commands.domain.zones import zone_label
+from commands.i18n import N_, _
 from commands.reply import Msg
 from storage.db import Database
 from storage.meetings import Meeting
 from storage.members import get_members
 
-TZ_HINT = "You see the room's default zone; set yours with "
+# Translators: {command} is a command in a code span, "!tz set <city>".
+TZ_HINT = N_("You see the room's default zone; set yours with {command}")
+
+Span = Callable[[Msg], object]
+
+
+def bolded(value: str) -> Span:
+    """A `fill` field written in bold."""
+    return lambda msg: msg.bold(value)
+
+
+def coded(value: str) -> Span:
+    """A `fill` field written as a code span (a command to type)."""
+    return lambda msg: msg.code(value)
+
+
+def fill(msg: Msg, template: str, **fields: object) -> Msg:
+    """Append a translated sentence whose placeholders may be spans, so it stays one msgid.
+
+    A field given as a `Span` (`bolded(title)`, `coded("!meetings")`, or any function of the
+    Msg, e.g. one adding a mention) writes itself where the translation puts it; any other
+    value is formatted as text, as `str.format` would.
+    """
+    formatter = Formatter()
+    pending: list[str] = []
+    for literal, name, spec, conversion in formatter.parse(template):
+        pending.append(literal)
+        if name is None:
+            continue
+        value = fields[name]
+        if callable(value):
+            if "".join(pending):
+                msg.text("".join(pending))
+            pending = []
+            value(msg)
+        else:
+            converted = formatter.convert_field(value, conversion) if conversion else value
+            pending.append(format(converted, spec or ""))
+    if "".join(pending):
+        msg.text("".join(pending))
+    return msg
 
 
 async def member_zones(db: Database, room: RoomView, default_zone: str) -> list[str]:
@@ -31,30 +74,61 @@ async def zones_for(ctx: Context) -> tuple[list[str], str, bool]:
     return zones, reader, is_default
 
 
+def tz_hint(msg: Msg) -> Msg:
+    """The hint for readers who see the room's default zone, as a line."""
+    return fill(msg, _(TZ_HINT), command=coded(_("!tz set <city>"))).line()
+
+
+def duration_words(duration: timedelta) -> str:
+    """"45 min", "1h", "1h30"."""
+    minutes = int(duration.total_seconds() // 60)
+    if minutes < 60:
+        # Translators: a meeting's length under an hour, e.g. "45 min".
+        return _("{minutes} min").format(minutes=minutes)
+    if minutes % 60:
+        # Translators: a meeting's length in hours and minutes, e.g. "1h30"; {minutes} has
+        # two digits.
+        return _("{hours}h{minutes}").format(hours=minutes // 60, minutes=f"{minutes % 60:02d}")
+    # Translators: a meeting's length in whole hours, e.g. "2h".
+    return _("{hours}h").format(hours=minutes // 60)
+
+
 def series_words(meeting: Meeting) -> str:
     series = meeting.series
     words = describe_rule(series.rule, series.start_local)
     if series.rule is None:
-        words = f"once, {format_local_wall(meeting)}"
+        # Translators: a one-off meeting; {when} is e.g. "Thu 3 Dec 2026 at 14:00".
+        words = _("once, {when}").format(when=format_local_wall(meeting))
+    length = duration_words(series.duration)
     if series.alternate_local_time:
-        words += f", alternating with {series.alternate_local_time:%H:%M}"
-    minutes = int(series.duration.total_seconds() // 60)
-    length = f"{minutes // 60}h{minutes % 60:02d}" if minutes % 60 else f"{minutes // 60}h"
-    if minutes < 60:
-        length = f"{minutes} min"
-    return f"{words} ({zone_label(series.zone)} time, {series.zone}), {length}"
+        # Translators: {schedule} is e.g. "every 2 weeks on Thursday at 06:00", {time} the
+        # other time of day ("15:00"), {place} a city ("Nairobi"), {zone} a time zone id
+        # ("Africa/Nairobi"), {length} the meeting's length ("1h30").
+        return _("{schedule}, alternating with {time} ({place} time, {zone}), {length}").format(
+            schedule=words, time=f"{series.alternate_local_time:%H:%M}",
+            place=zone_label(series.zone), zone=series.zone, length=length)
+    # Translators: {schedule} is e.g. "every 2 weeks on Thursday at 14:00", {place} a city
+    # ("Nairobi"), {zone} a time zone id ("Africa/Nairobi"), {length} the meeting's length.
+    return _("{schedule} ({place} time, {zone}), {length}").format(
+        schedule=words, place=zone_label(series.zone), zone=series.zone, length=length)
 
 
 def format_local_wall(meeting: Meeting) -> str:
     start = meeting.series.start_local
-    return f"{start:%a} {start.day} {start:%b %Y} at {start:%H:%M}"
+    # Translators: a day and a time, e.g. "Thu 3 Dec 2026 at 14:00".
+    return _("{date} at {time}").format(date=format_day(start.date(), with_year=True),
+                                        time=f"{start:%H:%M}")
 
 
 def occurrence_lines(msg: Msg, occurrence: Occurrence, zones: list[str], reader: str | None,
                      now: datetime) -> Msg:
     """'Thu 3 Dec 2026, 14:00 (Nairobi) — in 8 days' and the line of every zone."""
     when = format_local(occurrence.start_utc, reader or zones[0])
-    moved = " (moved)" if occurrence.moved else ""
-    msg.text(f"{when}{moved} — {relative(occurrence.start_utc, now)}").line()
+    distance = relative(occurrence.start_utc, now)
+    if occurrence.moved:
+        # Translators: {when} is a date and time, {distance} e.g. "in 8 days".
+        msg.text(_("{when} (moved) — {distance}").format(when=when, distance=distance)).line()
+    else:
+        msg.text(f"{when} — {distance}").line()
     msg.text("   " + local_time_line(occurrence.start_utc, zones, reader)).line()
     return msg

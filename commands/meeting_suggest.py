@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from commands.common import room_default_zone, zone_of
+from commands.common import room_default_zone, room_lang, zone_of
 from commands.context import Context
 from commands.domain.hours import WorkingHours
 from commands.domain.recurrence import Series
@@ -14,8 +14,9 @@ from commands.domain.timefmt import format_local, local_time_line
 from commands.domain.when import WhenError, parse_duration
 from commands.domain.zones import zone_info
 from commands.errors import PermissionDenied, UserError
+from commands.i18n import N_, _, ngettext, use_language
 from commands.jobs import JobEnv, PlannedJob, Post
-from commands.meeting_format import member_zones, series_words
+from commands.meeting_format import coded, duration_words, fill, member_zones, series_words
 from commands.reply import Msg, PollEnd, PollSpec
 from commands.router import Arg, Router
 from storage.db import Database
@@ -59,30 +60,36 @@ def register(router: Router) -> None:
                           ) -> tuple[str, list[PlannedJob]]:
         return f"poll:{poll_id}", await plan_polls(db, poll_id)
 
-    @meeting.sub("suggest", summary="Propose fair times as a poll, from everyone's hours.",
-                 usage='!meeting suggest <duration> [within <N> days] [with @a @b …] ["title"]',
-                 examples=(SUGGEST_EXAMPLE, '!meeting suggest 90m with @ana:example.org "Budget"'),
+    @meeting.sub("suggest", summary=N_("Propose fair times as a poll, from everyone's hours."),
+                 usage=N_('!meeting suggest <duration> [within <N> days] [with @a @b …] '
+                          '["title"]'),
+                 examples=(SUGGEST_EXAMPLE,
+                           N_('!meeting suggest 90m with @ana:example.org "Budget"')),
                  args=(Arg("text", rest=True),))
     async def suggest(ctx: Context, text: str) -> None:
         match = SUGGEST.match(text.strip())
         if not match:
-            raise UserError("I couldn't read that; give a length first.", SUGGEST_EXAMPLE)
+            raise UserError(_("I couldn't read that; give a length first."), SUGGEST_EXAMPLE)
         try:
             duration = parse_duration(match.group("duration"))
         except WhenError as err:
             raise UserError(str(err), SUGGEST_EXAMPLE) from None
         days = int(match.group("days") or 7)
         if not 1 <= days <= MAX_WITHIN_DAYS:
-            raise UserError(f"Look at most {MAX_WITHIN_DAYS} days ahead.", SUGGEST_EXAMPLE)
-        title = (match.group("title") or '"Meeting"')[1:-1].strip() or "Meeting"
+            raise UserError(ngettext("Look at most {count} day ahead.",
+                                     "Look at most {count} days ahead.",
+                                     MAX_WITHIN_DAYS).format(count=MAX_WITHIN_DAYS),
+                            SUGGEST_EXAMPLE)
+        # Translators: the title of a meeting proposed without one.
+        title = (match.group("title") or '""')[1:-1].strip() or _("Meeting")
         people = await participants(ctx, bool(match.group("with")))
         start = ctx.now + timedelta(hours=1)
         ranked = rank_slots(people, duration, start, ctx.now + timedelta(days=days), top=5)
         if len(ranked) < 2:
-            raise UserError("There are not enough possible times in that window.",
+            raise UserError(_("There are not enough possible times in that window."),
                             SUGGEST_EXAMPLE)
         options = [c.start_utc for c in ranked]
-        creator_zone, _ = await zone_of(ctx)
+        creator_zone, _default = await zone_of(ctx)
         number = await insert_poll(
             ctx.db.conn, room_id=ctx.room_id,
             txn_for=lambda n: txn_id_for(poll_key(ctx.room_id, n)),
@@ -94,39 +101,56 @@ def register(router: Router) -> None:
         assert poll is not None
         ctx.changed.add(("poll", poll.id))
         zones = await member_zones(ctx.db, ctx.room, await room_default_zone(ctx))
-        reader, _ = await zone_of(ctx)
-        answers = tuple(format_local(o, reader) for o in options)
-        question = f"When should we meet for “{title}” ({series_length(duration)})?"
-        fallback = Msg(is_reply=False, poll=PollSpec(question, answers), key=key).text(question)
+        reader, _default = await zone_of(ctx)
+        # The poll is for the whole room: in the room's language.
+        with use_language(await room_lang(ctx.db, ctx.room_id, ctx.settings)):
+            room_question = poll_question(title, duration)
+            answers = tuple(format_local(o, reader) for o in options)
+            fallback = Msg(is_reply=False, poll=PollSpec(room_question, answers), key=key).text(
+                room_question)
         ctx.reply(fallback)
-        listing = Msg().bold(f"Poll p{number}: {question}").line()
+        question = poll_question(title, duration)
+        listing = Msg().bold(_("Poll p{number}: {question}").format(
+            number=number, question=question)).line()
         for index, candidate in enumerate(ranked, 1):
             when = format_local(candidate.start_utc, reader)
             msg_line = local_time_line(candidate.start_utc, zones, reader)
-            fit = f"{candidate.inside} of {len(people)} inside working hours"
+            # Translators: {inside} people of {count} have the meeting inside their hours.
+            fit = ngettext("{inside} of {count} inside working hours",
+                           "{inside} of {count} inside working hours",
+                           len(people)).format(inside=candidate.inside, count=len(people))
             listing.text(f"{index}. {when}: {msg_line} — {fit}").line()
-        listing.text(f"Vote in the poll; it closes {format_local(poll.closes_at, reader)}, and "
-                     "the winner becomes a meeting. Or decide now: ").code("!meeting pick 1")
+        # Translators: {when} is a date and time; {command} a command in a code span.
+        fill(listing, _("Vote in the poll; it closes {when}, and the winner becomes a meeting. "
+                        "Or decide now: {command}"),
+             when=format_local(poll.closes_at, reader), command=coded("!meeting pick 1"))
         ctx.reply(listing)
 
-    @meeting.sub("pick", summary="Turn a poll option into a meeting now.",
-                 usage="!meeting pick <option> [p<poll>]",
+    @meeting.sub("pick", summary=N_("Turn a poll option into a meeting now."),
+                 usage=N_("!meeting pick <option> [p<poll>]"),
                  examples=("!meeting pick 2", "!meeting pick 1 p3"),
                  args=(Arg("option", _option), Arg("poll", _poll_ref, optional=True)))
     async def pick(ctx: Context, option: int, poll: int | None) -> None:
         found = await room_poll(ctx.db, ctx.room_id, poll)
         if found is None or found.closed:
-            which = f"p{poll}" if poll else "open poll"
-            raise UserError(f"There is no {which} in this room to pick from.", SUGGEST_EXAMPLE)
+            if poll:
+                missing = _("There is no p{number} in this room to pick from.").format(
+                    number=poll)
+            else:
+                missing = _("There is no open poll in this room to pick from.")
+            raise UserError(missing, SUGGEST_EXAMPLE)
         if ctx.sender != found.created_by and not ctx.is_moderator():
-            raise PermissionDenied(f"Only whoever asked for p{found.number} or a room moderator "
-                                   "can pick the time; everyone can vote in the poll.")
+            raise PermissionDenied(_("Only whoever asked for p{number} or a room moderator "
+                                     "can pick the time; everyone can vote in the poll.").format(
+                                         number=found.number))
         if not 1 <= option <= len(found.options):
-            raise UserError(f"p{found.number} has options 1 to {len(found.options)}.",
-                            "!meeting pick 1")
+            raise UserError(_("p{number} has options 1 to {count}.").format(
+                number=found.number, count=len(found.options)), "!meeting pick 1")
         if found.options[option - 1] <= ctx.now:
-            raise UserError("That time has already passed; pick another.", "!meeting pick 2")
-        posts = await conclude(ctx.db, found, option, ctx.now, f"picked by {ctx.sender}")
+            raise UserError(_("That time has already passed; pick another."), "!meeting pick 2")
+        posts = await conclude(ctx.db, found, option, ctx.now,
+                               await room_lang(ctx.db, ctx.room_id, ctx.settings),
+                               picked_by=ctx.sender)
         for post in posts:
             post.msg.is_reply = post.msg.poll_end is None  # the notice answers the command
             ctx.reply(post.msg)
@@ -138,20 +162,33 @@ def register(router: Router) -> None:
 
 def _option(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 9:
-        raise ValueError(f"{text[:20]!r} is not an option number; options are 1 to 5.")
+        # Translators: {text} is what the member typed, in quotes.
+        raise ValueError(_("{text} is not an option number; options are 1 to 5.").format(
+            text=repr(text[:20])))
     return int(text)
 
 
 def _poll_ref(text: str) -> int:
     match = re.fullmatch(r"[pP#]?([0-9]{1,9})", text)
     if not match:
-        raise ValueError(f"{text[:20]!r} is not a poll id; they look like p2.")
+        # Translators: {text} is what the member typed, in quotes.
+        raise ValueError(_("{text} is not a poll id; they look like p2.").format(
+            text=repr(text[:20])))
     return int(match.group(1))
 
 
 def series_length(duration: timedelta) -> str:
+    """"45 min", "90 min", "2h": whole hours in hours, anything else in minutes."""
     minutes = int(duration.total_seconds() // 60)
-    return f"{minutes} min" if minutes < 60 or minutes % 60 else f"{minutes // 60}h"
+    if minutes < 60 or minutes % 60:
+        return _("{minutes} min").format(minutes=minutes)
+    return duration_words(duration)
+
+
+def poll_question(title: str, duration: timedelta) -> str:
+    # Translators: {title} is the meeting's title, {length} its length ("60 min", "2h").
+    return _("When should we meet for “{title}” ({length})?").format(
+        title=title, length=series_length(duration))
 
 
 def closes_at(now: datetime, options: list[datetime]) -> datetime:
@@ -165,9 +202,10 @@ async def participants(ctx: Context, named: bool) -> list[Person]:
         ids = [u for u in ctx.mentioned if u in set(ctx.room.members())]
         unknown = [u for u in ctx.mentioned if u not in ids]
         if unknown:
-            raise UserError(f"{unknown[0]} is not in this room.", SUGGEST_EXAMPLE)
+            raise UserError(_("{user} is not in this room.").format(user=unknown[0]),
+                            SUGGEST_EXAMPLE)
         if not ids:
-            raise UserError("Name the people with mentions (@name).", SUGGEST_EXAMPLE)
+            raise UserError(_("Name the people with mentions (@name)."), SUGGEST_EXAMPLE)
     else:
         ids = ctx.room.members()
     default = await room_default_zone(ctx)
@@ -179,9 +217,14 @@ async def participants(ctx: Context, named: bool) -> list[Person]:
     ] or [Person(ctx.sender, default, DEFAULT_HOURS)]
 
 
-async def conclude(db: Database, poll: Poll, option: int, now: datetime, how: str
+async def conclude(db: Database, poll: Poll, option: int, now: datetime, lang: str, *,
+                   picked_by: str | None = None, votes: tuple[int, int] = (0, 0)
                    ) -> list[Post]:
-    """Create the meeting for `option`, close the poll and say so (poll end + notice)."""
+    """Create the meeting for `option`, close the poll and say so (poll end + notice).
+
+    The notices are for the whole room, in its language `lang`; they say who picked the
+    option (`picked_by`) or, without one, its (votes, total votes).
+    """
     start = poll.options[option - 1]
     local = start.astimezone(zone_info(poll.zone)).replace(tzinfo=None)
     series = Series(local, poll.zone, None, poll.duration)
@@ -190,14 +233,29 @@ async def conclude(db: Database, poll: Poll, option: int, now: datetime, how: st
     await close_poll(db.conn, poll.id, now, number)
     meeting = await get_meeting(db, poll.room_id, number)
     assert meeting is not None
-    text = (f"Poll p{poll.number} closed ({how}): option {option} wins. Scheduled "
-            f"m{number}: {poll.title} — {series_words(meeting)}.")
-    posts = [Post(poll.room_id, f"poll-result:{poll.id}", Msg(is_reply=False).text(text))]
     event_id = await poll_event_id(db, poll)
-    if event_id:
-        end = Msg(is_reply=False, poll_end=PollEnd(event_id)).text(
-            f"The poll has ended: option {option} wins.")
-        posts.insert(0, Post(poll.room_id, f"poll-end:{poll.id}", end))
+    with use_language(lang):
+        fields = {"poll": poll.number, "option": option, "number": number, "title": poll.title,
+                  "schedule": series_words(meeting)}
+        if picked_by is not None:
+            # Translators: {poll} and {number} are ids (p2, m3), {name} a Matrix id, {title}
+            # the meeting's title, {schedule} when it happens.
+            text = _("Poll p{poll} closed (picked by {name}): option {option} wins. Scheduled "
+                     "m{number}: {title} — {schedule}.").format(name=picked_by, **fields)
+        else:
+            won, total = votes
+            # Translators: {poll} and {number} are ids (p2, m3), {votes} of {total} the votes
+            # the option got, {title} the meeting's title, {schedule} when it happens.
+            text = ngettext("Poll p{poll} closed ({votes} of {total} vote): option {option} "
+                            "wins. Scheduled m{number}: {title} — {schedule}.",
+                            "Poll p{poll} closed ({votes} of {total} votes): option {option} "
+                            "wins. Scheduled m{number}: {title} — {schedule}.",
+                            total).format(votes=won, total=total, **fields)
+        posts = [Post(poll.room_id, f"poll-result:{poll.id}", Msg(is_reply=False).text(text))]
+        if event_id:
+            end = Msg(is_reply=False, poll_end=PollEnd(event_id)).text(
+                _("The poll has ended: option {option} wins.").format(option=option))
+            posts.insert(0, Post(poll.room_id, f"poll-end:{poll.id}", end))
     return posts
 
 
@@ -222,11 +280,19 @@ async def close_due_poll(env: JobEnv, poll_id: int) -> list[Post]:
         return []
     votes = await tally(env.db, poll.id)
     future = [i for i, start in enumerate(poll.options, 1) if start > env.now]
+    lang = await room_lang(env.db, poll.room_id, env.settings)
     if not votes or not future:
         await close_poll(env.db.conn, poll.id, env.now, None)
-        text = f"Poll p{poll.number} closed without {'votes' if not votes else 'a future time'}; "
-        text += "no meeting was scheduled. Ask again with !meeting suggest."
-        return [Post(poll.room_id, f"poll-result:{poll.id}", Msg(is_reply=False).text(text))]
+        with use_language(lang):
+            if not votes:
+                text = _("Poll p{number} closed without votes; no meeting was scheduled. Ask "
+                         "again with !meeting suggest.")
+            else:
+                text = _("Poll p{number} closed without a future time; no meeting was "
+                         "scheduled. Ask again with !meeting suggest.")
+            msg = Msg(is_reply=False).text(text.format(number=poll.number))
+        return [Post(poll.room_id, f"poll-result:{poll.id}", msg)]
     winner = max(future, key=lambda i: (votes.get(i, 0), -i))
     total = sum(votes.values())
-    return await conclude(env.db, poll, winner, env.now, f"{votes.get(winner, 0)} of {total} votes")
+    return await conclude(env.db, poll, winner, env.now, lang,
+                          votes=(votes.get(winner, 0), total))

@@ -21,14 +21,16 @@ from commands.action_common import (
     owner_zones,
     zone_for,
 )
-from commands.common import room_default_zone
+from commands.common import room_default_zone, room_lang
 from commands.context import Context, RoomView
 from commands.domain.due import format_due
 from commands.domain.recurrence import Occurrence, occurrences
-from commands.domain.timefmt import format_local
-from commands.domain.zones import zone_info
+from commands.domain.timefmt import format_day, format_local
+from commands.domain.zones import zone_info, zone_label
 from commands.errors import UserError
+from commands.i18n import N_, _, ngettext, use_language
 from commands.jobs import JobEnv
+from commands.meeting_format import bolded, coded, fill
 from commands.meetings import find_meeting, parse_ref
 from commands.reply import Attachment, Msg, react
 from commands.router import Arg, Router
@@ -49,6 +51,10 @@ from storage.minutes import (
     unended_minutes,
 )
 
+# Translators: the usage of a command: keep "!decision"/"!info"; translate <text>.
+DECISION_USAGE, INFO_USAGE = N_("!decision <text>"), N_("!info <text>")
+# Headings of the minutes.
+DECISIONS, INFORMATION, ACTIONS = N_("Decisions"), N_("Information"), N_("Actions")
 NOW_WINDOW = timedelta(minutes=30)  # "happening now": from 30 min before to 30 min after
 CARRY_LEAD_MIN = 12 * 60
 MAX_CARRIED = 20
@@ -80,22 +86,24 @@ async def occurrence_now(ctx: Context, number: int | None) -> tuple[Meeting, Occ
                 found.append((abs(occ.start_utc - ctx.now), meeting, occ))
     if not found:
         if number:
-            raise UserError(f"m{number} has no occurrence within a day of now.",
-                            f"!meeting show m{number}")
+            raise UserError(_("m{number} has no occurrence within a day of now.").format(
+                number=number), f"!meeting show m{number}")
         return None
-    _, meeting, occ = min(found, key=lambda item: (item[0], item[1].number))
+    _distance, meeting, occ = min(found, key=lambda item: (item[0], item[1].number))
     return meeting, occ
 
 
 def action_text(action: Action, room: RoomView, zones: dict[str, str], default: str,
                 now: datetime) -> str:
     """One action as plain text: no pills, so minutes link to nothing."""
-    owners = ", ".join(room.display_name(u) for u in action.owners) or "nobody"
+    owners = ", ".join(room.display_name(u) for u in action.owners) or _("nobody")
     text = f"#{action.number} {action.text} — {owners}"
     if action.due:
-        text += f" · due {format_due(action.due, zone_for(action, zones, default), now)}"
+        text += " · " + _("due {when}").format(
+            when=format_due(action.due, zone_for(action, zones, default), now))
     if action.closed_at:
-        text += " · done ✓"
+        # Translators: the state of an action item in the minutes.
+        text += " · " + _("done ✓")
     return text
 
 
@@ -103,12 +111,16 @@ async def minutes_view(db: Database, room: RoomView, minutes: Minutes, default: 
                        now: datetime) -> MinutesView:
     meeting = await get_meeting_by_id(db, minutes.meeting_id) if minutes.meeting_id else None
     zone = meeting.series.zone if meeting else default
-    title = f"m{meeting.number} {meeting.title}" if meeting else "a meeting without a schedule"
-    when = format_local(minutes.started_at, zone)
+    title = f"m{meeting.number} {meeting.title}" if meeting else _("a meeting without a schedule")
     if minutes.ended_at:
-        when = when.replace(" (", f"–{minutes.ended_at.astimezone(zone_info(zone)):%H:%M} (", 1)
+        started = minutes.started_at.astimezone(zone_info(zone))
+        # Translators: when minutes were taken, e.g. "Thu 3 Dec 2026, 14:00–15:10 (Nairobi)".
+        when = _("{date}, {start}–{end} ({place})").format(
+            date=format_day(started.date(), with_year=True), start=f"{started:%H:%M}",
+            end=f"{minutes.ended_at.astimezone(zone_info(zone)):%H:%M}", place=zone_label(zone))
     else:
-        when += ", still open"
+        # Translators: {when} is when the minutes were opened (a date, time and place).
+        when = _("{when}, still open").format(when=format_local(minutes.started_at, zone))
     said = await lines(db, minutes.id)
     items = await minutes_actions(db, minutes.id)
     zones = await owner_zones(db, items, default)
@@ -121,19 +133,22 @@ async def minutes_view(db: Database, room: RoomView, minutes: Minutes, default: 
 
 
 def as_messages(view: MinutesView) -> list[Msg]:
-    blocks = [Msg().bold(f"Minutes — {view.title}").line().text(view.when).line()
-              .text("Attendees: " + (", ".join(view.attendees) or "nobody")).line()]
-    for heading, entries, numbered in (("Decisions", view.decisions, True),
-                                       ("Information", view.info, False)):
+    attending = ", ".join(view.attendees) or _("nobody")
+    # Translators: {title} is a meeting's id and title ("m1 Network call").
+    blocks = [Msg().bold(_("Minutes — {title}").format(title=view.title)).line()
+              .text(view.when).line()
+              .text(_("Attendees: {names}").format(names=attending)).line()]
+    for heading, entries, numbered in ((DECISIONS, view.decisions, True),
+                                       (INFORMATION, view.info, False)):
         if entries:
-            blocks.append(Msg().bold(heading).line())
+            blocks.append(Msg().bold(_(heading)).line())
             blocks += [Msg().text(f"{i}. " if numbered else "• ").text(f"{t} ({who})").line()
                        for i, (t, who) in enumerate(entries, 1)]
     if view.actions:
-        blocks.append(Msg().bold("Actions").line())
+        blocks.append(Msg().bold(_(ACTIONS)).line())
         blocks += [Msg().text(f"• {line}").line() for line in view.actions]
     if len(blocks) == 1:
-        blocks.append(Msg().italic("Nothing was recorded.").line())
+        blocks.append(Msg().italic(_("Nothing was recorded.")).line())
     return assemble(blocks)
 
 
@@ -143,16 +158,20 @@ def _md(text: str) -> str:
 
 
 def as_markdown(view: MinutesView) -> str:
-    out = [f"# Minutes — {_md(view.title)}", "", _md(view.when), "",
-           f"**Attendees:** {_md(', '.join(view.attendees) or 'nobody')}", ""]
+    """The minutes as a Markdown file, in the active language."""
+    attending = _md(", ".join(view.attendees) or _("nobody"))
+    out = ["# " + _("Minutes — {title}").format(title=_md(view.title)), "", _md(view.when), "",
+           "**" + _("Attendees:") + "** " + attending, ""]
     if view.decisions:
-        out += ["## Decisions", ""] + [f"{i}. {_md(t)} ({_md(who)})"
-                                       for i, (t, who) in enumerate(view.decisions, 1)] + [""]
+        out += ["## " + _(DECISIONS), ""] + [f"{i}. {_md(t)} ({_md(who)})"
+                                             for i, (t, who) in enumerate(view.decisions, 1)]
+        out.append("")
     if view.info:
-        out += ["## Information", ""] + [f"- {_md(t)} ({_md(who)})" for t, who in view.info]
+        out += ["## " + _(INFORMATION), ""] + [f"- {_md(t)} ({_md(who)})"
+                                               for t, who in view.info]
         out.append("")
     if view.actions:
-        out += ["## Actions", ""] + [f"- {_md(line)}" for line in view.actions] + [""]
+        out += ["## " + _(ACTIONS), ""] + [f"- {_md(line)}" for line in view.actions] + [""]
     return "\n".join(out)
 
 
@@ -163,25 +182,30 @@ async def carried_lines(db: Database, meeting: Meeting, before_local: datetime, 
     if not items:
         return
     zones = await owner_zones(db, items, default)
-    msg.text("Open actions from earlier meetings:").line()
+    msg.text(_("Open actions from earlier meetings:")).line()
     for action in items[:MAX_CARRIED]:
         action_line(msg.text("• "), action, room, zones, default, now)
     if len(items) > MAX_CARRIED:
-        msg.text(f"… and {len(items) - MAX_CARRIED} more (").code("!actions").text(")").line()
+        more = len(items) - MAX_CARRIED
+        # Translators: {command} is the command that lists them all (!actions).
+        fill(msg, ngettext("… and {count} more ({command})", "… and {count} more ({command})",
+                           more), count=more, command=coded("!actions")).line()
 
 
 def register(router: Router) -> None:
     meeting = router.find("meeting")
     assert meeting is not None
 
-    @meeting.sub("start", summary="Open minutes for the meeting happening now.",
-                 usage="!meeting start [<id>]", examples=("!meeting start", "!meeting start m1"),
+    @meeting.sub("start", summary=N_("Open minutes for the meeting happening now."),
+                 usage=N_("!meeting start [<id>]"),
+                 examples=("!meeting start", "!meeting start m1"),
                  args=(Arg("id", parse_ref, optional=True),))
     async def start(ctx: Context, id: int | None) -> None:
         await note_presence(ctx)
         current = await unended_minutes(ctx.db, ctx.room_id)
         if current and ctx.now - current.started_at <= MAX_OPEN:
-            raise UserError("Minutes are already open here; end them first.", "!meeting end")
+            raise UserError(_("Minutes are already open here; end them first."),
+                            "!meeting end")
         if current:  # forgotten: they stopped recording after MAX_OPEN anyway
             await end_minutes(ctx.db.conn, current.id, current.started_at + MAX_OPEN)
         found = await occurrence_now(ctx, id)
@@ -189,42 +213,50 @@ def register(router: Router) -> None:
                             meeting_id=found[0].id if found else None,
                             occurrence_local=found[1].original_local if found else None,
                             user_id=ctx.sender, now=ctx.now)
-        msg = Msg().text("Minutes are open")
+        msg = Msg()
         if found:
-            msg.text(" for ").bold(f"m{found[0].number} {found[0].title}").text(
-                f" ({format_local(found[1].start_utc, found[0].series.zone)})")
+            # Translators: {meeting} is a meeting's id and title ("m1 Network call"), {when}
+            # its date, time and place.
+            fill(msg, _("Minutes are open for {meeting} ({when})."),
+                 meeting=bolded(f"m{found[0].number} {found[0].title}"),
+                 when=format_local(found[1].start_utc, found[0].series.zone))
         else:
-            msg.text(" (no scheduled meeting is happening now; name one with ").code(
-                "!meeting start m1").text(")")
-        msg.text(". I record only tagged lines: ").code("!decision <text>").text(", ").code(
-            "!info <text>").text(", ").code("!action …").text(". End with ").code(
-            "!meeting end").text(".").line()
+            fill(msg, _("Minutes are open (no scheduled meeting is happening now; name one "
+                        "with {command})."), command=coded("!meeting start m1"))
+        # Translators: {decision}, {info}, {action} and {end} are commands.
+        fill(msg.text(" "), _("I record only tagged lines: {decision}, {info}, {action}. "
+                              "End with {end}."),
+             decision=coded(_(DECISION_USAGE)), info=coded(_(INFO_USAGE)),
+             action=coded("!action …"), end=coded("!meeting end")).line()
         if found:
             await carried_lines(ctx.db, found[0], found[1].original_local, ctx.room,
                                 await room_default_zone(ctx), ctx.now, msg)
         ctx.reply(msg)
 
-    @meeting.sub("end", summary="Close the minutes and post them.", usage="!meeting end",
+    @meeting.sub("end", summary=N_("Close the minutes and post them."), usage="!meeting end",
                  examples=("!meeting end",))
     async def end(ctx: Context) -> None:
         current = await unended_minutes(ctx.db, ctx.room_id)
         if current is None:
-            raise UserError("No minutes are open in this room.", "!meeting start")
+            raise UserError(_("No minutes are open in this room."), "!meeting start")
         await attend(ctx.db.conn, current.id, ctx.sender, ctx.now)
         finished = min(ctx.now, current.started_at + MAX_OPEN)
         await end_minutes(ctx.db.conn, current.id, finished)
-        view = await minutes_view(ctx.db, ctx.room, replace(current, ended_at=finished),
-                                  await room_default_zone(ctx), ctx.now)
-        for msg in as_messages(view):
-            ctx.reply(msg)
+        default = await room_default_zone(ctx)
+        # The minutes are the room's record, posted for everyone: in the room's language.
+        with use_language(await room_lang(ctx.db, ctx.room_id, ctx.settings)):
+            view = await minutes_view(ctx.db, ctx.room, replace(current, ended_at=finished),
+                                      default, ctx.now)
+            for msg in as_messages(view):
+                ctx.reply(msg)
 
-    register_line(router, "decision", "Record a decision in the open minutes.",
-                  "!decision We meet in person in May")
-    register_line(router, "info", "Record a piece of information in the open minutes.",
-                  "!info The venue moved to the library")
+    register_line(router, "decision", N_("Record a decision in the open minutes."),
+                  DECISION_USAGE, N_("!decision We meet in person in May"))
+    register_line(router, "info", N_("Record a piece of information in the open minutes."),
+                  INFO_USAGE, N_("!info The venue moved to the library"))
 
-    @router.command("minutes", summary="Show the last minutes, or get them as a file.",
-                    usage="!minutes [<id>] [file]",
+    @router.command("minutes", summary=N_("Show the last minutes, or get them as a file."),
+                    usage=N_("!minutes [<id>] [file]"),
                     examples=("!minutes", "!minutes m1", "!minutes m1 file"),
                     args=(Arg("text", optional=True, rest=True),))
     async def minutes_cmd(ctx: Context, text: str | None) -> None:
@@ -233,12 +265,15 @@ def register(router: Router) -> None:
         as_file = "file" in words
         refs = [w for w in words if w != "file"]
         if len(refs) > 1:
-            raise UserError("Give one meeting id, and optionally “file”.", "!minutes m1 file")
+            # Translators: “file” is a command word: keep it.
+            raise UserError(_("Give one meeting id, and optionally “file”."), "!minutes m1 file")
         found = await find_meeting(ctx, _ref(refs[0])) if refs else None
         minutes = await last_minutes(ctx.db, ctx.room_id, found.id if found else None)
         if minutes is None:
-            where = f" for m{found.number}" if found else " in this room"
-            raise UserError(f"There are no minutes{where} yet.", "!meeting start")
+            if found:
+                raise UserError(_("There are no minutes for m{number} yet.").format(
+                    number=found.number), "!meeting start")
+            raise UserError(_("There are no minutes in this room yet."), "!meeting start")
         view = await minutes_view(ctx.db, ctx.room, minutes, await room_default_zone(ctx),
                                   ctx.now)
         if not as_file:
@@ -275,15 +310,16 @@ def register(router: Router) -> None:
                             await room_default_zone(ctx), ctx.now, msg)
 
 
-def register_line(router: Router, kind: str, summary: str, example: str) -> None:
-    @router.command(kind, summary=summary, usage=f"!{kind} <text>", examples=(example,),
+def register_line(router: Router, kind: str, summary: str, usage: str, example: str) -> None:
+    """`!decision` / `!info`; `summary`, `usage` and `example` are marked with N_."""
+    @router.command(kind, summary=summary, usage=usage, examples=(example,),
                     args=(Arg("text", optional=True, rest=True),))
     async def record(ctx: Context, text: str | None) -> None:
         minutes = await note_presence(ctx)
         if minutes is None:
-            raise UserError("No minutes are open, so there is nowhere to record this. "
-                            "Start them first.", "!meeting start")
-        await add_line(ctx.db.conn, minutes.id, kind, check_text(text or "", example, kind),
+            raise UserError(_("No minutes are open, so there is nowhere to record this. "
+                              "Start them first."), "!meeting start")
+        await add_line(ctx.db.conn, minutes.id, kind, check_text(text or "", _(example), kind),
                        ctx.sender, ctx.now)
         ctx.reply(react(ctx.event_id, "📝"))
 

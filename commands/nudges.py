@@ -16,8 +16,11 @@ from commands.action_common import (
     remember_config_zone,
     zone_for,
 )
+from commands.common import room_lang
 from commands.domain.due import format_due, nudge_time
+from commands.i18n import _, use_language
 from commands.jobs import JobEnv, PlannedJob, Post
+from commands.meeting_format import bolded, coded, fill
 from commands.reply import Msg
 from commands.router import Router, with_prefix
 from storage.actions import (
@@ -86,12 +89,18 @@ async def fire_nudge(env: JobEnv, action_id: int, due_iso: str) -> list[Post]:
         return []
     default = await room_zone(env.db, action.room_id) or env.settings.default_zone
     zone = zone_for(action, await owner_zones(env.db, [action], default), default)
-    msg = Msg(is_reply=False)
-    owners_part(msg, action, room, frozenset(present))
-    msg.text(": ").bold(action.ref).text(f" {action.text} was due "
-                                         f"{format_due(action.due, zone, env.now)}.").line()
-    msg.text("Done? React ✅ to this message or send ").code(f"!done {action.number}").text(
-        ". A new date: ").code(f"!action {action.number} due <when>")
+    # Posted to the room (mentioning the owners): in the room's language.
+    with use_language(await room_lang(env.db, action.room_id, env.settings)):
+        msg = Msg(is_reply=False)
+        owners_part(msg, action, room, frozenset(present))
+        # Translators: follows the owners' names; {ref} is the item's number (#12, in bold),
+        # {item} its text, {due} when it was due, e.g. "Fri 27 Nov (end of day, Kolkata)".
+        fill(msg, _(": {ref} {item} was due {due}."), ref=bolded(action.ref), item=action.text,
+             due=format_due(action.due, zone, env.now)).line()
+        # Translators: {done} and {redate} are commands in code spans.
+        fill(msg, _("Done? React ✅ to this message or send {done}. A new date: {redate}"),
+             done=coded(f"!done {action.number}"),
+             redate=coded(_("!action {number} due <when>").format(number=action.number)))
     with_prefix(msg, env.settings.prefix)
     return [Post(action.room_id, f"action:{action.room_id}:{action.number}:nudge:{due_iso}",
                  msg)]

@@ -15,7 +15,9 @@ from datetime import UTC, datetime, time, timedelta
 
 from commands.context import Context
 from commands.errors import PermissionDenied, UserError
+from commands.i18n import N_, _, ngettext
 from commands.jobs import JobEnv, PlannedJob, Post
+from commands.meeting_format import coded, fill
 from commands.reply import Msg
 from commands.router import Arg, Router
 from storage.db import Database
@@ -41,63 +43,110 @@ RUN_AT = time(3, 30)  # UTC: a quiet hour almost everywhere the network lives
 def _target(ctx: Context, text: str | None) -> tuple[str, bool]:
     """(whose data, confirmed?) from `me [confirm]` or, for bot admins, `@user [confirm]`."""
     words = (text or "").split()
+    forget_me = f"{ctx.settings.prefix}forget me"
     if not words:
-        raise UserError(f"Say whose data: {ctx.settings.prefix}forget me erases what I keep "
-                        "about you (I ask you to confirm first).", EXAMPLE)
+        # Translators: {command} is "!forget me".
+        raise UserError(_("Say whose data: {command} erases what I keep about you (I ask you "
+                          "to confirm first).").format(command=forget_me), EXAMPLE)
     confirm = len(words) > 1 and words[-1].lower() == "confirm"
     who = words[0]
     if who.lower() == "me":
         target = ctx.sender
         if len(words) > 1 + confirm:
-            raise UserError(f"I didn't expect {' '.join(words[1:])[:40]!r}.", CONFIRM)
+            # Translators: {text} is what the member typed, in quotes.
+            raise UserError(_("I didn't expect {text}.").format(
+                text=repr(" ".join(words[1:])[:40])), CONFIRM)
     elif who.startswith("@") and ":" in who and len(words) == 1 + confirm:
         target = who
     elif len(ctx.mentioned) == 1:
         target = ctx.mentioned[0]
     else:
-        raise UserError("Say me, or (bot admins) one full user id.", EXAMPLE)
+        # Translators: "me" is a command word (!forget me): keep it.
+        raise UserError(_("Say me, or (bot admins) one full user id."), EXAMPLE)
     if target != ctx.sender and ctx.sender not in ctx.settings.admins:
+        # Translators: {command} is "!forget me".
         raise PermissionDenied(
-            f"Only members themselves can ask me to forget them, with "
-            f"{ctx.settings.prefix}forget me. If they no longer can, the bot's admin can do "
-            "it for them.", EXAMPLE)
+            _("Only members themselves can ask me to forget them, with {command}. If they no "
+              "longer can, the bot's admin can do it for them.").format(command=forget_me),
+            EXAMPLE)
     return target, confirm
 
 
-def _counts(msg: Msg, counts: dict[str, int]) -> Msg:
-    shown = [f"{label} ({n})" for label, n in counts.items() if n]
-    return msg.text(", ".join(shown) if shown else "nothing").text(".").line()
+def _counts(counts: dict[str, int]) -> str:
+    """"poll votes (2), minutes (1)", or "nothing"; the labels are marked with N_ in
+    `storage.privacy` and translated here."""
+    shown = [f"{_(label)} ({n})" for label, n in counts.items() if n]
+    return ", ".join(shown) if shown else _("nothing")
 
 
 def describe(ctx: Context, target: str, report: Report, done: bool) -> Msg:
     """The preview (done=False) and the receipt: every count, and what is not touched."""
     own = target == ctx.sender
-    you, they = ("you", "you are") if own else (target, "they are")
     msg = Msg()
+    erased = _counts(report.erased)
     if done:
-        msg.bold(f"Done: I have forgotten {you}.").line().text("Erased: ")
+        heading = (_("Done: I have forgotten you.") if own
+                   else _("Done: I have forgotten {user}.").format(user=target))
+        msg.bold(heading).line()
+        # Translators: {items} is a list such as "poll votes (2), away periods (1)".
+        msg.text(_("Erased: {items}.").format(items=erased)).line()
     else:
-        msg.bold(f"Here is exactly what forgetting {you} means.").line()
-        msg.text("Erased for good: ")
-    _counts(msg, report.erased)
-    msg.text(f"Where {they} named in shared records, replaced by “former member N” (numbered "
-             "per room: the records stay readable, but cannot be linked across rooms): ")
-    _counts(msg, report.anonymised)
+        heading = (_("Here is exactly what forgetting you means.") if own
+                   else _("Here is exactly what forgetting {user} means.").format(user=target))
+        msg.bold(heading).line()
+        # Translators: {items} is a list such as "poll votes (2), away periods (1)".
+        msg.text(_("Erased for good: {items}.").format(items=erased)).line()
+    anonymised = _counts(report.anonymised)
+    if own:
+        # Translators: {items} is a list such as "minutes (3), action items (2)".
+        msg.text(_("Where you are named in shared records, replaced by “former member N” "
+                   "(numbered per room: the records stay readable, but cannot be linked "
+                   "across rooms): {items}.").format(items=anonymised)).line()
+    else:
+        # Translators: {items} is a list such as "minutes (3), action items (2)".
+        msg.text(_("Where they are named in shared records, replaced by “former member N” "
+                   "(numbered per room: the records stay readable, but cannot be linked "
+                   "across rooms): {items}.").format(items=anonymised)).line()
     if report.open_actions:
-        msg.text(f"Open action items: {you} {'are' if own else 'is'} removed as owner of "
-                 f"{len(report.open_actions)}; {report.unassigned} with no other owner "
-                 f"{'is' if report.unassigned == 1 else 'are'} unassigned now, for the room "
-                 "to take up.").line()
-    msg.text(f"Not touched: messages already in rooms ({'yours' if own else 'theirs'}, and "
-             f"mine that named {'you' if own else 'them'}). Matrix keeps them; redact them "
-             "in a client (a room moderator can redact mine).").line()
+        count, unassigned = len(report.open_actions), report.unassigned
+        if own:
+            # Translators: {count} is a number of action items, {unassigned} how many of
+            # them nobody owns now (the plural follows {unassigned}).
+            text = ngettext("Open action items: you are removed as owner of {count}; "
+                            "{unassigned} with no other owner is unassigned now, for the room "
+                            "to take up.",
+                            "Open action items: you are removed as owner of {count}; "
+                            "{unassigned} with no other owner are unassigned now, for the "
+                            "room to take up.", unassigned)
+        else:
+            # Translators: {user} is a Matrix id, {count} a number of action items,
+            # {unassigned} how many of them nobody owns now (the plural follows it).
+            text = ngettext("Open action items: {user} is removed as owner of {count}; "
+                            "{unassigned} with no other owner is unassigned now, for the room "
+                            "to take up.",
+                            "Open action items: {user} is removed as owner of {count}; "
+                            "{unassigned} with no other owner are unassigned now, for the "
+                            "room to take up.", unassigned)
+        msg.text(text.format(user=target, count=count, unassigned=unassigned)).line()
+    if own:
+        msg.text(_("Not touched: messages already in rooms (yours, and mine that named you). "
+                   "Matrix keeps them; redact them in a client (a room moderator can redact "
+                   "mine).")).line()
+    else:
+        msg.text(_("Not touched: messages already in rooms (theirs, and mine that named "
+                   "them). Matrix keeps them; redact them in a client (a room moderator can "
+                   "redact mine).")).line()
     if done:
-        return msg.text("Anything done from now on is recorded as usual.")
+        return msg.text(_("Anything done from now on is recorded as usual."))
     example = CONFIRM if own else f"!forget {target} confirm"
     minutes = int(CONFIRM_WINDOW.total_seconds() // 60)
-    return msg.text("Check-ins will ask again like everyone else (a mute is erased too). "
-                    "This cannot be undone. To go ahead, send ").code(example).text(
-                        f" within {minutes} minutes.")
+    # Translators: {command} is the confirming command (!forget me confirm).
+    return fill(msg, ngettext(
+        "Check-ins will ask again like everyone else (a mute is erased too). This cannot be "
+        "undone. To go ahead, send {command} within {minutes} minute.",
+        "Check-ins will ask again like everyone else (a mute is erased too). This cannot be "
+        "undone. To go ahead, send {command} within {minutes} minutes.", minutes),
+        command=coded(example), minutes=minutes)
 
 
 def next_run(now: datetime) -> datetime:
@@ -131,7 +180,7 @@ def register(router: Router) -> None:
     router.schedules.planner(plan_retention)
 
     @router.command(
-        "forget", summary="Erase what I keep about you (asks you to confirm first).",
+        "forget", summary=N_("Erase what I keep about you (asks you to confirm first)."),
         usage="!forget me [confirm]", examples=(EXAMPLE, CONFIRM),
         args=(Arg("who", optional=True, rest=True),))
     async def forget(ctx: Context, who: str | None) -> None:
@@ -142,10 +191,15 @@ def register(router: Router) -> None:
             ctx.reply(describe(ctx, target, report, done=False))
             return
         if not await take_confirmation(ctx.db, ctx.sender, target, ctx.now):
-            raise UserError(f"Nothing is waiting for confirmation: first send "
-                            f"{ctx.settings.prefix}forget me and read what it will do "
-                            "(the confirmation lasts 10 minutes).",
-                            EXAMPLE if target == ctx.sender else f"!forget {target}")
+            minutes = int(CONFIRM_WINDOW.total_seconds() // 60)
+            # Translators: {command} is "!forget me".
+            raise UserError(ngettext(
+                "Nothing is waiting for confirmation: first send {command} and read what it "
+                "will do (the confirmation lasts {minutes} minute).",
+                "Nothing is waiting for confirmation: first send {command} and read what it "
+                "will do (the confirmation lasts {minutes} minutes).", minutes).format(
+                    command=f"{ctx.settings.prefix}forget me", minutes=minutes),
+                EXAMPLE if target == ctx.sender else f"!forget {target}")
         report = await forget_member(ctx.db, target, ctx.now)
         ctx.changed.update(("action", action_id) for action_id in report.open_actions)
         ctx.changed.update(("rota", meeting_id) for meeting_id in report.rota_meetings)

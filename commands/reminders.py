@@ -12,11 +12,13 @@ import logging
 from collections.abc import Mapping, Set
 from datetime import datetime, timedelta
 
+from commands.common import room_lang
 from commands.context import RoomView
 from commands.domain.recurrence import Override, occurrence_on, occurrences
 from commands.domain.timefmt import local_time_line, relative
+from commands.i18n import _, use_language
 from commands.jobs import JobEnv, PlannedJob, Post
-from commands.meeting_format import member_zones
+from commands.meeting_format import bolded, fill, member_zones
 from commands.reply import Msg
 from commands.router import Router
 from storage.db import Database
@@ -153,33 +155,41 @@ async def reminder_message(env: JobEnv, meeting: Meeting, original: datetime, st
                                 (meeting.room_id,))
     default_zone = (row["default_zone"] if row else None) or env.settings.default_zone
     zones = await member_zones(env.db, room, default_zone)
-    msg = Msg(is_reply=False)
-    if late:
-        msg.italic("Late reminder — I was offline when it was due.").line()
-    msg.text("Reminder: ").bold(meeting.title).text(
-        f" (m{meeting.number}) starts {relative(start, env.now)}.").line()
-    msg.text(local_time_line(start, zones, meeting.series.zone)).line()
-    items = await agenda(env.db, meeting.id, original)
-    if items:
-        msg.text("Agenda:").line()
-        for index, (text, _) in enumerate(items, 1):
-            msg.text(f"{index}. {text}").line()
-    if meeting.link:
-        msg.text(f"Join: {meeting.link}").line()
-    for section in env.hooks.get("reminder", []):
-        await section(env, meeting, original, start, lead_min, msg, room)
-    present = set(room.members())
-    attendees = [u for u in await notify_list(env.db, meeting.room_id) if u in present]
-    if meeting.ping_room and room.power_level(meeting.created_by) >= room.required_level(
-            "notifications.room"):
-        msg.room_mention = True
-        msg.text("@room")
-    elif attendees:
-        msg.text("For: ")
-        for index, user in enumerate(attendees):
-            if index:
-                msg.text(", ")
-            msg.mention(user, room.display_name(user))
+    # Posted to the whole room: in the room's language, hooks' sections included.
+    with use_language(await room_lang(env.db, meeting.room_id, env.settings)):
+        msg = Msg(is_reply=False)
+        if late:
+            msg.italic(_("Late reminder — I was offline when it was due.")).line()
+        # Translators: {title} is the meeting's title (in bold), {number} its number (m3),
+        # {distance} e.g. "in 15 minutes".
+        fill(msg, _("Reminder: {title} (m{number}) starts {distance}."),
+             title=bolded(meeting.title), number=meeting.number,
+             distance=relative(start, env.now)).line()
+        msg.text(local_time_line(start, zones, meeting.series.zone)).line()
+        items = await agenda(env.db, meeting.id, original)
+        if items:
+            msg.text(_("Agenda:")).line()
+            for index, (text, _who) in enumerate(items, 1):
+                msg.text(f"{index}. {text}").line()
+        if meeting.link:
+            msg.text(_("Join: {link}").format(link=meeting.link)).line()
+        for section in env.hooks.get("reminder", []):
+            await section(env, meeting, original, start, lead_min, msg, room)
+        present = set(room.members())
+        attendees = [u for u in await notify_list(env.db, meeting.room_id) if u in present]
+        if meeting.ping_room and room.power_level(meeting.created_by) >= room.required_level(
+                "notifications.room"):
+            msg.room_mention = True
+            msg.text("@room")
+        elif attendees:
+            def names(target: Msg) -> None:
+                for index, user in enumerate(attendees):
+                    if index:
+                        target.text(", ")
+                    target.mention(user, room.display_name(user))
+
+            # Translators: {names} is the list of members the reminder is for.
+            fill(msg, _("For: {names}"), names=names)
     return msg
 
 

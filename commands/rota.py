@@ -17,6 +17,7 @@ from commands.context import Context
 from commands.domain.rotation import DEFAULT_ROLES, Rota, joined, left, reordered, with_roles
 from commands.domain.timefmt import format_local
 from commands.errors import UserError
+from commands.i18n import N_, _, ngettext
 from commands.meetings import require_owner
 from commands.reply import Msg
 from commands.rota_plan import TICK, upcoming
@@ -30,6 +31,7 @@ from commands.rota_support import (
     people_in,
     ref_of,
     role_label,
+    role_name,
 )
 from commands.router import Arg, Interaction, Router, take_token
 from storage.meetings import Meeting
@@ -38,7 +40,11 @@ from storage.rota import RotaRow, add_skip, create_rota, get_rota, save_rota, tu
 SHOWN = 4
 LOOK_AHEAD = 60
 MAX_ROLES = 5
-ROLE_NAME = re.compile(r"[a-z][a-z0-9-]{0,19}")
+# A letter in any script, then letters, digits or dashes: "secrétaire" and "مقرر" are roles.
+ROLE_NAME = re.compile(r"[^\W\d_][\w-]{0,19}")
+# Translators: keep "!rota m1 roles"; the role names are examples a member might choose
+# (each one word of letters, digits or dashes, in any language).
+ROLES_EXAMPLE = N_("!rota m1 roles facilitator notes timekeeper")
 EXAMPLES = (
     "!rota m1",
     EXAMPLE_SET,
@@ -46,7 +52,7 @@ EXAMPLES = (
     "!rota m1 skip",
     "!rota m1 skip @bob:example.org 2026-12-10",
     "!rota m1 swap 2026-12-10 @bob:example.org",
-    "!rota m1 roles facilitator notes timekeeper",
+    ROLES_EXAMPLE,
     "!rota confirm",
 )
 
@@ -54,37 +60,44 @@ EXAMPLES = (
 async def table(ctx: Context, msg: Msg, meeting: Meeting, row: RotaRow) -> Msg:
     """The next occurrences with their holders, then everyone's turns so far."""
     if not row.rota.order:
-        raise UserError(f"The rota for m{meeting.number} is empty; join it, or set it.",
-                        f"!rota m{meeting.number} join")
-    reader, _ = await zone_of(ctx)
+        raise UserError(_("The rota for m{number} is empty; join it, or set it.").format(
+            number=meeting.number), f"!rota m{meeting.number} join")
+    reader, _default = await zone_of(ctx)
     slots = await upcoming(ctx.db, row, meeting, ctx.now, SHOWN)
     if not slots:
-        msg.text(f"m{meeting.number} has no upcoming occurrences.").line()
+        msg.text(_("m{number} has no upcoming occurrences.").format(number=meeting.number))
+        msg.line()
     for slot in slots:
         msg.text(f"• {format_local(slot.occurrence.start_utc, reader)} — ")
         for index, role in enumerate(row.rota.roles):
             msg.text(" · " if index else "").text(f"{role_label(role)} ")
             _holder(ctx, msg, slot.holders.get(role))
         if slot.swapped:
-            msg.text(" (swapped)")
+            # Translators: after an occurrence's roles, when a swap changed who holds them.
+            msg.text(" " + _("(swapped)"))
         if slot.away:
-            names(ctx, msg.text(" · away: "), slot.away)
+            # Translators: followed by the names of members who are away that day.
+            names(ctx, msg.text(" · " + _("away:") + " "), slot.away)
         if slot.skipped:
-            names(ctx, msg.text(" · skipping: "), slot.skipped)
+            # Translators: followed by the names of members who skip that occurrence.
+            names(ctx, msg.text(" · " + _("skipping:") + " "), slot.skipped)
         msg.line()
     held = await turns_held(ctx.db, ctx.room_id, None, ctx.now, row.id)
-    msg.text("Turns so far:").line()
+    msg.text(_("Turns so far:")).line()
     for member in row.rota.order:
-        counts = " · ".join(f"{role} {held.get(member, {}).get(role, 0)}"
+        counts = " · ".join(f"{role_name(role)} {held.get(member, {}).get(role, 0)}"
                             for role in row.rota.roles)
         names(ctx, msg.text("  "), [member]).text(f" — {counts}").line()
-    return names(ctx, msg.text("Order: "), row.rota.order, " → ")
+    # Translators: followed by the members of the rota in the order they take turns.
+    return names(ctx, msg.text(_("Order:") + " "), row.rota.order, " → ")
 
 
 async def show(ctx: Context, meeting: Meeting, row: RotaRow, dropped: list[str]) -> None:
-    msg = Msg().bold(f"Rota for m{meeting.number}: {meeting.title}").line()
+    msg = Msg().bold(_("Rota for m{number}: {title}").format(number=meeting.number,
+                                                            title=meeting.title)).line()
     for user in dropped:
-        names(ctx, msg.text("Dropped "), [user]).text(" (left the room).").line()
+        # Translators: followed by the name of a member removed from the rota.
+        names(ctx, msg.text(_("Dropped (left the room):") + " "), [user]).line()
     ctx.reply(await table(ctx, msg, meeting, row))
 
 
@@ -93,10 +106,11 @@ async def set_order(ctx: Context, meeting: Meeting, row: RotaRow | None, text: s
     require_owner(ctx, meeting, "set the rota of")
     people, leftover = people_in(ctx, text, example)
     if leftover:
-        raise UserError(f"I don't know who “{leftover[:60]}” is. Mention each person (a "
-                        "pill), or write their full Matrix id.", example)
+        raise UserError(_("I don't know who “{name}” is. Mention each person (a pill), or "
+                          "write their full Matrix id.").format(name=leftover[:60]), example)
     if not people:
-        raise UserError("A rota needs people: name them in the order they take turns.", example)
+        raise UserError(_("A rota needs people: name them in the order they take turns."),
+                        example)
     check_in_room(ctx, people, example)
     if row is None:
         await create_rota(ctx.db.conn, room_id=ctx.room_id, meeting_id=meeting.id,
@@ -105,33 +119,39 @@ async def set_order(ctx: Context, meeting: Meeting, row: RotaRow | None, text: s
         assert row is not None
     rota = reordered(row.rota, people)
     await _save(ctx, meeting, row, rota)
-    msg = Msg().text(f"Rota for m{meeting.number} {meeting.title} set. Newcomers start level "
-                     "with the fewest turns; nobody owes past turns.").line()
+    msg = Msg().text(_("Rota for m{number} {title} set. Newcomers start level with the "
+                       "fewest turns; nobody owes past turns.").format(
+                           number=meeting.number, title=meeting.title)).line()
     ctx.reply(await table(ctx, msg, meeting, replace(row, rota=rota)))
 
 
 async def set_roles(ctx: Context, meeting: Meeting, row: RotaRow | None, text: str) -> None:
-    example = f"!rota m{meeting.number} roles facilitator notes timekeeper"
+    example = _(ROLES_EXAMPLE).replace("m1", f"m{meeting.number}", 1)
     require_owner(ctx, meeting, "change the roles of")
     roles = tuple(dict.fromkeys(text.lower().replace(",", " ").split()))
     if not roles or len(roles) > MAX_ROLES:
-        raise UserError(f"Give one to {MAX_ROLES} roles, the most important first.", example)
+        raise UserError(ngettext("Give one to {count} role, the most important first.",
+                                 "Give one to {count} roles, the most important first.",
+                                 MAX_ROLES).format(count=MAX_ROLES), example)
     for role in roles:
         if not ROLE_NAME.fullmatch(role):
-            raise UserError(f"“{role[:30]}” can't be a role name: one word of letters, digits "
-                            "or dashes, up to 20 characters.", example)
+            raise UserError(_("“{role}” can't be a role name: one word of letters, digits or "
+                              "dashes, up to 20 characters.").format(role=role[:30]), example)
+    shown = ", ".join(role_name(role) for role in roles)
     if row is None:
         await create_rota(ctx.db.conn, room_id=ctx.room_id, meeting_id=meeting.id,
                           roles=roles, created_by=ctx.sender, now=ctx.now)
-        ctx.reply(Msg().text(f"Roles for m{meeting.number}: {', '.join(roles)}. Now name the "
-                             "people: ").code(EXAMPLE_SET.replace("m1", f"m{meeting.number}")))
+        # Translators: followed by an example command that names the people.
+        ctx.reply(Msg().text(_("Roles for m{number}: {roles}. Now name the people:").format(
+            number=meeting.number, roles=shown) + " ").code(
+                EXAMPLE_SET.replace("m1", f"m{meeting.number}")))
         return
     rota = with_roles(row.rota, roles)
     await _save(ctx, meeting, row, rota)
-    msg = Msg().text(f"Roles for m{meeting.number}: {', '.join(roles)}. New roles start "
-                     "everyone at zero, in rota order.").line()
+    msg = Msg().text(_("Roles for m{number}: {roles}. New roles start everyone at zero, in "
+                       "rota order.").format(number=meeting.number, roles=shown)).line()
     if not rota.order:
-        ctx.reply(msg.text("Nobody is on the rota yet."))
+        ctx.reply(msg.text(_("Nobody is on the rota yet.")))
         return
     ctx.reply(await table(ctx, msg, meeting, replace(row, rota=rota)))
 
@@ -139,27 +159,29 @@ async def set_roles(ctx: Context, meeting: Meeting, row: RotaRow | None, text: s
 async def join_or_leave(ctx: Context, meeting: Meeting, row: RotaRow, joining: bool) -> None:
     on = ctx.sender in row.rota.order
     if joining and on:
-        raise UserError(f"You are already on the rota for m{meeting.number}.",
-                        f"!rota m{meeting.number}")
+        raise UserError(_("You are already on the rota for m{number}.").format(
+            number=meeting.number), f"!rota m{meeting.number}")
     if not joining:
         check_on_rota(row, ctx.sender, meeting, True)
     rota = joined(row.rota, ctx.sender) if joining else left(row.rota, ctx.sender)
     await _save(ctx, meeting, row, rota)
     if joining:
-        msg = Msg().text(f"You joined the rota for m{meeting.number}, at the end of the "
-                         "order, level with those who have had the fewest turns.").line()
+        msg = Msg().text(_("You joined the rota for m{number}, at the end of the order, level "
+                           "with those who have had the fewest turns.").format(
+                               number=meeting.number)).line()
         ctx.reply(await table(ctx, msg, meeting, replace(row, rota=rota)))
     else:
-        ctx.reply(Msg().text(f"You left the rota for m{meeting.number}; your past turns stay "
-                             "in the history. Come back with ").code(
-                                 f"!rota m{meeting.number} join"))
+        # Translators: followed by the command to join again.
+        ctx.reply(Msg().text(_("You left the rota for m{number}; your past turns stay in the "
+                               "history. Come back with").format(number=meeting.number) + " ")
+                  .code(f"!rota m{meeting.number} join"))
 
 
 async def skip(ctx: Context, meeting: Meeting, row: RotaRow, text: str) -> None:
     example = f"!rota m{meeting.number} skip @bob:example.org 2026-12-10"
     people, date_text = people_in(ctx, text, example)
     if len(people) > 1:
-        raise UserError("Skip one person at a time.", example)
+        raise UserError(_("Skip one person at a time."), example)
     who = people[0] if people else ctx.sender
     if who != ctx.sender:
         require_owner(ctx, meeting, "skip others on the rota of")
@@ -170,27 +192,32 @@ async def skip(ctx: Context, meeting: Meeting, row: RotaRow, text: str) -> None:
         slots = await upcoming(ctx.db, row, meeting, ctx.now, LOOK_AHEAD)
         due = next((s for s in slots if who in s.holders.values()), None)
         if due is None:
-            raise UserError(f"{who} has no turn in the next {LOOK_AHEAD} occurrences; give a "
-                            "date to skip anyway.", example)
+            raise UserError(ngettext(
+                "{user} has no turn in the next {count} occurrence; give a date to skip anyway.",
+                "{user} has no turn in the next {count} occurrences; give a date to skip anyway.",
+                LOOK_AHEAD).format(user=who, count=LOOK_AHEAD), example)
         target = due.occurrence
     await add_skip(ctx.db.conn, row.id, target.original_local, who, ctx.sender, ctx.now)
     ctx.changed.add(("rota", meeting.id))
     slot = (await upcoming(ctx.db, row, meeting, target.start_utc - TICK, 1))[0]
-    zone, _ = await zone_of(ctx)
-    msg = names(ctx, Msg(), [who]).text(f" skips m{meeting.number} on "
-                                        f"{format_local(target.start_utc, zone)}: ")
+    zone, _default = await zone_of(ctx)
+    # Translators: after a member's name: "Bob skips m3 on Thu 3 Dec 2026, 11:00 (UTC):",
+    # followed by who holds each role then.
+    msg = names(ctx, Msg(), [who]).text(" " + _("skips m{number} on {when}:").format(
+        number=meeting.number, when=format_local(target.start_utc, zone)) + " ")
     for index, role in enumerate(row.rota.roles):
         msg.text(" · " if index else "").text(f"{role_label(role)} ")
         _holder(ctx, msg, slot.holders.get(role))
-    ctx.reply(msg.line().text("Nobody loses or gains turns: the skipped person is first in "
-                              "line for the following turn."))
+    ctx.reply(msg.line().text(_("Nobody loses or gains turns: the skipped person is first in "
+                                "line for the following turn.")))
 
 
 def _holder(ctx: Context, msg: Msg, who: str | None) -> None:
     if who:
         names(ctx, msg, [who])
     else:
-        msg.italic("nobody available")
+        # Translators: in place of a name, when nobody can take a rota role.
+        msg.italic(_("nobody available"))
 
 
 async def _save(ctx: Context, meeting: Meeting, row: RotaRow, rota: Rota) -> None:
@@ -201,33 +228,36 @@ async def _save(ctx: Context, meeting: Meeting, row: RotaRow, rota: Rota) -> Non
 def register(router: Router) -> None:
     @router.command(
         "rota",
-        summary="Share facilitation and note-taking fairly across a meeting series.",
-        usage="!rota <id> [set @a @b …|roles <role> …|join|leave|skip [@who] [<date>]|"
-              "swap <date> [@a] @b]",
+        summary=N_("Share facilitation and note-taking fairly across a meeting series."),
+        # Translators: keep the command words (set, roles, join, leave, skip, swap).
+        usage=N_("!rota <id> [set @a @b …|roles <role> …|join|leave|skip [@who] [<date>]|"
+                 "swap <date> [@a] @b]"),
         examples=EXAMPLES,
         args=(Arg("text", optional=True, rest=True),),
     )
     async def rota_cmd(ctx: Context, text: str | None) -> None:
         ref, rest = take_token(text or "")
         if not ref:
-            raise UserError("Which meeting's rota? Give its id.", "!rota m1")
+            raise UserError(_("Which meeting's rota? Give its id."), "!rota m1")
         number = ref_of(ref)
         action, rest = take_token(rest)
         action = action.lower()
         if action in ("set", "roles"):
-            meeting, row, _ = await load(ctx, number, required=False)
+            meeting, row, _dropped = await load(ctx, number, required=False)
             handler = set_order if action == "set" else set_roles
             await handler(ctx, meeting, row, rest)
             return
         if action not in ("", "show", "join", "leave", "skip", "swap"):
-            raise UserError(f"I don't know “{action[:30]}” for !rota.", "!rota m1 skip")
+            raise UserError(_("I don't know “{word}” for !rota.").format(word=action[:30]),
+                            "!rota m1 skip")
         if action == "swap":
             await rota_swap.swap(ctx, number, rest)
             return
         meeting, row, dropped = await load(ctx, number)
         assert row is not None
         if action in ("", "show", "join", "leave") and rest.strip():
-            raise UserError(f"I didn't expect {rest.strip()[:40]!r} there.", f"!rota m{number}")
+            raise UserError(_("I didn't expect {text} there.").format(
+                text=repr(rest.strip()[:40])), f"!rota m{number}")
         if action in ("join", "leave"):
             await join_or_leave(ctx, meeting, row, action == "join")
         elif action == "skip":
@@ -235,7 +265,7 @@ def register(router: Router) -> None:
         else:
             await show(ctx, meeting, row, dropped)
 
-    @rota_cmd.sub("confirm", summary="Agree to a swap someone asked you for.",
+    @rota_cmd.sub("confirm", summary=N_("Agree to a swap someone asked you for."),
                   usage="!rota confirm", examples=("!rota confirm",))
     async def confirm(ctx: Context) -> None:
         await rota_swap.confirm_latest(ctx)

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from commands.common import member_lang
 from commands.context import RoomView
 from commands.domain.recurrence import Occurrence, occurrence_on, occurrences
 from commands.domain.timefmt import format_local, relative
+from commands.i18n import _, use_language
 from commands.jobs import JobEnv, PlannedJob, Post
 from commands.reply import Msg
 from commands.rota_plan import catch_up, holders_for
-from commands.rota_support import role_label
+from commands.rota_support import role_label, role_name
 from commands.router import Router
 from storage.db import Database
 from storage.meetings import Meeting, agenda, from_iso, get_meeting_by_id, iso, overrides_for
@@ -51,7 +53,7 @@ async def plan_rota(db: Database, meeting_id: int, now: datetime, *,
     row = await get_rota(db, meeting_id)
     if meeting is None or meeting.cancelled or row is None:
         return []
-    row, _ = await catch_up(db, row, meeting, now)
+    row, _dropped = await catch_up(db, row, meeting, now)
     overrides = await overrides_for(db, meeting.id)
     window_end = now + PLAN_HORIZON
     prefix = job_prefix(meeting_id)
@@ -104,7 +106,7 @@ async def nudge_job(env: JobEnv, meeting_id: int, original_iso: str, start_iso: 
     room = await env.room(meeting.room_id)
     if room is None:
         return []
-    row, _ = await catch_up(env.db, row, meeting, env.now, room.members())
+    row, _dropped = await catch_up(env.db, row, meeting, env.now, room.members())
     holders = await holders_for(env.db, row, meeting, original, start)
     user = holders.get(facilitator_role(row.rota.roles))
     if user is None:
@@ -112,7 +114,9 @@ async def nudge_job(env: JobEnv, meeting_id: int, original_iso: str, start_iso: 
     key = f"{row.id}:{original.isoformat(timespec='minutes')}:{start_iso}:{user}"
     if not await mark_nudged(env.db.conn, key, row.id, original, start, env.now):
         return []
-    msg = await nudge_message(env, meeting, row, original, start, holders, user, room)
+    # A direct message: in the facilitator's language.
+    with use_language(await member_lang(env.db, user, meeting.room_id, env.settings)):
+        msg = await nudge_message(env, meeting, row, original, start, holders, user, room)
     return [Post(meeting.room_id, f"rota-nudge:{key}", msg)]
 
 
@@ -127,8 +131,12 @@ async def nudge_message(env: JobEnv, meeting: Meeting, row: RotaRow, original: d
     p, ref = env.settings.prefix, f"m{meeting.number}"
     role = facilitator_role(row.rota.roles)
     msg = Msg(is_reply=False, direct_to=user)
-    msg.text(f"Your turn as {role}: ").bold(meeting.title).text(
-        f" ({ref}) {relative(start, env.now)}, {format_local(start, zone)}.").line()
+    # Translators: followed by the meeting's title, e.g. "Your turn as facilitator:".
+    msg.text(_("Your turn as {role}:").format(role=role_name(role)) + " ").bold(meeting.title)
+    # Translators: after the meeting's title: its id (m3), how soon (e.g. "in 24 hours")
+    # and when, e.g. " (m3) in 24 hours, Thu 3 Dec 2026, 11:00 (Nairobi)."
+    msg.text(" " + _("({ref}) {soon}, {when}.").format(
+        ref=ref, soon=relative(start, env.now), when=format_local(start, zone))).line()
     for other in row.rota.roles:
         who = holders.get(other)
         if other != role and who:
@@ -136,47 +144,62 @@ async def nudge_message(env: JobEnv, meeting: Meeting, row: RotaRow, original: d
                                                        notify=False).line()
     items = await agenda(env.db, meeting.id, original)
     if items:
-        msg.text("Agenda so far:").line()
-        for index, (text, _) in enumerate(items, 1):
+        msg.text(_("Agenda so far:")).line()
+        for index, (text, _by) in enumerate(items, 1):
             msg.text(f"{index}. {text}").line()
     else:
-        msg.text("No agenda yet; add items in the room with ").code(
-            f"{p}meeting agenda {ref} add <text>").line()
+        # Translators: followed by the command that adds an agenda item.
+        msg.text(_("No agenda yet; add items in the room with") + " ").code(
+            # Translators: a command; keep "meeting agenda" and "add", translate <text>.
+            _("{prefix}meeting agenda {ref} add <text>").format(prefix=p, ref=ref)).line()
     if meeting.link:
-        msg.text(f"Join: {meeting.link}").line()
-    return msg.text("Can't make it? In the room: ").code(f"{p}rota {ref} skip").text(
-        " or ").code(f"{p}rota {ref} swap <date> @someone")
+        msg.text(_("Join: {link}").format(link=meeting.link)).line()
+    # Translators: followed by two commands, "… skip" or "… swap <date> @someone".
+    msg.text(_("Can't make it? In the room:") + " ").code(f"{p}rota {ref} skip")
+    # Translators: between two commands.
+    msg.text(" " + _("or") + " ")
+    # Translators: a command; keep "rota" and "swap", translate <date> and @someone.
+    return msg.code(_("{prefix}rota {ref} swap <date> @someone").format(prefix=p, ref=ref))
 
 
 async def reminder_roles(env: JobEnv, meeting: Meeting, original: datetime, start: datetime,
                          lead_min: int, msg: Msg, room: RoomView) -> None:
-    """'Facilitator: @x · Notes: @y' in a meeting reminder, mentioning them."""
+    """'Facilitator: @x · Notes: @y' in a meeting reminder, mentioning them.
+
+    Written in the reminder's own language (the one `msg` was made in: the room's).
+    """
     row = await get_rota(env.db, meeting.id)
     if row is None:
         return
-    row, _ = await catch_up(env.db, row, meeting, env.now, room.members())
+    row, _dropped = await catch_up(env.db, row, meeting, env.now, room.members())
     holders = await holders_for(env.db, row, meeting, original, start)
     if not any(holders.values()):
         return
-    for index, role in enumerate(row.rota.roles):
-        msg.text(" · " if index else "").text(f"{role_label(role)}: ")
-        who = holders.get(role)
-        if who:
-            msg.mention(who, room.display_name(who))
-        else:
-            msg.italic("nobody available")
+    with use_language(msg.lang):
+        for index, role in enumerate(row.rota.roles):
+            msg.text(" · " if index else "").text(f"{role_label(role)}: ")
+            who = holders.get(role)
+            if who:
+                msg.mention(who, room.display_name(who))
+            else:
+                # Translators: in place of a name, when nobody can take a rota role.
+                msg.italic(_("nobody available"))
     msg.line()
 
 
 async def meeting_roles(db: Database, meeting: Meeting, occurrence: Occurrence
                         ) -> list[tuple[str, str]]:
-    """(role, member) for one occurrence; read-only, so any caller may use it."""
+    """(role, member) for one occurrence; read-only, so any caller may use it.
+
+    The role is as members read it, in the active language (the built-in roles are
+    stored as English keys; see rota_support.role_name); callers only display it.
+    """
     row = await get_rota(db, meeting.id)
     if row is None:
         return []
     holders = await holders_for(db, row, meeting, occurrence.original_local,
                                 occurrence.start_utc)
-    return [(role, who) for role in row.rota.roles if (who := holders.get(role))]
+    return [(role_name(role), who) for role in row.rota.roles if (who := holders.get(role))]
 
 
 def register(router: Router) -> None:

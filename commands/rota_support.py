@@ -7,9 +7,11 @@ from datetime import time
 
 from commands.context import Context
 from commands.domain.recurrence import Occurrence, occurrence_on
+from commands.domain.timefmt import format_day
 from commands.domain.when import WhenError, parse_when
 from commands.domain.zones import ZoneError
 from commands.errors import UserError
+from commands.i18n import N_, _
 from commands.meetings import find_meeting, parse_ref
 from commands.reply import Msg
 from commands.rota_plan import catch_up
@@ -18,6 +20,20 @@ from storage.rota import RotaRow, get_rota
 
 EXAMPLE_SET = "!rota m1 set @alice:example.org @bob:example.org @carol:example.org"
 SEPARATORS = re.compile(r"^(,|;|and|&|then|→|->|>)+$", re.IGNORECASE)
+# The built-in roles (DEFAULT_ROLES) are stored as these English keys; members see them in
+# their language. Roles a member named themselves are their text and shown as typed.
+_ROLE_NAMES = {
+    # Translators: a rota role, inside a line: the person who runs the meeting.
+    "facilitator": N_("facilitator"),
+    # Translators: a rota role, inside a line: the person who takes the meeting's notes.
+    "notes": N_("notes"),
+}
+_ROLE_LABELS = {
+    # Translators: a rota role as a label before a name: the person who runs the meeting.
+    "facilitator": N_("Facilitator"),
+    # Translators: a rota role as a label before a name: who takes the meeting's notes.
+    "notes": N_("Notes"),
+}
 
 
 def ref_of(text: str) -> int:
@@ -27,8 +43,16 @@ def ref_of(text: str) -> int:
         raise UserError(str(err), "!rota m1") from None
 
 
+def role_name(role: str) -> str:
+    """A stored role key as members read it inside a line ("facilitator 2 · notes 1")."""
+    known = _ROLE_NAMES.get(role)
+    return _(known) if known else role
+
+
 def role_label(role: str) -> str:
-    return role[:1].upper() + role[1:]
+    """A stored role key as a label before its holder ("Facilitator Alice")."""
+    known = _ROLE_LABELS.get(role)
+    return _(known) if known else role[:1].upper() + role[1:]
 
 
 async def load(ctx: Context, number: int, *, required: bool = True
@@ -39,8 +63,9 @@ async def load(ctx: Context, number: int, *, required: bool = True
     row = await get_rota(ctx.db, meeting.id)
     if row is None:
         if required:
-            raise UserError(f"m{number} has no rota yet. The person who scheduled it or a "
-                            "room moderator can start one.",
+            # Translators: m{number} is a meeting id such as m3.
+            raise UserError(_("m{number} has no rota yet. The person who scheduled it or a "
+                              "room moderator can start one.").format(number=number),
                             EXAMPLE_SET.replace("m1", f"m{number}"))
         return meeting, None, []
     row, dropped = await catch_up(ctx.db, row, meeting, ctx.now, ctx.room.members())
@@ -61,36 +86,38 @@ def people_in(ctx: Context, text: str, example: str) -> tuple[list[str], str]:
     for user in ctx.mentioned:
         for label in (user, "@" + ctx.room.display_name(user), ctx.room.display_name(user)):
             at = lowered.find(label.lower()) if label.strip("@") else -1
-            if at >= 0 and not any(s <= at < e for s, e, _ in spans):
+            if at >= 0 and not any(s <= at < e for s, e, _user in spans):
                 spans.append((at, at + len(label), user))
                 break
         else:
             spans.append((len(text) + len(spans), len(text) + len(spans), user))
     spans.sort()
     rest = text
-    for start, end, _ in sorted(spans, reverse=True):
+    for start, end, _user in sorted(spans, reverse=True):
         rest = rest[:start] + " " + rest[end:]
     for word in rest.split():
         if word.startswith("@"):
-            raise UserError(f"I don't know who {word[:60]} is. Mention them (a pill), or write "
-                            "their full Matrix id.", example)
+            raise UserError(_("I don't know who {name} is. Mention them (a pill), or write "
+                              "their full Matrix id.").format(name=word[:60]), example)
     leftover = " ".join(w for w in rest.split() if not SEPARATORS.match(w))
-    return list(dict.fromkeys(user for _, _, user in spans)), leftover
+    return list(dict.fromkeys(user for _start, _end, user in spans)), leftover
 
 
 def check_in_room(ctx: Context, users: list[str], example: str) -> None:
     present = set(ctx.room.members())
     for user in users:
         if user not in present:
-            raise UserError(f"{user} is not in this room, so they can't be on its rota.",
-                            example)
+            raise UserError(_("{user} is not in this room, so they can't be on its rota.")
+                            .format(user=user), example)
 
 
 def check_on_rota(row: RotaRow, user: str, meeting: Meeting, you: bool) -> None:
     if user not in row.rota.order:
-        who = "You are" if you else f"{user} is"
-        raise UserError(f"{who} not on the rota for m{meeting.number}.",
-                        f"!rota m{meeting.number}" if not you else f"!rota m{meeting.number} join")
+        if you:
+            raise UserError(_("You are not on the rota for m{number}.").format(
+                number=meeting.number), f"!rota m{meeting.number} join")
+        raise UserError(_("{user} is not on the rota for m{number}.").format(
+            user=user, number=meeting.number), f"!rota m{meeting.number}")
 
 
 async def occurrence_at(ctx: Context, meeting: Meeting, text: str, example: str) -> Occurrence:
@@ -99,14 +126,19 @@ async def occurrence_at(ctx: Context, meeting: Meeting, text: str, example: str)
         day = parse_when(text, ctx.now, meeting.series.zone,
                          default_time=time(12, 0)).local.date()
     except (WhenError, ZoneError) as err:
-        raise UserError(f"I couldn't read a date in {text[:60]!r}: {err}", example) from None
+        # Translators: {text} is what the member typed, in quotes; {error} says what is wrong.
+        raise UserError(_("I couldn't read a date in {text}: {error}").format(
+            text=repr(text[:60]), error=err), example) from None
     found = occurrence_on(meeting.series, day, await overrides_for(ctx.db, meeting.id))
     if found is None:
-        raise UserError(f"m{meeting.number} has no occurrence on {day:%a} {day.day} "
-                        f"{day:%b %Y}.", f"!rota m{meeting.number}")
+        raise UserError(_("m{number} has no occurrence on {day}.").format(
+            number=meeting.number, day=format_day(day, with_year=True)),
+            f"!rota m{meeting.number}")
     if found.start_utc <= ctx.now:
-        raise UserError(f"m{meeting.number} of {day:%a} {day.day} {day:%b} has already "
-                        "started; its roles are history.", f"!rota m{meeting.number}")
+        # Translators: e.g. "m3 of Thu 3 Dec has already started; its roles are history."
+        raise UserError(_("m{number} of {day} has already started; its roles are history.")
+                        .format(number=meeting.number, day=format_day(day)),
+                        f"!rota m{meeting.number}")
     return found
 
 

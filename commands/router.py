@@ -15,10 +15,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from commands.aliases import ALIASES
 from commands.context import Context
 from commands.errors import UserError, where_it_broke
+from commands.i18n import _, use_language
 from commands.jobs import Schedules
 from commands.reply import Msg
+from storage.languages import member_and_room_language
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +101,7 @@ def take_token(text: str) -> tuple[str, str]:
         end = text.find(close, 1)
         if end < 0:
             raise UserError(
-                "A quotation mark is not closed.", '!meeting add "Network call" thu 14:00'
+                _("A quotation mark is not closed."), _('!meeting add "Network call" thu 14:00')
             )
         return text[1:end], text[end + 1 :]
     parts = text.split(maxsplit=1)
@@ -146,8 +149,9 @@ class Router:
                 args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = ()
                 ) -> Callable[[Handler], Command]:
         def register(handler: Handler) -> Command:
-            cmd = Command(name, summary, usage, examples, handler, args, aliases)
-            for key in (name, *aliases):
+            everyday = (*aliases, *ALIASES.get(name, ()))
+            cmd = Command(name, summary, usage, examples, handler, args, everyday)
+            for key in (name, *everyday):
                 if key in self.commands:
                     raise ValueError(f"command {key!r} registered twice")
                 self.commands[key] = cmd
@@ -171,21 +175,24 @@ class Router:
     async def _guarded(self, ctx: Context, label: str, work: Awaitable[Any]) -> Any:
         """The error middleware: UserError → its message; anything else → an apology + id."""
         result: Any = True
-        try:
-            async with ctx.db.savepoint("command"):
-                result = await work
-        except UserError as err:
-            ctx.replies.clear()
-            ctx.reply(error_reply(ctx, err))
-        except Exception as exc:
-            error_id = secrets.token_hex(4)
-            log.error("%s failed with %s (error id %s) at %s", label, type(exc).__name__,
-                      error_id, where_it_broke(exc))
-            ctx.replies.clear()
-            ctx.reply(Msg().text(
-                f"Sorry, something went wrong on my side (error id {error_id}). "
-                "Nothing was changed; please try again, and tell the bot's admin if it repeats."
-            ))
+        own, room = await member_and_room_language(ctx.db, ctx.sender, ctx.room_id)
+        ctx.lang = own or room or ctx.settings.language
+        with use_language(ctx.lang):
+            try:
+                async with ctx.db.savepoint("command"):
+                    result = await work
+            except UserError as err:
+                ctx.replies.clear()
+                ctx.reply(error_reply(ctx, err))
+            except Exception as exc:
+                error_id = secrets.token_hex(4)
+                log.error("%s failed with %s (error id %s) at %s", label, type(exc).__name__,
+                          error_id, where_it_broke(exc))
+                ctx.replies.clear()
+                ctx.reply(Msg().text(_(
+                    "Sorry, something went wrong on my side (error id {error_id}). Nothing was "
+                    "changed; please try again, and tell the bot's admin if it repeats."
+                ).format(error_id=error_id)))
         for msg in ctx.replies:
             with_prefix(msg, ctx.settings.prefix)
         return result
@@ -193,28 +200,27 @@ class Router:
     async def _dispatch(self, ctx: Context, name: str, text: str) -> None:
         if len(text) > MAX_COMMAND_LENGTH:
             raise UserError(
-                f"That command is {len(text):,} characters long; the limit is "
-                f"{MAX_COMMAND_LENGTH:,}.",
+                _("That command is {length} characters long; the limit is {limit}.").format(
+                    length=f"{len(text):,}", limit=f"{MAX_COMMAND_LENGTH:,}"),
                 f"{ctx.settings.prefix}help",
             )
         cmd = self.find(name)
         if cmd is None:
             hint = self.suggest(name)
-            did_you_mean = (
-                " Did you mean " + " or ".join(f"{ctx.settings.prefix}{h}" for h in hint) + "?"
-                if hint else ""
-            )
-            raise UserError(
-                f"I don't know the command {ctx.settings.prefix}{name[:40]}.{did_you_mean}",
-                f"{ctx.settings.prefix}help",
-            )
+            unknown = _("I don't know the command {command}.").format(
+                command=f"{ctx.settings.prefix}{name[:40]}")
+            if hint:
+                # Translators: {commands} is one or more command names joined by "or".
+                unknown += " " + _("Did you mean {commands}?").format(
+                    commands=_(" or ").join(f"{ctx.settings.prefix}{h}" for h in hint))
+            raise UserError(unknown, f"{ctx.settings.prefix}help")
         first, after = take_token(text) if cmd.subcommands else ("", text)
         if first.lower() in cmd.subcommands:
             cmd = cmd.subcommands[first.lower()]
             text = after
         if cmd.handler is None:
-            raise UserError(f"{ctx.settings.prefix}{cmd.full_name} needs more.",
-                            usage_line(ctx, cmd))
+            raise UserError(_("{command} needs more.").format(
+                command=f"{ctx.settings.prefix}{cmd.full_name}"), usage_line(ctx, cmd))
         kwargs = parse_args(ctx, cmd, text)
         await cmd.handler(ctx, **kwargs)
         for after in self.schedules.hooks.get("command", []):
@@ -233,8 +239,9 @@ def parse_args(ctx: Context, cmd: Command, text: str) -> dict[str, Any]:
             value, rest = take_token(rest)
         if value == "":
             if not arg.optional:
-                raise UserError(f"{ctx.settings.prefix}{cmd.full_name} needs <{arg.name}>.",
-                                usage_line(ctx, cmd))
+                raise UserError(_("{command} needs <{argument}>.").format(
+                    command=f"{ctx.settings.prefix}{cmd.full_name}", argument=arg.name),
+                    usage_line(ctx, cmd))
             values[arg.name] = arg.default
             continue
         try:
@@ -242,17 +249,19 @@ def parse_args(ctx: Context, cmd: Command, text: str) -> dict[str, Any]:
         except UserError:
             raise
         except ValueError as err:
-            raise UserError(str(err) or f"<{arg.name}> is not valid: {value[:60]}",
-                            usage_line(ctx, cmd)) from None
+            raise UserError(str(err) or _("<{argument}> is not valid: {value}").format(
+                argument=arg.name, value=value[:60]), usage_line(ctx, cmd)) from None
     if rest.strip():
         extra = rest.strip()[:60]
-        raise UserError(f"I didn't expect {extra!r} after {ctx.settings.prefix}{cmd.full_name}.",
-                        usage_line(ctx, cmd))
+        raise UserError(_("I didn't expect {extra} after {command}.").format(
+            extra=repr(extra), command=f"{ctx.settings.prefix}{cmd.full_name}"),
+            usage_line(ctx, cmd))
     return values
 
 
 def usage_line(ctx: Context, cmd: Command) -> str:
-    return cmd.examples[0] if cmd.examples else cmd.usage
+    """The first example (or the usage), in the reader's language."""
+    return _(cmd.examples[0] if cmd.examples else cmd.usage)
 
 
 def with_prefix(msg: Msg, prefix: str) -> None:
@@ -268,5 +277,5 @@ def with_prefix(msg: Msg, prefix: str) -> None:
 def error_reply(ctx: Context, err: UserError) -> Msg:
     msg = Msg().text(err.message)
     if err.example:
-        msg.line().text("Example: ").code(err.example)
+        msg.line().text(_("Example:") + " ").code(err.example)
     return msg

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from commands.i18n import N_
 from storage.db import Database
 from storage.meetings import iso, next_number
 
@@ -26,22 +27,22 @@ CONFIRM_WINDOW = timedelta(minutes=10)
 
 # (label shown to the member, or None for bookkeeping; FROM … WHERE … with :u the user id).
 ERASE: tuple[tuple[str | None, str], ...] = (
-    ("time zone and working hours", "FROM members WHERE user_id = :u"),
-    ("away periods", "FROM away WHERE user_id = :u"),
-    ("check-in answers", "FROM checkin_answers WHERE user_id = :u"),
-    ("check-in choices (muted, asked by DM)", "FROM checkin_members WHERE user_id = :u"),
-    ("check-in prompts sent to you", "FROM checkin_prompts WHERE user_id = :u AND cycle_id IN "
+    (N_("time zone, working hours and language"), "FROM members WHERE user_id = :u"),
+    (N_("away periods"), "FROM away WHERE user_id = :u"),
+    (N_("check-in answers"), "FROM checkin_answers WHERE user_id = :u"),
+    (N_("check-in choices (muted, asked by DM)"), "FROM checkin_members WHERE user_id = :u"),
+    (N_("check-in prompts sent to you"), "FROM checkin_prompts WHERE user_id = :u AND cycle_id IN "
      "(SELECT id FROM checkin_cycles WHERE summary_at IS NOT NULL OR void = 1)"),
-    ("meeting reminder sign-ups", "FROM meeting_notify WHERE user_id = :u"),
-    ("poll votes", "FROM poll_votes WHERE user_id = :u"),
-    ("the link to your direct chat with me", "FROM direct_rooms WHERE user_id = :u"),
-    ("places on rotas", "FROM rota_members WHERE user_id = :u"),
+    (N_("meeting reminder sign-ups"), "FROM meeting_notify WHERE user_id = :u"),
+    (N_("poll votes"), "FROM poll_votes WHERE user_id = :u"),
+    (N_("the link to your direct chat with me"), "FROM direct_rooms WHERE user_id = :u"),
+    (N_("places on rotas"), "FROM rota_members WHERE user_id = :u"),
     (None, "FROM rota_turns WHERE user_id = :u"),
-    ("rota skips, swaps and agreed turns", "FROM rota_skips WHERE user_id = :u"),
-    ("rota skips, swaps and agreed turns", "FROM rota_pins WHERE user_id = :u"),
-    ("rota skips, swaps and agreed turns",
+    (N_("rota skips, swaps and agreed turns"), "FROM rota_skips WHERE user_id = :u"),
+    (N_("rota skips, swaps and agreed turns"), "FROM rota_pins WHERE user_id = :u"),
+    (N_("rota skips, swaps and agreed turns"),
      "FROM rota_swaps WHERE asked_by = :u OR confirmer = :u"),
-    ("messages of yours waiting for a key", "FROM pending_decryption WHERE sender = :u"),
+    (N_("messages of yours waiting for a key"), "FROM pending_decryption WHERE sender = :u"),
     (None, "FROM forget_requests WHERE target = :u OR requester = :u"),
 )
 
@@ -50,8 +51,8 @@ def _via(table: str, parent: str, column: str) -> str:
     return f"(SELECT p.room_id FROM {parent} p WHERE p.id = {table}.{column})"
 
 
-MINUTES, ACTIONS = "minutes", "action items"
-MEETINGS, ROTAS = "meetings, agenda items and polls", "rota history"
+MINUTES, ACTIONS = N_("minutes"), N_("action items")
+MEETINGS, ROTAS = N_("meetings, agenda items and polls"), N_("rota history")
 # (label, table, column holding a user id, SQL for the row's room).
 ANONYMISE: tuple[tuple[str, str, str, str], ...] = (
     (MINUTES, "minutes", "started_by", "room_id"),
@@ -70,10 +71,10 @@ ANONYMISE: tuple[tuple[str, str, str, str], ...] = (
     (ROTAS, "rota_history", "user_id", _via("rota_history", "rotas", "rota_id")),
     (ROTAS, "rota_skips", "added_by", _via("rota_skips", "rotas", "rota_id")),
     (ROTAS, "rota_pins", "instead_of", _via("rota_pins", "rotas", "rota_id")),
-    ("check-in settings", "checkin_settings", "updated_by", "room_id"),
+    (N_("check-in settings"), "checkin_settings", "updated_by", "room_id"),
 )
 
-OUTBOX = "copies of my sent messages that named you or went to your direct chat"
+OUTBOX = N_("copies of my sent messages that named you or went to your direct chat")
 _OPEN = "a.closed_at IS NULL AND a.dropped_at IS NULL"
 
 

@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from commands.domain.when import WEEKDAY_WORDS, localize
+from commands.domain.words import to_english
 from commands.domain.zones import ZoneError, resolve_zone, zone_info, zone_label
+from commands.i18n import N_, _, ngettext
 
 __all__ = [
     "DEFAULT_QUESTIONS",
@@ -56,7 +58,9 @@ __all__ = [
     "summarise",
 ]
 
-DEFAULT_QUESTIONS = ("What did you work on?", "What's next?", "Anything blocking you?")
+# Stored in English; shown translated while a room keeps them (checkin_format.shown_questions).
+DEFAULT_QUESTIONS = (N_("What did you work on?"), N_("What's next?"),
+                     N_("Anything blocking you?"))
 MAX_QUESTIONS = 5
 MAX_QUESTION_LENGTH = 200
 DEFAULT_WINDOW = timedelta(hours=24)
@@ -65,8 +69,8 @@ MAX_WINDOW = timedelta(days=7)
 CONDENSED = 160
 
 _DAY_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_DAY_PLURAL = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays",
-               "Sundays")
+_DAY_PLURAL = (N_("Mondays"), N_("Tuesdays"), N_("Wednesdays"), N_("Thursdays"),
+               N_("Fridays"), N_("Saturdays"), N_("Sundays"))
 _ALL = frozenset(range(7))
 _WEEKDAYS = frozenset(range(5))
 _DAY_WORDS = {"day": _ALL, "days": _ALL, "daily": _ALL, "everyday": _ALL,
@@ -76,11 +80,20 @@ _DURATION = re.compile(r"([0-9]+)(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|
 _UNIT_MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 10080}
 _QUOTES = {'"': '"', "“": "”", "'": "'", "«": "»"}
 _NUMBERED = re.compile(r"^\s*\(?([1-9])\s*[.):\-]\s*(.*)$")
-_BLOCKER_WORDS = re.compile(r"block|stuck|imped|obstacle|hinder|help", re.IGNORECASE)
+# The blocker question and "nothing" answers, in the five languages (a room may write its
+# own questions, and members answer in theirs).
+_BLOCKER_WORDS = re.compile(
+    r"block|stuck|imped|obstacle|hinder|help|bloc|bloque|atasc|ayuda|aide|ajuda|"
+    r"empêch|dificult|difficult|عائق|عوائق|عقب|مساعدة|يعيق",
+    re.IGNORECASE)
 _NOTHING = re.compile(
     r"(no|none|nope|nothing|nada|n/?a|-+|—|no blockers?|nothing blocking( me)?|not really|"
     r"all good|none so far|nothing so far|nothing (right )?now|no,? thanks?|"
-    r"nothing at the moment|not at the moment|no blockers? (right )?now|nothing yet|nil)"
+    r"nothing at the moment|not at the moment|no blockers? (right )?now|nothing yet|nil|"
+    r"ninguno|ninguna|nada por ahora|todo bien|sin bloqueos?|no,? gracias|"
+    r"non|rien|aucun|aucune|rien pour l'instant|tout va bien|pas de blocage|non,? merci|"
+    r"não|nao|nenhum|nenhuma|nada por enquanto|tudo bem|sem bloqueios?|não,? obrigad[oa]|"
+    r"لا|لا شيء|لا يوجد|لا شيء حاليا|كل شيء بخير|لا عوائق)"
 )
 
 
@@ -99,15 +112,22 @@ class Schedule:
     def describe(self) -> str:
         """E.g. "Mondays and Thursdays at 10:00, in each member's own time zone"."""
         if self.days == _ALL:
-            days = "every day"
+            days = _("every day")
         elif self.days == _WEEKDAYS:
-            days = "every weekday"
+            days = _("every weekday")
         else:
-            names = [_DAY_PLURAL[d] for d in sorted(self.days)]
-            days = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        where = ("in each member's own time zone" if self.zone is None
-                 else f"{zone_label(self.zone)} time")
-        return f"{days} at {self.at:%H:%M}, {where}"
+            names = [_(_DAY_PLURAL[d]) for d in sorted(self.days)]
+            # Translators: the last of several days, e.g. "Mondays, Tuesdays and Fridays".
+            days = names[0] if len(names) == 1 else _("{days} and {last_day}").format(
+                days=", ".join(names[:-1]), last_day=names[-1])
+        at = f"{self.at:%H:%M}"
+        if self.zone is None:
+            # Translators: {days} is e.g. "Mondays and Thursdays" or "every weekday".
+            return _("{days} at {time}, in each member's own time zone").format(days=days,
+                                                                                 time=at)
+        # Translators: {days} is e.g. "Fridays"; {zone} is a place, e.g. "Nairobi".
+        return _("{days} at {time}, {zone} time").format(days=days, time=at,
+                                                          zone=zone_label(self.zone))
 
     def days_text(self) -> str:
         return ",".join(str(d) for d in sorted(self.days))
@@ -132,17 +152,19 @@ def parse_days(text: str) -> frozenset[int]:
         if item in _DAY_WORDS:
             days |= _DAY_WORDS[item]
         elif "-" in item:
-            first, _, last = item.partition("-")
+            first, _dash, last = item.partition("-")
             if first not in WEEKDAY_WORDS or last not in WEEKDAY_WORDS:
-                raise CheckinError(f'"{item}" is not a range of days.')
+                raise CheckinError(_('"{item}" is not a range of days.').format(item=item))
             a, b = WEEKDAY_WORDS[first], WEEKDAY_WORDS[last]
             days.update((a + i) % 7 for i in range((b - a) % 7 + 1))
         elif item in WEEKDAY_WORDS:
             days.add(WEEKDAY_WORDS[item])
         else:
-            raise CheckinError(f'"{item}" is not a day; use mon, mon,thu, weekday or day.')
+            # Translators: mon, mon,thu, weekday and day are examples of what to type.
+            raise CheckinError(_('"{item}" is not a day; use mon, mon,thu, weekday or day.'
+                                 ).format(item=item))
     if not days:
-        raise CheckinError("Say on which days: mon, mon,thu, weekday or day.")
+        raise CheckinError(_("Say on which days: mon, mon,thu, weekday or day."))
     return frozenset(days)
 
 
@@ -150,25 +172,31 @@ def parse_clock(text: str) -> time:
     """"10:00", "9.30", "9am", "14h", "10"."""
     match = _CLOCK.fullmatch(text.strip())
     if not match:
-        raise CheckinError(f'"{text.strip()[:20]}" is not a time of day; try 10:00.')
+        raise CheckinError(_('"{text}" is not a time of day; try 10:00.').format(
+            text=text.strip()[:20]))
     hour, minute, meridiem = int(match[1]), int(match[2] or 0), (match[3] or "").lower()
     if meridiem:
         if not 1 <= hour <= 12:
-            raise CheckinError(f'"{text.strip()}" is not a time of day; try 10:00.')
+            raise CheckinError(_('"{text}" is not a time of day; try 10:00.').format(
+                text=text.strip()))
         hour = hour % 12 + (12 if meridiem == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise CheckinError(f'"{text.strip()}" is not a time of day; try 10:00.')
+        raise CheckinError(_('"{text}" is not a time of day; try 10:00.').format(
+            text=text.strip()))
     return time(hour, minute)
 
 
 def parse_schedule(text: str) -> Schedule:
-    """`<rule> <time> [local|<zone>]`; without a zone it is "local"."""
-    words = text.split()
+    """`<rule> <time> [local|<zone>]`; without a zone it is "local".
+
+    Read in every supported language ("lunes y jueves 10h", "lun-ven 9:30 heure de Paris",
+    "كل يوم 9:00"): `words.to_english` turns the text into the English forms first."""
+    words = to_english(text, "days").split()
     if words and words[0].lower() == "every":
         words = words[1:]
     clock_at = next((i for i, w in enumerate(words) if i > 0 and _CLOCK.fullmatch(w)), None)
     if not words or clock_at is None:
-        raise CheckinError("Give the days, then the time.")
+        raise CheckinError(_("Give the days, then the time."))
     days = parse_days(" ".join(words[:clock_at]))
     at = parse_clock(words[clock_at])
     rest = " ".join(words[clock_at + 1:]).strip()
@@ -177,8 +205,10 @@ def parse_schedule(text: str) -> Schedule:
     try:
         zone = resolve_zone(rest.removeprefix("in ").strip())
     except ZoneError as err:
-        hint = f" Did you mean {', '.join(err.suggestions[:3])}?" if err.suggestions else ""
-        raise CheckinError(f"{err}{hint} Or say local for each member's own zone.") from None
+        hint = " " + _("Did you mean {zones}?").format(
+            zones=", ".join(err.suggestions[:3])) if err.suggestions else ""
+        raise CheckinError(f"{err}{hint} " + _("Or say local for each member's own zone.")
+                           ) from None
     return Schedule(days, at, zone)
 
 
@@ -192,23 +222,27 @@ def parse_window(text: str) -> timedelta:
         total += int(match[1]) * _UNIT_MINUTES[match[2][0]]
         position = match.end()
     if not compact or position != len(compact):
-        raise CheckinError(f'I couldn\'t read "{text.strip()[:30]}" as a length of time.')
+        raise CheckinError(_('I couldn\'t read "{text}" as a length of time.').format(
+            text=text.strip()[:30]))
     # Compare minutes before making a timedelta: a huge number would overflow it.
     if total > MAX_WINDOW // timedelta(minutes=1):
-        raise CheckinError("Answers can be collected for at most 7 days.")
+        raise CheckinError(_("Answers can be collected for at most 7 days."))
     window = timedelta(minutes=total)
     if window < MIN_WINDOW:
-        raise CheckinError("Give people at least an hour to answer.")
+        raise CheckinError(_("Give people at least an hour to answer."))
     return window
 
 
 def describe_window(window: timedelta) -> str:
     minutes = int(window.total_seconds() // 60)
     if minutes % 1440 == 0 and minutes >= 2880:
-        return f"{minutes // 1440} days"
+        days = minutes // 1440
+        return ngettext("{count} day", "{count} days", days).format(count=days)
     if minutes % 60 == 0:
-        return f"{minutes // 60}h"
-    return f"{minutes // 60}h{minutes % 60:02d}m"
+        # Translators: a length of time in hours, e.g. "24h".
+        return _("{hours}h").format(hours=minutes // 60)
+    # Translators: a length of time in hours and minutes, e.g. "1h30m".
+    return _("{hours}h{minutes}m").format(hours=minutes // 60, minutes=f"{minutes % 60:02d}")
 
 
 def parse_questions(text: str) -> tuple[str, ...]:
@@ -220,31 +254,37 @@ def parse_questions(text: str) -> tuple[str, ...]:
         while rest:
             close = _QUOTES.get(rest[0])
             if close is None:
-                raise CheckinError("Put each question in quotation marks.")
+                raise CheckinError(_("Put each question in quotation marks."))
             end = rest.find(close, 1)
             if end < 0:
-                raise CheckinError("A quotation mark is not closed.")
+                raise CheckinError(_("A quotation mark is not closed."))
             parts.append(rest[1:end])
             rest = rest[end + 1:].strip()
     else:
         parts = re.split(r"\s*(?:\n|\|)\s*", stripped)
     questions = tuple(" ".join(p.split()) for p in parts)
     if not questions or not any(questions):
-        raise CheckinError("Give at least one question.")
+        raise CheckinError(_("Give at least one question."))
     if any(not q for q in questions):
-        raise CheckinError("One of the questions is empty.")
+        raise CheckinError(_("One of the questions is empty."))
     if len(questions) > MAX_QUESTIONS:
-        raise CheckinError(f"That is {len(questions)} questions; ask at most {MAX_QUESTIONS}.")
+        count = len(questions)
+        # Translators: {most} is the largest number of questions allowed (5).
+        raise CheckinError(ngettext("That is {count} question; ask at most {most}.",
+                                    "That is {count} questions; ask at most {most}.",
+                                    count).format(count=count, most=MAX_QUESTIONS))
     too_long = next((q for q in questions if len(q) > MAX_QUESTION_LENGTH), None)
     if too_long:
-        raise CheckinError(f"Keep each question under {MAX_QUESTION_LENGTH} characters.")
+        raise CheckinError(ngettext("Keep each question under {count} character.",
+                                    "Keep each question under {count} characters.",
+                                    MAX_QUESTION_LENGTH).format(count=MAX_QUESTION_LENGTH))
     return questions
 
 
 # ---- when people are asked ----------------------------------------------------------------
 def prompt_instant(schedule: Schedule, day: date, member_zone: str) -> datetime:
     """The UTC instant of `day` at the schedule's time, in the room's or the member's zone."""
-    instant, _ = localize(datetime.combine(day, schedule.at), schedule.zone or member_zone)
+    instant, _moved = localize(datetime.combine(day, schedule.at), schedule.zone or member_zone)
     return instant
 
 
@@ -286,13 +326,13 @@ def next_prompt(schedule: Schedule, zone: str, after: datetime) -> datetime:
     """The next instant after `after` at which a member in `zone` would be asked."""
     tz = zone_info(schedule.zone or zone)
     day = after.astimezone(tz).date() - timedelta(days=1)
-    for _ in range(10):
+    for _attempt in range(10):
         if day.weekday() in schedule.days:
             instant = prompt_instant(schedule, day, zone)
             if instant > after:
                 return instant
         day += timedelta(days=1)
-    raise CheckinError("This schedule never asks anyone.")  # unreachable with ≥ 1 day
+    raise CheckinError(_("This schedule never asks anyone."))  # unreachable with ≥ 1 day
 
 
 # ---- reading answers ----------------------------------------------------------------------
@@ -430,7 +470,8 @@ def answer_state(now: datetime, closes_at: datetime, summary_at: datetime | None
 
 
 def day_label(day: date) -> str:
-    """"Mon 30 Nov", built by hand so the server locale never leaks."""
+    """"Mon 30 Nov": the label stored with a cycle, always English, built by hand so the
+    server locale never leaks. Members see it translated (`checkin_format.cycle_label`)."""
     months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
               "Dec")
     return f"{_DAY_SHORT[day.weekday()]} {day.day} {months[day.month - 1]}"

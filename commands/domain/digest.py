@@ -25,8 +25,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, time, timedelta
 from typing import TypeVar
 
-from commands.domain.when import MONTH_NAMES, localize
+from commands.domain.timefmt import month_name
+from commands.domain.when import localize
 from commands.domain.zones import zone_info
+from commands.i18n import _
 
 T = TypeVar("T")
 Part = tuple[str, str, str]  # (kind, value, extra) as in commands.reply.Msg.parts
@@ -94,8 +96,8 @@ def weekly_slot(now: datetime, zone: str, weekday: int, at: time,
     """(UTC instant, "2026-W49") of the slot in the ISO week of `now`'s local date."""
     today = now.astimezone(zone_info(zone)).date()
     day = today - timedelta(days=today.weekday()) + timedelta(days=7 * weeks_ahead + weekday)
-    slot, _ = localize(datetime.combine(day, at), zone)
-    year, week, _ = day.isocalendar()
+    slot, _shift = localize(datetime.combine(day, at), zone)
+    year, week, _weekday = day.isocalendar()
     return slot, f"{year}-W{week:02d}"
 
 
@@ -124,11 +126,18 @@ def slots_to_plan(now: datetime, zone: str, weekday: int, at: time,
 
 
 def week_range(slot: datetime, zone: str) -> str:
-    """"30 Nov – 6 Dec 2026": the week a digest speaks for (Monday to Sunday, local)."""
+    """"30 Nov – 6 Dec 2026": the week a digest speaks for (Monday to Sunday, local), with
+    month names in the active language."""
     day = slot.astimezone(zone_info(zone)).date()
     monday = day - timedelta(days=day.weekday())
     sunday = monday + timedelta(days=6)
-    first = f"{monday.day} {MONTH_NAMES[monday.month - 1][:3]}"
+    days = {"first_day": monday.day, "first_month": month_name(monday.month),
+            "last_day": sunday.day, "last_month": month_name(sunday.month),
+            "year": sunday.year}
     if monday.year != sunday.year:
-        first += f" {monday.year}"
-    return f"{first} – {sunday.day} {MONTH_NAMES[sunday.month - 1][:3]} {sunday.year}"
+        # Translators: a week across two years, e.g. "29 Dec 2025 – 4 Jan 2026" (short
+        # month names).
+        return _("{first_day} {first_month} {first_year} – {last_day} {last_month} {year}"
+                 ).format(first_year=monday.year, **days)
+    # Translators: a week, e.g. "30 Nov – 6 Dec 2026" (short month names).
+    return _("{first_day} {first_month} – {last_day} {last_month} {year}").format(**days)

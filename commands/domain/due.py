@@ -7,6 +7,10 @@
 - The overdue nudge goes out at 09:00 in the owner's zone, the first such morning after
   the due instant. A morning missed while the bot was down is caught up to three hours
   late; later than that, the next morning is used (never a nudge at 3 a.m.).
+- Due dates are read in every supported language ("vendredi", "el próximo jueves",
+  "غدا"), since `when.parse_when` reads them; the clause keyword stays "due" (words such
+  as "para"/"pour" are too common inside an item's text). Words shown follow the active
+  language.
 """
 
 from __future__ import annotations
@@ -16,14 +20,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from commands.domain.when import MONTH_NAMES, localize, parse_when
+from commands.domain.timefmt import format_day
+from commands.domain.when import localize, parse_when
 from commands.domain.zones import zone_info, zone_label
+from commands.i18n import N_, _, ngettext
 
 END_OF_DAY = time(23, 59)
 NUDGE_TIME = time(9, 0)
 NUDGE_LATE = timedelta(hours=3)
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MAX_TEXT = 1000
+# What an empty item is told, by kind (`clean_text`'s `what`).
+_NO_TEXT = {
+    "action": N_("What is the action? Give its text."),
+    "decision": N_("What is the decision? Give its text."),
+    "info": N_("What is the info? Give its text."),
+}
 _QUOTES = {'"': '"', "“": "”", "'": "'", "«": "»"}
 _DUE_CLAUSE = re.compile(r"(?:(.*)\s+)?due\s+(\S.*)", re.IGNORECASE | re.DOTALL)
 
@@ -46,11 +57,15 @@ class Due:
 def parse_due(text: str, now: datetime, zone: str) -> Due:
     """Read a due date in `zone` (the owner's); raises WhenError/ZoneError/DuePassed."""
     wall = parse_when(text, now, zone, default_time=END_OF_DAY)
-    instant, _ = localize(wall.local, wall.zone)
+    instant, _note = localize(wall.local, wall.zone)
     if instant <= now:
         later = future_suggestion(wall.local, now.astimezone(zone_info(wall.zone)))
-        raise DuePassed(f"{day_words(wall.local, now, wall.zone)} has already passed "
-                        f"(in {zone_label(wall.zone)}). Did you mean {suggestion_text(later)}?",
+        # Translators: {day} e.g. "Fri 4 Dec"; {place} a city; {suggestion} a date to type,
+        # e.g. "2026-12-11".
+        message = _("{day} has already passed (in {place}). Did you mean {suggestion}?")
+        raise DuePassed(message.format(day=day_words(wall.local, now, wall.zone),
+                                       place=zone_label(wall.zone),
+                                       suggestion=suggestion_text(later)),
                         suggestion_text(later))
     return Due(instant, wall.local, wall.zone)
 
@@ -83,10 +98,9 @@ def suggestion_text(local: datetime) -> str:
 
 
 def day_words(local: datetime, now: datetime, zone: str) -> str:
-    """"Fri 4 Dec", with the year when it is not this year's."""
+    """"Fri 4 Dec", with the year when it is not this year's (in the active language)."""
     this_year = now.astimezone(zone_info(zone)).year
-    year = f" {local.year}" if local.year != this_year else ""
-    return f"{_WEEKDAYS[local.weekday()]} {local.day} {MONTH_NAMES[local.month - 1][:3]}{year}"
+    return format_day(local.date(), with_year=local.year != this_year)
 
 
 def format_due(due: datetime, zone: str, now: datetime) -> str:
@@ -94,8 +108,12 @@ def format_due(due: datetime, zone: str, now: datetime) -> str:
     local = due.astimezone(zone_info(zone)).replace(tzinfo=None)
     label = zone_label(zone)
     if local.time() == END_OF_DAY:
-        return f"{day_words(local, now, zone)} (end of day, {label})"
-    return f"{day_words(local, now, zone)}, {local:%H:%M} ({label})"
+        # Translators: a due date without a time, e.g. "Fri 4 Dec (end of day, Nairobi)".
+        return _("{day} (end of day, {place})").format(day=day_words(local, now, zone),
+                                                       place=label)
+    # Translators: a due date, e.g. "Fri 4 Dec, 15:00 (Nairobi)".
+    return _("{day}, {time} ({place})").format(day=day_words(local, now, zone),
+                                               time=f"{local:%H:%M}", place=label)
 
 
 def overdue_by(due: datetime, now: datetime) -> str:
@@ -103,19 +121,21 @@ def overdue_by(due: datetime, now: datetime) -> str:
     late = now - due
     if late >= timedelta(days=1):
         days = late.days
-        return f"overdue by {days} day{'s' if days != 1 else ''}"
+        return ngettext("overdue by {count} day", "overdue by {count} days", days).format(
+            count=days)
     if late >= timedelta(hours=1):
         hours = int(late.total_seconds() // 3600)
-        return f"overdue by {hours} hour{'s' if hours != 1 else ''}"
-    return "just overdue"
+        return ngettext("overdue by {count} hour", "overdue by {count} hours", hours).format(
+            count=hours)
+    return _("just overdue")
 
 
 def _morning_after(instant: datetime, zone: str) -> datetime:
     """The first 09:00 in `zone` strictly after `instant`."""
     local_day: date = instant.astimezone(zone_info(zone)).date()
     for offset in range(3):
-        candidate, _ = localize(datetime.combine(local_day + timedelta(days=offset),
-                                                 NUDGE_TIME), zone)
+        candidate, _note = localize(datetime.combine(local_day + timedelta(days=offset),
+                                                     NUDGE_TIME), zone)
         if candidate > instant:
             return candidate
     raise AssertionError("a 09:00 always comes within three days")
@@ -141,7 +161,8 @@ def parse_number(text: str) -> int:
     """`12` or `#12` → 12."""
     match = re.fullmatch(r"#?([0-9]{1,9})", text.strip())
     if not match:
-        raise ValueError(f"{text[:30]!r} is not an item number; numbers look like 12 or #12.")
+        raise ValueError(_("{text} is not an item number; numbers look like 12 or #12.").format(
+            text=repr(text[:30])))
     return int(match.group(1))
 
 
@@ -149,9 +170,14 @@ def clean_text(text: str, what: str = "action") -> str:
     """An item's text on one line, non-empty and at most MAX_TEXT characters."""
     text = " ".join(text.split())
     if not text:
-        raise ValueError(f"What is the {what}? Give its text.")
+        if what in _NO_TEXT:
+            raise ValueError(_(_NO_TEXT[what]))
+        # Translators: {what} is a kind of item, in English (e.g. "action").
+        raise ValueError(_("What is the {what}? Give its text.").format(what=what))
     if len(text) > MAX_TEXT:
-        raise ValueError(f"That text is {len(text):,} characters; keep it under {MAX_TEXT:,}.")
+        raise ValueError(ngettext("That text is {count} character; keep it under {most}.",
+                                  "That text is {count} characters; keep it under {most}.",
+                                  len(text)).format(count=f"{len(text):,}", most=f"{MAX_TEXT:,}"))
     return text
 
 
@@ -162,13 +188,14 @@ def split_due_clause(text: str) -> tuple[str, str | None]:
     if close:
         end = text.find(close, 1)
         if end < 0:
-            raise ValueError("A quotation mark is not closed.")
+            raise ValueError(_("A quotation mark is not closed."))
         quoted, after = text[1:end], text[end + 1:].strip()
         if not after:
             return quoted, None
         match = re.fullmatch(r"due\s+(\S.*)", after, re.IGNORECASE | re.DOTALL)
         if not match:
-            raise ValueError(f"I didn't expect {after[:40]!r} after the quoted text.")
+            raise ValueError(_("I didn't expect {text} after the quoted text.").format(
+                text=repr(after[:40])))
         return quoted, match.group(1).strip()
     match = _DUE_CLAUSE.fullmatch(text)
     return (match.group(1) or "", match.group(2).strip()) if match else (text, None)
@@ -187,8 +214,9 @@ def _member(token: str, members: Sequence[str], name_of: Callable[[str], str]) -
             return user
     starting = [user for user, known in names.items() if any(k.startswith(word) for k in known)]
     if len(starting) > 1:
-        raise ValueError(f"@{word[:40]} could be " + ", ".join(sorted(starting)[:4])
-                         + "; write more of the name.")
+        # Translators: {name} is what was typed after @; {members} are Matrix ids.
+        raise ValueError(_("@{name} could be {members}; write more of the name.").format(
+            name=word[:40], members=", ".join(sorted(starting)[:4])))
     return starting[0] if word and starting else None
 
 
@@ -216,12 +244,13 @@ def leading_people(text: str, mentioned: Sequence[str], members: Sequence[str],
             token = rest.split(maxsplit=1)[0].rstrip(":,")
             member = _member(token, members, name_of)
             if member is None:
-                raise ValueError(f"I can't find {token[:60]} among this room's members.")
+                raise ValueError(_("I can't find {name} among this room's members.").format(
+                    name=token[:60]))
             found = (member, len(token))
         if found is None:
             break
         if found[0] not in members:
-            raise ValueError(f"{found[0]} is not a member of this room.")
+            raise ValueError(_("{user} is not a member of this room.").format(user=found[0]))
         owners.append(found[0])
         rest = rest[found[1]:].lstrip(" \t\n:,")
     return list(dict.fromkeys(owners)), rest

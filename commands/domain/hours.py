@@ -3,6 +3,10 @@
 Times are local wall-clock times in the member's own zone. A shift whose end is at or before
 its start runs overnight ("22:00-06:00") and belongs to the day it starts on: "22:00-06:00
 Mon" covers Monday 22:00 to Tuesday 06:00.
+
+Hours are read in every supported language ("lun-vie 9-17", "de 9h à 17h du lundi au
+vendredi", "seg-sex 09:00-18:00", "الأحد-الخميس 9-17"): `words.to_english` turns them into
+the English forms below first. Descriptions follow the active language.
 """
 
 from __future__ import annotations
@@ -11,10 +15,13 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from commands.domain.timefmt import weekday_name
+from commands.domain.words import to_english
+from commands.i18n import N_, _
+
 __all__ = ["HoursError", "WorkingHours", "minutes_outside", "parse_hours"]
 
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_SHORT = tuple(name[:3].title() for name in _DAY_NAMES)
 _WEEKDAYS = frozenset(range(5))
 _ALL_DAYS = frozenset(range(7))
 _DAY_WORDS = {
@@ -28,7 +35,7 @@ _DAY_WORDS = {
 _TIME_TOKEN = r"[0-9][0-9:.]*\s*(?:[ap]\.?m\.?)?"
 _RANGE = re.compile(rf"(?<![\w:.])({_TIME_TOKEN})\s*-\s*({_TIME_TOKEN})(?![\w:.])")
 _TIME = re.compile(r"([0-9]{1,2})(?:[:.]([0-9]{2}))?(am|pm)?")
-_EXAMPLE = '"09:00-17:00 Mon-Fri"'
+_EXAMPLE = N_('"09:00-17:00 Mon-Fri"')
 _MAX_INPUT = 200
 
 
@@ -46,9 +53,10 @@ class WorkingHours:
 
     def __post_init__(self) -> None:
         if self.start == self.end:
-            raise HoursError(f"Start and end are both {self.start:%H:%M}; hours need a length.")
+            raise HoursError(_("Start and end are both {time}; hours need a length.").format(
+                time=f"{self.start:%H:%M}"))
         if not self.days or not self.days <= _ALL_DAYS:
-            raise HoursError("Working days must be some of Mon..Sun.")
+            raise HoursError(_("Working days must be some of Mon..Sun."))
 
     @property
     def overnight(self) -> bool:
@@ -65,7 +73,8 @@ class WorkingHours:
         return started_today or started_yesterday
 
     def describe(self) -> str:
-        """Human form, e.g. "09:00–17:00 Mon–Fri" or "09:00–13:00 Mon, Wed, Fri"."""
+        """Human form, e.g. "09:00–17:00 Mon–Fri" or "09:00–13:00 Mon, Wed, Fri" (day names
+        follow the active language)."""
         return f"{self.start:%H:%M}–{self.end:%H:%M} {_describe_days(self.days)}"
 
     def to_storage(self) -> str:
@@ -78,7 +87,7 @@ class WorkingHours:
         """Inverse of `to_storage`; strict, because stored data should never need guessing."""
         match = re.fullmatch(r"([0-9]{2}):([0-9]{2})-([0-9]{2}):([0-9]{2}) ([0-6](?:,[0-6])*)", s)
         if not match:
-            raise HoursError(f'"{s}" is not stored working hours.')
+            raise HoursError(f'"{s}" is not stored working hours.')  # a bug, not a member's typo
         try:
             start = time(int(match[1]), int(match[2]))
             end = time(int(match[3]), int(match[4]))
@@ -90,7 +99,7 @@ class WorkingHours:
 def _describe_days(days: frozenset[int]) -> str:
     """Compress runs of three or more days into ranges, wrapping past Sunday."""
     if days == _ALL_DAYS:
-        return "every day"
+        return _("every day")
     runs: list[list[int]] = []
     for first in sorted(d for d in days if (d - 1) % 7 not in days):
         run = [first]
@@ -100,9 +109,9 @@ def _describe_days(days: frozenset[int]) -> str:
     parts: list[str] = []
     for run in runs:
         if len(run) >= 3:
-            parts.append(f"{_SHORT[run[0]]}–{_SHORT[run[-1]]}")
+            parts.append(f"{weekday_name(run[0])}–{weekday_name(run[-1])}")
         else:
-            parts.extend(_SHORT[d] for d in run)
+            parts.extend(weekday_name(d) for d in run)
     return ", ".join(parts)
 
 
@@ -111,17 +120,18 @@ def _parse_time(token: str) -> time:
     raw = token.strip()
     squeezed = re.sub(r"([ap])\.?m\.?$", r"\1m", re.sub(r"\s+", "", raw.lower()))
     match = _TIME.fullmatch(squeezed)
+    not_a_time = _('"{text}" is not a time of day.')
     if not match:
-        raise HoursError(f'"{raw}" is not a time of day.')
+        raise HoursError(not_a_time.format(text=raw))
     hour, minute, meridiem = int(match[1]), int(match[2] or 0), match[3]
     if meridiem:
         if not 1 <= hour <= 12:
-            raise HoursError(f'"{raw}" is not a time of day.')
+            raise HoursError(not_a_time.format(text=raw))
         hour = hour % 12 + (12 if meridiem == "pm" else 0)
     if hour == 24 and minute == 0:
         return time(0, 0)
     if hour > 23 or minute > 59:
-        raise HoursError(f'"{raw}" is not a time of day.')
+        raise HoursError(not_a_time.format(text=raw))
     return time(hour, minute)
 
 
@@ -133,7 +143,7 @@ def _parse_day(name: str) -> int:
                 return index
     if name == "weds":
         return 2
-    raise HoursError(f'"{name}" is not a day of the week.')
+    raise HoursError(_('"{text}" is not a day of the week.').format(text=name))
 
 
 def _parse_days(text: str) -> frozenset[int]:
@@ -146,9 +156,9 @@ def _parse_days(text: str) -> frozenset[int]:
         if item in _DAY_WORDS:
             days |= _DAY_WORDS[item]
         elif "-" in item:
-            first, _, last = item.partition("-")
+            first, _dash, last = item.partition("-")
             if not first or not last:
-                raise HoursError(f'"{item}" is not a range of days.')
+                raise HoursError(_('"{text}" is not a range of days.').format(text=item))
             a, b = _parse_day(first), _parse_day(last)
             days.update((a + i) % 7 for i in range((b - a) % 7 + 1))
         else:
@@ -162,17 +172,20 @@ def parse_hours(text: str) -> WorkingHours:
     Days default to Mon–Fri when omitted; the time range may come before or after the days.
     """
     if len(text) > _MAX_INPUT:
-        raise HoursError("That is too long to be working hours.")
-    cleaned = re.sub(r"[\u2010-\u2015\u2212]", "-", text.strip().lower())
+        raise HoursError(_("That is too long to be working hours."))
+    cleaned = re.sub(r"[\u2010-\u2015\u2212]", "-", to_english(text.strip(), "hours").lower())
     cleaned = re.sub(r"\s+(?:to|until|till)\s+", "-", cleaned)
     match = _RANGE.search(cleaned)
     if not match:
-        raise HoursError(f'Could not find a time range in "{text.strip()}"; try {_EXAMPLE}.')
+        # Translators: {example} is e.g. "09:00-17:00 Mon-Fri".
+        raise HoursError(_('Could not find a time range in "{text}"; try {example}.').format(
+            text=text.strip(), example=_(_EXAMPLE)))
     start, end = _parse_time(match[1]), _parse_time(match[2])
     rest = f"{cleaned[: match.start()]} {cleaned[match.end() :]}".strip(" ,;")
     days = _parse_days(rest) if rest else _WEEKDAYS
     if not days:
-        raise HoursError(f'Could not read any days in "{rest}"; try {_EXAMPLE}.')
+        raise HoursError(_('Could not read any days in "{text}"; try {example}.').format(
+            text=rest, example=_(_EXAMPLE)))
     return WorkingHours(start, end, days)
 
 

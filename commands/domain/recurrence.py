@@ -6,6 +6,9 @@ expanded by dateutil over naive wall-clock times and only then turned into insta
 
 Choices worth knowing:
 
+- Friendly rules are read in every supported language ("cada jueves", "tous les mois le
+  premier jeudi", "كل أسبوعين"): `words.to_english` turns them into the English forms
+  below first. `describe_rule` speaks the active language (`commands.i18n`).
 - Canonical rules spell out what dateutil would otherwise take from the start (BYDAY for
   weekly, BYMONTHDAY for monthly, BYMONTH and BYMONTHDAY for yearly). This keeps a rule's
   meaning fixed when it is re-anchored, and makes the stored text say what it does.
@@ -37,8 +40,11 @@ from types import MappingProxyType
 
 from dateutil.rrule import rrule, rrulestr
 
-from commands.domain.when import MONTH_NAMES, WEEKDAY_WORDS, localize
+from commands.domain.timefmt import month_name, weekday_name
+from commands.domain.when import WEEKDAY_WORDS, localize
+from commands.domain.words import to_english
 from commands.domain.zones import zone_info
+from commands.i18n import N_, _, current_language, ngettext
 
 __all__ = [
     "NO_OVERRIDES",
@@ -54,12 +60,16 @@ __all__ = [
     "parse_rule",
 ]
 
-_EXAMPLE = "Try: every 2 weeks on tue, or every month on the first thu"
+_EXAMPLE = N_("Try: every 2 weeks on tue, or every month on the first thu")
 _DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1}
 _ORDINALS |= {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
-_ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"}
+# Translators: {day} is a weekday, e.g. "the first Tuesday" (of every month).
+_NTH_DAY = {1: N_("the first {day}"), 2: N_("the second {day}"), 3: N_("the third {day}"),
+            4: N_("the fourth {day}"), 5: N_("the fifth {day}"), -1: N_("the last {day}")}
+# Translators: a day of the month, e.g. "3rd"; write just "{day}" if your language has no
+# such endings.
+_DAY_SUFFIX = {"st": N_("{day}st"), "nd": N_("{day}nd"), "rd": N_("{day}rd"), "th": N_("{day}th")}
 _FREQS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 _KEYS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH"}
 _KEYS |= {"BYYEARDAY", "BYWEEKNO", "BYSETPOS", "WKST"}
@@ -93,13 +103,13 @@ class Series:
         if self.start_local.tzinfo is not None:
             raise RuleError("A series starts at a wall-clock time, without a zone attached.")
         if self.duration <= timedelta(0):
-            raise RuleError("A meeting has to last a while. Try: 60m")
+            raise RuleError(_("A meeting has to last a while. Try: 60m"))
         zone_info(self.zone)
         if self.alternate_local_time is not None and not _one_per_period(self.rule):
-            raise RuleError(
+            raise RuleError(_(
                 "Alternating times need a meeting that repeats daily or on one weekday. "
                 "Try: every 2 weeks alternate 15:00"
-            )
+            ))
 
 
 @dataclass(frozen=True)
@@ -126,59 +136,85 @@ class Occurrence:
 NO_OVERRIDES: Mapping[datetime, Override] = MappingProxyType({})
 
 
+def _tried(message: str) -> str:
+    """`message` and an example rule that works."""
+    return f"{message} {_(_EXAMPLE)}"
+
+
 def parse_rule(text: str, first_local: datetime) -> str:
     """Turn what follows "every" (or a raw RRULE) into a canonical RRULE string."""
     shown = " ".join(text.split())
     if not shown or len(shown) > 200:
-        raise RuleError(f"Say how often the meeting repeats. {_EXAMPLE}")
+        raise RuleError(_tried(_("Say how often the meeting repeats.")))
     lowered = shown.lower().removeprefix("every ").strip()
     if lowered.startswith(("rrule:", "freq=", "dtstart")):
         parts = _raw_parts(shown)
     else:
-        parts = _friendly_parts(lowered, first_local)
+        parts = _friendly_parts(to_english(lowered, "rule"), first_local)
     rule = _as_rrule(_explicit(parts, first_local), first_local)
     if _never_fires(rule, parts, first_local):
-        raise RuleError(f"This rule never produces a date. {_EXAMPLE}")
+        raise RuleError(_tried(_("This rule never produces a date.")))
     return str(rule).splitlines()[-1].removeprefix("RRULE:")
 
 
 def describe_rule(
     rule: str | None, first_local: datetime, alternate_local_time: time | None = None
 ) -> str:
-    """Plain English for listings, e.g. "every 2 weeks on Thursday at 06:00"."""
+    """Words for listings in the active language, e.g. "every 2 weeks on Thursday at 06:00"."""
     if rule is None:
-        return "once"
+        # Translators: how often a meeting happens: only once.
+        return _("once")
     parts = _parse_parts(rule)
-    at = f"at {first_local:%H:%M}"
+    # Translators: the time of a repeating meeting, e.g. "at 14:00".
+    at = _("at {time}").format(time=f"{first_local:%H:%M}")
     if alternate_local_time is not None:
-        at = f"alternating {first_local:%H:%M} and {alternate_local_time:%H:%M}"
+        # Translators: a meeting whose time alternates, e.g. "alternating 06:00 and 15:00".
+        at = _("alternating {time} and {other_time}").format(
+            time=f"{first_local:%H:%M}", other_time=f"{alternate_local_time:%H:%M}")
     freq, n = parts["FREQ"], int(parts.get("INTERVAL", "1"))
     days = parts["BYDAY"].split(",") if "BYDAY" in parts else []
     plain_days = all(day in _DAY_CODES for day in days)
     known = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST", "BYDAY", "BYMONTHDAY", "BYMONTH"}
     if set(parts) - known:
-        text = f"following the rule {rule} {at}"
+        text = _raw_rule(rule, at)
     elif freq in ("DAILY", "WEEKLY") and plain_days and not set(parts) & set(_MONTH_FILTERS):
         text = _describe_days(freq, n, days, at)
     elif freq == "MONTHLY" and "BYMONTH" not in parts and len(days) == 1 and not plain_days:
         nth, code = int(days[0][:-2]), days[0][-2:]
-        text = f"on the {_ORDINAL_WORDS.get(nth, nth)} {_day_name(code)} of {_every(n, 'month')}"
-        text += f" {at}"
+        if nth in _NTH_DAY:
+            nth_day = _(_NTH_DAY[nth]).format(day=_day_name(code))
+        else:
+            # Translators: {nth} is a number (counted from the end if negative), {day} a weekday.
+            nth_day = _("the {nth} {day}").format(nth=nth, day=_day_name(code))
+        text = _of_every_month(n, nth_day, at)
     elif freq == "MONTHLY" and set(parts) & {"BYDAY", "BYMONTH"} == set():
         text = _describe_month_day(parts.get("BYMONTHDAY", str(first_local.day)), n, at)
     elif freq == "YEARLY" and not days and {"BYMONTH", "BYMONTHDAY"} <= set(parts):
         month, day = parts["BYMONTH"], parts["BYMONTHDAY"]
         if month.isdigit() and day.isdigit() and 1 <= int(month) <= 12:
-            text = f"{_every(n, 'year')} on {day} {MONTH_NAMES[int(month) - 1]} {at}"
+            # Translators: a day of the year, e.g. "3 December".
+            on = _("{day} {month}").format(day=day, month=month_name(int(month), short=False))
+            if n == 1:
+                # Translators: e.g. "every year on 3 December at 14:00".
+                text = _("every year on {date} {at}").format(date=on, at=at)
+            else:
+                text = ngettext("every {count} year on {date} {at}",
+                                "every {count} years on {date} {at}", n).format(
+                    count=n, date=on, at=at)
         else:
-            text = f"following the rule {rule} {at}"
+            text = _raw_rule(rule, at)
     else:
-        text = f"following the rule {rule} {at}"
+        text = _raw_rule(rule, at)
     if "COUNT" in parts:
-        text += f", {parts['COUNT']} times"
+        count = int(parts["COUNT"]) if parts["COUNT"].isdigit() else 0
+        # Translators: a repeating meeting that stops after a number of times, e.g.
+        # "every Thursday at 14:00, 10 times".
+        text = ngettext("{schedule}, {count} time", "{schedule}, {count} times", count).format(
+            schedule=text, count=parts["COUNT"])
     if "UNTIL" in parts:
         until = datetime.strptime(parts["UNTIL"][:8], "%Y%m%d")
-        text += f", until {until.day} {MONTH_NAMES[until.month - 1][:3]} {until.year}"
+        # Translators: e.g. "every Thursday at 14:00, until 31 Dec 2026".
+        text = _("{schedule}, until {date}").format(schedule=text, date=_short_date(until))
     return text
 
 
@@ -222,13 +258,15 @@ def occurrences_cached(
     to either is a new entry; nothing needs invalidating."""
     lo = after_utc.replace(minute=0, second=0, microsecond=0)
     hi = before_utc.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    found = _hourly(series, tuple(sorted(overrides.items())), lo, hi, limit + 4)
+    found = _hourly(series, tuple(sorted(overrides.items())), lo, hi, limit + 4,
+                    current_language())
     return [o for o in found if after_utc <= o.start_utc < before_utc][:limit]
 
 
 @functools.lru_cache(maxsize=8192)
 def _hourly(series: Series, overrides: tuple[tuple[datetime, Override], ...], lo: datetime,
-            hi: datetime, limit: int) -> list[Occurrence]:
+            hi: datetime, limit: int, lang: str) -> list[Occurrence]:
+    """`lang` is part of the key because an occurrence's DST note is worded in it."""
     return occurrences(series, lo, hi, dict(overrides), limit)
 
 
@@ -350,14 +388,17 @@ def _parse_parts(rule_text: str) -> dict[str, str]:
     for item in rule_text.strip().upper().removeprefix("RRULE:").split(";"):
         key, sep, value = item.strip().partition("=")
         if key.startswith("DTSTART"):
-            raise RuleError(f"Leave DTSTART out; the meeting's start sets it. {_EXAMPLE}")
+            raise RuleError(_tried(_("Leave DTSTART out; the meeting's start sets it.")))
         if key in ("BYHOUR", "BYMINUTE", "BYSECOND"):
-            raise RuleError(f"Leave {key} out; the time comes from the meeting. {_EXAMPLE}")
+            # Translators: {key} is a part of an RRULE, e.g. BYHOUR; keep it as is.
+            raise RuleError(_tried(_("Leave {key} out; the time comes from the meeting.")
+                                   .format(key=key)))
         if not sep or not value or key not in _KEYS or key in parts:
-            raise RuleError(f'I couldn\'t read "{item.strip()}" in that RRULE. {_EXAMPLE}')
+            raise RuleError(_tried(_('I couldn\'t read "{text}" in that RRULE.').format(
+                text=item.strip())))
         parts[key] = value.strip()
     if parts.get("FREQ") not in _FREQS:
-        raise RuleError(f"A meeting repeats daily at most often. {_EXAMPLE}")
+        raise RuleError(_tried(_("A meeting repeats daily at most often.")))
     return parts
 
 
@@ -365,12 +406,14 @@ def _raw_parts(text: str) -> dict[str, str]:
     parts = _parse_parts(text)
     for key in ("INTERVAL", "COUNT"):
         if key in parts and not (parts[key].isdigit() and 1 <= int(parts[key]) <= _MAX_NUMBER):
-            raise RuleError(f"{key} must be a whole number from 1 to {_MAX_NUMBER}.")
+            # Translators: {key} is INTERVAL or COUNT; keep it as is.
+            raise RuleError(_("{key} must be a whole number from 1 to {most}.").format(
+                key=key, most=_MAX_NUMBER))
     until = parts.get("UNTIL", "")
     if until and "COUNT" in parts:
-        raise RuleError("Use COUNT or UNTIL, not both. Try: RRULE:FREQ=WEEKLY;COUNT=10")
+        raise RuleError(_("Use COUNT or UNTIL, not both. Try: RRULE:FREQ=WEEKLY;COUNT=10"))
     if until and not re.fullmatch(r"[0-9]{8}(T[0-9]{6})?", until):
-        raise RuleError("Write UNTIL as a local date or time without a zone, e.g. 20261231.")
+        raise RuleError(_("Write UNTIL as a local date or time without a zone, e.g. 20261231."))
     if len(until) == 8:
         parts["UNTIL"] = until + "T235959"  # a date alone includes that whole day
     return parts
@@ -389,7 +432,7 @@ def _friendly_parts(text: str, first: datetime) -> dict[str, str]:
     if match["unit"] == "fortnight":
         interval *= 2
     if not 1 <= interval <= _MAX_NUMBER:
-        raise RuleError(f"Repeat every 1 to {_MAX_NUMBER} periods. {_EXAMPLE}")
+        raise RuleError(_tried(_("Repeat every 1 to {most} periods.").format(most=_MAX_NUMBER)))
     unit, on = ("week" if match["unit"] == "fortnight" else match["unit"]), match["on"]
     parts = {"FREQ": {"day": "DAILY", "week": "WEEKLY", "month": "MONTHLY"}.get(unit, "YEARLY")}
     if interval > 1:
@@ -399,14 +442,14 @@ def _friendly_parts(text: str, first: datetime) -> dict[str, str]:
     elif on is not None and unit == "month":
         parts |= _month_position(on)
     elif on is not None:
-        raise RuleError(f'"on ..." works with weeks and months only. {_EXAMPLE}')
+        raise RuleError(_tried(_('"on ..." works with weeks and months only.')))
     return parts
 
 
 def _day_list(text: str) -> str:
     words = [w for w in re.split(r"\s*(?:,|&|\band\b|\s)\s*", text) if w]
     if not words or any(w not in WEEKDAY_WORDS for w in words):
-        raise RuleError(f'I couldn\'t read "{text}" as how often. {_EXAMPLE}')
+        raise RuleError(_tried(_('I couldn\'t read "{text}" as how often.').format(text=text)))
     days = sorted({WEEKDAY_WORDS[w] for w in words})
     return ",".join(_DAY_CODES[d] for d in days)
 
@@ -415,11 +458,11 @@ def _month_position(text: str) -> dict[str, str]:
     if match := _MONTH_DAY.fullmatch(text):
         day = -1 if match["last"] else int(match["day"])
         if day == 0 or day > 31:
-            raise RuleError(f'There is no day "{text}" in a month. {_EXAMPLE}')
+            raise RuleError(_tried(_('There is no day "{text}" in a month.').format(text=text)))
         return {"BYMONTHDAY": str(day)}
     match = _NTH_WEEKDAY.fullmatch(text)
     if match is None or match["nth"] not in _ORDINALS or match["day"] not in WEEKDAY_WORDS:
-        raise RuleError(f'I couldn\'t read "on {text}". {_EXAMPLE}')
+        raise RuleError(_tried(_('I couldn\'t read "on {text}".').format(text=text)))
     return {"BYDAY": f"{_ORDINALS[match['nth']]:+d}{_DAY_CODES[WEEKDAY_WORDS[match['day']]]}"}
 
 
@@ -441,9 +484,9 @@ def _as_rrule(text: str, first: datetime) -> rrule:
     try:
         rule = rrulestr(text, dtstart=first)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as error:
-        raise RuleError(f"I couldn't use that rule ({error}). {_EXAMPLE}") from None
+        raise RuleError(_cannot_use(error)) from None
     if not isinstance(rule, rrule):
-        raise RuleError(f"Give one rule only. {_EXAMPLE}")
+        raise RuleError(_tried(_("Give one rule only.")))
     return rule
 
 
@@ -463,43 +506,94 @@ def _never_fires(rule: rrule, parts: dict[str, str], first: datetime) -> bool:
             return True
         return rule.after(first, inc=True) is None
     except (ValueError, OverflowError) as error:
-        raise RuleError(f"I couldn't use that rule ({error}). {_EXAMPLE}") from None
+        raise RuleError(_cannot_use(error)) from None
+
+
+def _cannot_use(error: Exception) -> str:
+    # Translators: {error} is dateutil's own explanation, in English.
+    return _tried(_("I couldn't use that rule ({error}).").format(error=error))
 
 
 # --- describing -----------------------------------------------------------------------------
 
 
 def _day_name(code: str) -> str:
-    return _DAY_NAMES[_DAY_CODES.index(code)]
+    return weekday_name(_DAY_CODES.index(code), short=False)
 
 
-def _every(n: int, unit: str) -> str:
-    return f"every {unit}" if n == 1 else f"every {n} {unit}s"
+def _short_date(day: date) -> str:
+    # Translators: a date, e.g. "31 Dec 2026"; reorder the parts as your language writes them.
+    return _("{day} {month} {year}").format(day=day.day, month=month_name(day.month),
+                                             year=day.year)
+
+
+def _raw_rule(rule: str, at: str) -> str:
+    # Translators: {rule} is an RFC 5545 RRULE, {at} e.g. "at 14:00".
+    return _("following the rule {rule} {at}").format(rule=rule, at=at)
 
 
 def _join(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) == 1:
+        return names[0]
+    # Translators: the last of several weekdays, e.g. "Monday, Wednesday and Friday".
+    return _("{days} and {last_day}").format(days=", ".join(names[:-1]), last_day=names[-1])
 
 
 def _describe_days(freq: str, n: int, days: list[str], at: str) -> str:
+    daily = freq == "DAILY"
     if not days:
-        return f"{_every(n, 'day' if freq == 'DAILY' else 'week')} {at}"
+        if n == 1:
+            return (_("every day {at}") if daily else _("every week {at}")).format(at=at)
+        if daily:
+            return ngettext("every {count} day {at}", "every {count} days {at}", n).format(
+                count=n, at=at)
+        return ngettext("every {count} week {at}", "every {count} weeks {at}", n).format(
+            count=n, at=at)
     if n == 1 and sorted(days, key=_DAY_CODES.index) == list(_DAY_CODES[:5]):
-        return f"every weekday {at}"
+        # Translators: Monday to Friday; {at} e.g. "at 09:00".
+        return _("every weekday {at}").format(at=at)
     names = _join([_day_name(d) for d in sorted(days, key=_DAY_CODES.index)])
     if n == 1:
-        return f"every {names} {at}"
-    return f"{_every(n, 'day' if freq == 'DAILY' else 'week')} on {names} {at}"
+        # Translators: {days} are weekdays, e.g. "Tuesday and Thursday"; {at} e.g. "at 14:00".
+        return _("every {days} {at}").format(days=names, at=at)
+    if daily:
+        return ngettext("every {count} day on {days} {at}", "every {count} days on {days} {at}",
+                        n).format(count=n, days=names, at=at)
+    # Translators: e.g. "every 2 weeks on Thursday at 06:00".
+    return ngettext("every {count} week on {days} {at}", "every {count} weeks on {days} {at}",
+                    n).format(count=n, days=names, at=at)
+
+
+def _of_every_month(n: int, which: str, at: str) -> str:
+    """"on {which} of every month {at}"; `which` is e.g. "the first Tuesday" or "the 3rd"."""
+    if n == 1:
+        # Translators: {which} is e.g. "the first Tuesday", "the 3rd" or "the last day".
+        return _("on {which} of every month {at}").format(which=which, at=at)
+    return ngettext("on {which} of every {count} month {at}",
+                    "on {which} of every {count} months {at}", n).format(
+        which=which, count=n, at=at)
 
 
 def _describe_month_day(value: str, n: int, at: str) -> str:
     if value == "-1":
-        return f"on the last day of {_every(n, 'month')} {at}"
+        return _of_every_month(n, _("the last day"), at)
     if not value.isdigit():
-        return f"on days {value} of {_every(n, 'month')} {at}"
+        return _days_of_month(value, n, at)
     day = int(value)
     suffix = "th" if 11 <= day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
-    text = f"on the {day}{suffix} of {_every(n, 'month')} {at}"
+    nth = _(_DAY_SUFFIX[suffix]).format(day=day)
+    # Translators: {nth} is a day of the month, e.g. "3rd".
+    text = _of_every_month(n, _("the {nth}").format(nth=nth), at)
     if day >= 29:
-        text += f" (months without a {day}{suffix} are skipped)"
+        # Translators: e.g. "(months without a 31st are skipped)".
+        text += " " + _("(months without a {nth} are skipped)").format(nth=nth)
     return text
+
+
+def _days_of_month(value: str, n: int, at: str) -> str:
+    if n == 1:
+        # Translators: {days} are days of the month as written in the rule, e.g. "1,15".
+        return _("on days {days} of every month {at}").format(days=value, at=at)
+    return ngettext("on days {days} of every {count} month {at}",
+                    "on days {days} of every {count} months {at}", n).format(
+        days=value, count=n, at=at)

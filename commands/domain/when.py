@@ -4,7 +4,11 @@ Meetings are stored as a wall-clock time plus a zone key, not as a UTC instant, 
 weekly 14:00 stays at 14:00 when the clocks change. `localize` turns a wall time into an
 instant once one is needed.
 
-Choices worth knowing (English only for now):
+Choices worth knowing:
+
+- Every supported language is read, whatever the member's setting: `words.to_english`
+  turns "jueves 14:00", "mardi 9h", "la semaine prochaine" or "الخميس القادم" into the
+  English forms below first. Messages follow the active language (`commands.i18n`).
 
 - Days are read in the zone that applies: the one written in the text, else the sender's.
 - "14:00" alone is today if that is still ahead, else tomorrow. "tue 14:00" is today when
@@ -32,7 +36,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from commands.domain.timefmt import month_name
+from commands.domain.words import to_english
 from commands.domain.zones import ZoneError, resolve_zone, zone_info, zone_label
+from commands.i18n import N_, _
 
 __all__ = [
     "MONTH_NAMES",
@@ -44,7 +51,7 @@ __all__ = [
     "parse_when",
 ]
 
-_EXAMPLE = "Try: tomorrow 15:00"
+_EXAMPLE = N_("tomorrow 15:00")
 _MAX_INPUT = 100
 _MAX_DAYS_AHEAD = 3660
 _YEARS = range(2000, 2101)
@@ -99,6 +106,20 @@ class WhenError(ValueError):
     """A time members typed that cannot be read; the message shows a form that works."""
 
 
+def _tried(message: str) -> str:
+    """`message` and the usual example: "... Try: tomorrow 15:00"."""
+    # Translators: {example} is something to type, e.g. "tomorrow 15:00".
+    hint = _("Try: {example}").format(example=_(_EXAMPLE))
+    return f"{message} {hint}"
+
+
+def _short_date(day: date) -> str:
+    """"29 Mar 2026" (month names follow the active language)."""
+    # Translators: a date, e.g. "29 Mar 2026"; reorder the parts as your language writes them.
+    return _("{day} {month} {year}").format(day=day.day, month=month_name(day.month),
+                                             year=day.year)
+
+
 @dataclass(frozen=True)
 class Wall:
     """A wall-clock time in a zone: what a meeting means, independent of DST."""
@@ -117,20 +138,20 @@ def localize(local: datetime, zone: str) -> tuple[datetime, str | None]:
         return instant, None
     # fold=0 read the gap time with the offset from before the jump, which lands exactly
     # the gap's length later on the new clock: the moment RFC 5545 uses as well.
-    note = (
-        f"{naive:%H:%M} does not exist on {naive.day} {MONTH_NAMES[naive.month - 1][:3]} "
-        f"{naive.year} in {zone_label(zone)} "
-        f"(clocks jump forward); using {seen:%H:%M}."
-    )
+    # Translators: {place} is a city, e.g. "Lisbon"; {date} e.g. "29 Mar 2026".
+    note = _("{time} does not exist on {date} in {place} (clocks jump forward); "
+             "using {new_time}.").format(time=f"{naive:%H:%M}", date=_short_date(naive.date()),
+                                         place=zone_label(zone), new_time=f"{seen:%H:%M}")
     return instant, note
 
 
 def parse_duration(text: str) -> timedelta:
     """Meeting lengths ("90m", "1h30m", "1.5h", "2 hours"), whole minutes, at most 24 hours."""
-    cleaned = text.strip().lower()
+    cleaned = to_english(text.strip(), "length").lower()
     compact = re.sub(r"\s+", "", cleaned)
+    not_a_length = _('I couldn\'t read "{text}" as a length. Try: 90m or 1h30m')
     if not compact or len(compact) > 40:
-        raise WhenError(f'I couldn\'t read "{text.strip()}" as a length. Try: 90m or 1h30m')
+        raise WhenError(not_a_length.format(text=text.strip()))
     minutes = 0.0
     position = 0
     for match in _AMOUNT.finditer(compact):
@@ -139,12 +160,12 @@ def parse_duration(text: str) -> timedelta:
         minutes += float(match[1]) * _MINUTES[match[2]]
         position = match.end()
     if position != len(compact):
-        raise WhenError(f'I couldn\'t read "{text.strip()}" as a length. Try: 90m or 1h30m')
+        raise WhenError(not_a_length.format(text=text.strip()))
     whole = round(minutes)
     if whole <= 0:
-        raise WhenError("A meeting has to last at least a minute. Try: 60m")
+        raise WhenError(_("A meeting has to last at least a minute. Try: 60m"))
     if whole > 24 * 60:
-        raise WhenError("A meeting can last at most 24 hours. Try: 2h")
+        raise WhenError(_("A meeting can last at most 24 hours. Try: 2h"))
     return timedelta(minutes=whole)
 
 
@@ -154,10 +175,10 @@ def parse_when(
     """Read a day and time; `zone` is the sender's, unless the text names another."""
     shown = " ".join(text.split())
     if not shown:
-        raise WhenError(f"Give a day and a time. {_EXAMPLE}")
+        raise WhenError(_tried(_("Give a day and a time.")))
     if len(shown) > _MAX_INPUT:
-        raise WhenError(f"That is too long to be a time. {_EXAMPLE}")
-    tokens, zone_text = _split_zone(_tokens(shown))
+        raise WhenError(_tried(_("That is too long to be a time.")))
+    tokens, zone_text = _split_zone(_tokens(to_english(shown)))
     if zone_text is not None:
         zone = resolve_zone(zone_text)
     now_local = now_utc.astimezone(zone_info(zone)).replace(tzinfo=None, second=0, microsecond=0)
@@ -165,12 +186,14 @@ def parse_when(
     _read(tokens, parts)
     if parts.ahead is not None:
         if parts.day is not None or parts.clock is not None:
-            raise WhenError(f'Use "in ..." on its own. Try: in 2 hours, or {_EXAMPLE[5:]}')
+            raise WhenError(_('Use "in ..." on its own. Try: in 2 hours, or {example}').format(
+                example=_(_EXAMPLE)))
         moment = (now_utc + parts.ahead).astimezone(zone_info(zone))
         return Wall(moment.replace(tzinfo=None, second=0, microsecond=0), zone)
     clock = parts.clock if parts.clock is not None else default_time
     if clock is None:
-        raise WhenError(f'"{shown}" needs a time of day too. Try: {shown} 15:00')
+        raise WhenError(_('"{text}" needs a time of day too. Try: {text} 15:00').format(
+            text=shown))
     return Wall(datetime.combine(_pick_day(parts, clock, now_local), clock), zone)
 
 
@@ -189,12 +212,14 @@ class _Parts:
 
     def set_day(self, day: date | None, said: str, weekday: int | None = None) -> None:
         if self.day_text:
-            raise WhenError(f'I found two days, "{self.day_text}" and "{said}". {_EXAMPLE}')
+            raise WhenError(_tried(_('I found two days, "{day}" and "{other_day}".').format(
+                day=self.day_text, other_day=said)))
         self.day, self.weekday, self.day_text = day, weekday, said
 
     def set_clock(self, clock: time, said: str) -> None:
         if self.clock_text:
-            raise WhenError(f'I found two times, "{self.clock_text}" and "{said}". {_EXAMPLE}')
+            raise WhenError(_tried(_('I found two times, "{time}" and "{other_time}".').format(
+                time=self.clock_text, other_time=said)))
         self.clock, self.clock_text = clock, said
 
 
@@ -252,7 +277,8 @@ def _split_zone(words: list[str]) -> tuple[list[str], str | None]:
         except ZoneError:
             for a, b in runs:
                 _check_zone(" ".join(words[a:b]))
-            raise WhenError(f'I found more than one time zone in "{whole}". {_EXAMPLE}') from None
+            raise WhenError(_tried(_('I found more than one time zone in "{text}".').format(
+                text=whole))) from None
     zone_text = " ".join(words[start:end])
     _check_zone(zone_text)
     if start > 0 and words[start - 1].lower() == "in":
@@ -270,7 +296,11 @@ def _check_zone(text: str) -> None:
         near_word = difflib.get_close_matches(lowered, list(_WORDS), n=1, cutoff=0.75)
         if _ZONEISH.search(lowered) or (error.suggestions and not near_word):
             raise
-        raise WhenError(f'I couldn\'t read "{text}" as a day. {_EXAMPLE}') from None
+        raise WhenError(_tried(_not_a_day(text))) from None
+
+
+def _not_a_day(word: str) -> str:
+    return _('I couldn\'t read "{word}" as a day.').format(word=word)
 
 
 def _read(words: list[str], parts: _Parts) -> None:
@@ -297,7 +327,7 @@ def _read(words: list[str], parts: _Parts) -> None:
                 parts.set_day(None, f"next {following}", WEEKDAY_WORDS[following])
                 parts.strictly_after_today = True
             else:
-                raise WhenError('"next" needs a weekday or "week". Try: next tue 14:00')
+                raise WhenError(_('"next" needs a weekday or "week". Try: next tue 14:00'))
         elif word in WEEKDAY_WORDS:
             parts.set_day(None, word, WEEKDAY_WORDS[word])
         elif word == "in":
@@ -308,9 +338,10 @@ def _read(words: list[str], parts: _Parts) -> None:
         elif word in _MONTHS or _DAY_OF_MONTH.fullmatch(word):
             used = _read_date(words[i:], parts)
         elif re.fullmatch(r"[0-9]+/[0-9]+(?:/[0-9]+)?", word):
-            raise WhenError(f'"{word}" could be read two ways. Try: 3 Dec 14:00 or 2026-12-03')
+            raise WhenError(_('"{text}" could be read two ways. Try: 3 Dec 14:00 or 2026-12-03')
+                            .format(text=word))
         else:
-            raise WhenError(f'I couldn\'t read "{word}" as a day. {_EXAMPLE}')
+            raise WhenError(_tried(_not_a_day(word)))
         i += used
 
 
@@ -331,7 +362,7 @@ def _clock(word: str) -> time | None:
     else:
         return None
     if not (0 <= hour <= 23 and 0 <= minute <= 59 and 0 <= second <= 59):
-        raise WhenError(f'"{word}" is not a time of day. Try: 14:00 or 2pm')
+        raise WhenError(_('"{text}" is not a time of day. Try: 14:00 or 2pm').format(text=word))
     return time(hour, minute, second)
 
 
@@ -343,23 +374,28 @@ def _read_ahead(words: list[str], parts: _Parts) -> int:
         if match and match[1].isdigit():
             break
     else:
-        raise WhenError(f'I couldn\'t read "in {glued}". Try: in 3 days 15:00 or in 2 hours')
+        raise WhenError(_cannot_read_in(glued))
     amount, unit = int(match[1]), match[2]
     if unit in _DAYS:
         days = amount * _DAYS[unit]
         if days > _MAX_DAYS_AHEAD:
-            raise WhenError(f"That is too far ahead. {_EXAMPLE}")
+            raise WhenError(_tried(_("That is too far ahead.")))
         parts.set_day(parts.today + timedelta(days=days), f"in {amount} {match[2]}")
     elif unit in _MINUTES:
         minutes = amount * _MINUTES[unit]
         if minutes > _MAX_DAYS_AHEAD * 24 * 60:
-            raise WhenError(f"That is too far ahead. {_EXAMPLE}")
+            raise WhenError(_tried(_("That is too far ahead.")))
         if parts.ahead is not None:
-            raise WhenError(f'Give one amount after "in". {_EXAMPLE}')
+            raise WhenError(_tried(_('Give one amount after "in".')))
         parts.ahead = timedelta(minutes=minutes)
     else:
-        raise WhenError(f'I couldn\'t read "in {glued}". Try: in 3 days 15:00 or in 2 hours')
+        raise WhenError(_cannot_read_in(glued))
     return count
+
+
+def _cannot_read_in(text: str) -> str:
+    return _('I couldn\'t read "in {text}". Try: in 3 days 15:00 or in 2 hours').format(
+        text=text)
 
 
 def _read_date(words: list[str], parts: _Parts) -> int:
@@ -371,10 +407,12 @@ def _read_date(words: list[str], parts: _Parts) -> int:
         month_word = words[month_at] if len(words) > month_at else ""
         day_word, used = words[0], month_at + 1
         if month_word not in _MONTHS:
-            raise WhenError(f'I couldn\'t read "{words[0]}" as a day. Try: 3 Dec 14:00')
+            raise WhenError(_('I couldn\'t read "{word}" as a day. Try: 3 Dec 14:00').format(
+                word=words[0]))
     day_match = _DAY_OF_MONTH.fullmatch(day_word)
     if day_match is None:
-        raise WhenError(f'"{words[0]}" needs a day of the month. Try: 3 Dec 14:00')
+        raise WhenError(_('"{word}" needs a day of the month. Try: 3 Dec 14:00').format(
+            word=words[0]))
     year, year_given = parts.today.year, False
     if len(words) > used and re.fullmatch(r"[0-9]{4}", words[used]):
         year, year_given = int(words[used]), True
@@ -389,10 +427,18 @@ def _read_date(words: list[str], parts: _Parts) -> int:
 
 def _make_date(year: int, month: int, day: int, said: str, year_given: bool) -> date:
     if year not in _YEARS:
-        raise WhenError(f'"{said}": pick a year between 2000 and 2100. Try: 3 Dec 2026 14:00')
+        raise WhenError(_('"{text}": pick a year between 2000 and 2100. Try: 3 Dec 2026 14:00')
+                        .format(text=said))
     if not 1 <= month <= 12:
-        raise WhenError(f'"{said}" has no month {month}. Try: 2026-12-03 14:00')
+        raise WhenError(_('"{text}" has no month {month}. Try: 2026-12-03 14:00').format(
+            text=said, month=month))
     if not 1 <= day <= calendar.monthrange(year, month)[1]:
-        shown_year = f" {year}" if year_given or (month == 2 and day == 29) else ""
-        raise WhenError(f"There is no {day} {MONTH_NAMES[month - 1]}{shown_year}. Try: 3 Dec 14:00")
+        name = month_name(month, short=False)
+        if year_given or (month == 2 and day == 29):
+            # Translators: e.g. "There is no 30 February 2026."
+            message = _("There is no {day} {month} {year}. Try: 3 Dec 14:00")
+        else:
+            # Translators: e.g. "There is no 30 February."
+            message = _("There is no {day} {month}. Try: 3 Dec 14:00")
+        raise WhenError(message.format(day=day, month=name, year=year))
     return date(year, month, day)

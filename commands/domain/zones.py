@@ -29,6 +29,8 @@ import unicodedata
 import zoneinfo
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
+from commands.i18n import _
+
 __all__ = [
     "ZoneError",
     "find_zones",
@@ -130,10 +132,12 @@ def _parse_offset(folded: str, original: str) -> str | None:
         return None
     sign, hours, minutes = match[1], int(match[2]), int(match[3] or 0)
     if minutes not in (0, 15, 30, 45):
-        raise ZoneError(f'"{original}": offsets must be whole quarter hours (:00, :15, :30, :45).')
+        raise ZoneError(_('"{text}": offsets must be whole quarter hours (:00, :15, :30, :45).')
+                        .format(text=original))
     total = hours * 60 + minutes
     if (sign == "+" and total > 14 * 60) or (sign == "-" and total > 12 * 60):
-        raise ZoneError(f'"{original}": UTC offsets run from UTC-12:00 to UTC+14:00.')
+        raise ZoneError(_('"{text}": UTC offsets run from UTC-12:00 to UTC+14:00.').format(
+            text=original))
     return _fixed_key(sign, hours, minutes)
 
 
@@ -150,9 +154,9 @@ def resolve_zone(text: str) -> str:
     """Accept the many ways members write a zone and return one stable key (see module doc)."""
     original = text.strip()
     if not original:
-        raise ZoneError("No time zone given.")
+        raise ZoneError(_("No time zone given."))
     if len(original) > _MAX_INPUT:
-        raise ZoneError("That is too long to be a time zone.")
+        raise ZoneError(_("That is too long to be a time zone."))
     lowered = original.lower().replace("\u2212", "-")
     compact = re.sub(r"\s+", "", lowered)
     if compact in _UTC_WORDS or compact.removeprefix("etc/") in _UTC_WORDS:
@@ -161,7 +165,9 @@ def resolve_zone(text: str) -> str:
         # POSIX style: "Etc/GMT+3" is three hours *behind* UTC.
         real_sign = "-" if etc[1] == "+" else "+"
         hint = _fixed_key(real_sign, int(etc[2]), 0)
-        raise ZoneError(f'"{original}" has an inverted sign; write "{hint}" instead.', [hint])
+        # Translators: {zone} is a fixed offset to type instead, e.g. "UTC-03:00".
+        raise ZoneError(_('"{text}" has an inverted sign; write "{zone}" instead.').format(
+            text=original, zone=hint), [hint])
     if (fixed := _parse_offset(compact, original)) is not None:
         return fixed
     exact, cities, full = _tables()
@@ -175,7 +181,11 @@ def resolve_zone(text: str) -> str:
         return by_city
     if (by_full := full.get(folded)) is not None:
         return by_full
-    raise ZoneError(f'Unknown time zone "{original}".', _suggest(folded))
+    raise ZoneError(_unknown(original), _suggest(folded))
+
+
+def _unknown(text: str) -> str:
+    return _('Unknown time zone "{zone}".').format(zone=text)
 
 
 def find_zones(text: str, limit: int = 10) -> list[str]:
@@ -217,7 +227,7 @@ def zone_info(key: str) -> tzinfo:
     try:
         return zoneinfo.ZoneInfo(key)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ZoneError(f'Unknown time zone "{key}".', _suggest(_fold(key))) from exc
+        raise ZoneError(_unknown(key), _suggest(_fold(key))) from exc
 
 
 def zone_label(key: str) -> str:

@@ -43,7 +43,7 @@ def starts(event: Event, text: str) -> bool:
 
 def is_reminder(body: str) -> bool:
     """A reminder; one delivered after the time moved on says so first."""
-    return body.removeprefix(LATE_NOTE).startswith("Reminder: ")
+    return body.removeprefix(LATE_NOTE + " ").startswith("Reminder: ")
 
 
 async def test_injection(drained: Network, report: Report) -> None:

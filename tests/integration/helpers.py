@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from nio import RoomMessageNotice
 
@@ -10,6 +12,8 @@ from bot.client import MingaBot
 from bot.config import Config
 from bot.harness import Network
 from bot.member import Member
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 async def ask(member: Member, room: str, text: str) -> RoomMessageNotice:
@@ -54,3 +58,12 @@ async def alice_and_bob(network: Network, alice_zone: str | None = "Nairobi",
         if zone:
             await ask(member, room, f"!tz set {zone}")
     return Pair(config, bot, alice, bob, room)
+
+
+async def digest_this_minute(member: Member, room: str) -> None:
+    """Schedule the room's digest for the current minute, so it fires within seconds."""
+    now = datetime.now(UTC)
+    if now.second > 50:  # the schedule must name the minute the bot will see
+        await asyncio.sleep(61 - now.second)
+        now = datetime.now(UTC)
+    await ask(member, room, f"!digest schedule {WEEKDAYS[now.weekday()]} {now:%H:%M} UTC")

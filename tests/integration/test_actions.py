@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
 import pytest
 from nio import RoomMessageNotice
 
 from bot.harness import Network
 from bot.member import relates_to
-from tests.integration.helpers import alice_and_bob
+from tests.integration.helpers import alice_and_bob, digest_this_minute
 from tests.integration.helpers import ask_encrypted as ask
 
 pytestmark = pytest.mark.integration
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 async def test_add_list_and_close_with_a_reaction(network: Network) -> None:
@@ -78,11 +76,7 @@ async def test_digest_now_and_a_scheduled_digest_sent_once_across_a_restart(
     assert shown.body.startswith("Weekly digest — ")
     assert "#1 Overdue-proof item" in shown.body
 
-    now = datetime.now(UTC)
-    if now.second > 50:  # the schedule must name the minute the bot will see
-        await asyncio.sleep(61 - now.second)
-        now = datetime.now(UTC)
-    await ask(alice, room, f"!digest schedule {DAYS[now.weekday()]} {now:%H:%M} UTC")
+    await digest_this_minute(alice, room)
 
     def scheduled() -> list[RoomMessageNotice]:
         return [n for n in alice.notices(room) if n.body.startswith("Weekly digest — ")

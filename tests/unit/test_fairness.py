@@ -83,7 +83,7 @@ async def test_turns_and_bad_hours_per_person(say: Say) -> None:
     say.now = NOW + timedelta(days=60)
     # 26 Nov 06:00, 10 Dec 15:00, 24 Dec 06:00, 7 Jan 15:00, 21 Jan 06:00 (UTC) happened.
     text = await say("fairness")
-    assert text.splitlines()[0] == "Fairness in this room, the last 90 days — 5 meeting(s) happened"
+    assert text.splitlines()[0] == "Fairness in this room, the last 90 days — 5 meetings happened"
     # Nairobi (UTC+3): 09:00 fits, 18:00 is late.
     assert person(text, "Alice") == ("Alice — facilitator 2 · notes 1 · outside hours 2 "
                                      "(2 late)")
@@ -99,7 +99,7 @@ async def test_turns_and_bad_hours_per_person(say: Say) -> None:
     ctx = await say.ctx("fairness 30d")
     assert ctx.replies[0].mentions == []
     assert ctx.replies[0].plain().splitlines()[0] == (
-        "Fairness in this room, the last 30 days — 2 meeting(s) happened")
+        "Fairness in this room, the last 30 days — 2 meetings happened")
 
 
 async def test_extra_roles_and_people_who_left(say: Say) -> None:
@@ -109,7 +109,7 @@ async def test_extra_roles_and_people_who_left(say: Say) -> None:
     say.now = NOW + timedelta(days=8)
     say.room.joined.remove(CAROL)
     text = await say("fairness all")
-    assert text.splitlines()[0] == "Fairness in this room, all time — 2 meeting(s) happened"
+    assert text.splitlines()[0] == "Fairness in this room, all time — 2 meetings happened"
     # Carol left, but her turns are part of the record.
     assert person(text, "Carol").startswith("Carol — facilitator 0 · notes 1 · "
                                             "timekeeper 1")

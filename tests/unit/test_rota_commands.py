@@ -220,7 +220,7 @@ async def test_someone_who_left_the_room_drops_out(say: Say, room: FakeRoom) -> 
     room.joined.remove(CAROL)
     ctx = await say.ctx("rota m1")
     text = ctx.replies[0].plain()
-    assert "Dropped Carol (left the room)." in text
+    assert "Dropped (left the room): Carol" in text.splitlines()
     assert text.splitlines()[-1] == "Order: Alice → Bob → Dan"
     assert ctx.changed == {("rota", 1)}
     room.joined.append(CAROL)  # coming back is a choice: !rota m1 join
