@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.devserver import DevServer, DevServerError
 from bot.harness import Network
-from bot.member import Member
+from bot.member import Member, relates_to
 
 
 @dataclass(frozen=True)
@@ -123,11 +123,17 @@ async def play(member: Member, room: str, step: Step, bot_id: str) -> None:
     name = member.user_id[1:].split("-", 1)[0]
     _print_turn(name, step.text)
     after = len(member.events)
-    await member.send(room, step.text)
-    # A reply, or what the command posts instead (a poll, a check-in thread).
-    answer = await member.wait_for(
-        room, lambda e: getattr(e, "sender", "") == bot_id and hasattr(e, "body"),
-        timeout=30, after=after)
+    sent = await member.send(room, step.text)
+
+    def answers(event: object) -> bool:
+        """The reply to this command, or what it posts instead (a poll, a check-in thread) —
+        never the second message of an earlier step."""
+        if getattr(event, "sender", "") != bot_id or not hasattr(event, "body"):
+            return False
+        target = (relates_to(event).get("m.in_reply_to") or {}).get("event_id")  # type: ignore[arg-type]
+        return target in (None, sent)
+
+    answer = await member.wait_for(room, answers, timeout=30, after=after)
     _print_turn("Minga", answer.body)
 
 
