@@ -193,10 +193,11 @@ class MingaBot:
     async def _run(self) -> None:
         assert self.db and self.client and self.handler and self.outbox
         token = await get_value(self.db, SYNC_TOKEN)
-        # The catalogues compile in a thread while the first sync is in flight.
-        catalogues = asyncio.create_task(asyncio.to_thread(warm_catalogues))
+        # The catalogues compile in a thread, off the start-up path; a reply needing one
+        # before it is ready compiles that language itself (commands/i18n.py holds a lock).
+        self._tasks.append(asyncio.create_task(asyncio.to_thread(warm_catalogues),
+                                               name="minga-catalogues"))
         first = await self._sync_until_ok(since=token, full_state=True, timeout_ms=0)
-        await catalogues
         await self._keys_maintenance()
         self._tasks.append(asyncio.create_task(self.outbox.run(), name="minga-outbox"))
         await self._handle_or_retry(first, token, history=token is None)

@@ -39,9 +39,8 @@ from commands.domain.when import localize
 from commands.domain.zones import zone_info
 from commands.errors import UserError
 from commands.i18n import N_, _, ngettext
-from commands.meeting_format import Span, bolded, coded, fill
 from commands.meetings import parse_days
-from commands.reply import Msg
+from commands.reply import Msg, Span, bolded, coded, fill
 from commands.router import Arg, Interaction, Router, take_token
 from storage.actions import (
     Action,

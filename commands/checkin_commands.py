@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from commands.checkin_format import cycle_label, shown_questions, with_code
+from commands.checkin_format import cycle_label, shown_questions
 from commands.checkin_jobs import (
     fallback_zone,
     member_clocks,
@@ -35,7 +35,7 @@ from commands.domain.timefmt import format_local
 from commands.domain.zones import zone_info
 from commands.errors import PermissionDenied, UserError
 from commands.i18n import N_, _, ngettext
-from commands.reply import Msg
+from commands.reply import Msg, coded, fill
 from commands.router import Arg, Router
 from storage.checkins import (
     CheckinSettings,
@@ -145,13 +145,14 @@ def register(router: Router) -> None:
         count = len(settings.questions)
         msg = Msg().text(_("Check-ins: {schedule}. Your next prompt: {when}.").format(
             schedule=schedule.describe(), when=await your_next(ctx, schedule))).line()
-        with_code(msg, ngettext(
+        fill(msg, ngettext(
             "{count} question, answers collected for {window}. Change them with "
             "{questions_command} and {window_command}.",
             "{count} questions, answers collected for {window}. Change them with "
             "{questions_command} and {window_command}.", count),
-            {"questions_command": "!checkin questions", "window_command": "!checkin window"},
-            count=count, window=describe_window(settings.window))
+            questions_command=coded("!checkin questions"),
+            window_command=coded("!checkin window"), count=count,
+            window=describe_window(settings.window))
         ctx.reply(msg)
 
     @checkin.sub("questions", summary=N_("The room's questions, up to 5 (moderators)."),
@@ -237,8 +238,8 @@ def register(router: Router) -> None:
                                         "{count} prompts not yet sent will not be.",
                                         cancelled).format(count=cancelled))
         msg.text(" ")
-        ctx.reply(with_code(msg, _("Start again with {command}"),
-                            {"command": _(SCHEDULE_EXAMPLE)}))
+        ctx.reply(fill(msg, _("Start again with {command}"),
+                       command=coded(_(SCHEDULE_EXAMPLE))))
 
     @checkin.sub("show", summary=N_("The schedule, questions and your choices."),
                  usage=N_("!checkin show"), examples=("!checkin show",))
@@ -246,8 +247,8 @@ def register(router: Router) -> None:
         settings = await get_settings(ctx.db, ctx.room_id)
         msg = Msg()
         if settings is None or settings.schedule is None:
-            with_code(msg, _("No check-in schedule in this room. Set one with {command}"),
-                      {"command": _(SCHEDULE_EXAMPLE)})
+            fill(msg, _("No check-in schedule in this room. Set one with {command}"),
+                 command=coded(_(SCHEDULE_EXAMPLE)))
             msg.line()
         else:
             msg.text(_("Check-ins: {schedule}. Your next prompt: {when}.").format(
@@ -286,9 +287,9 @@ def register(router: Router) -> None:
                  usage=N_("!checkin mute"), examples=("!checkin mute",))
     async def mute(ctx: Context) -> None:
         await choose(ctx, muted=True)
-        ctx.reply(with_code(Msg(), _("Muted: I won't ask you in this room's check-ins. You can "
-                                     "still answer in a check-in thread. Undo with {command}"),
-                            {"command": "!checkin unmute"}))
+        ctx.reply(fill(Msg(), _("Muted: I won't ask you in this room's check-ins. You can "
+                                "still answer in a check-in thread. Undo with {command}"),
+                       command=coded("!checkin unmute")))
 
     @checkin.sub("unmute", summary=N_("Be asked again."), usage=N_("!checkin unmute"),
                  examples=("!checkin unmute",))

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from string import Formatter
 
 from commands.context import RoomView
 from commands.domain.checkin import DEFAULT_QUESTIONS, Summary, describe_window
 from commands.domain.timefmt import format_day
 from commands.i18n import _, ngettext
-from commands.reply import Msg
+from commands.reply import Msg, coded, fill
 from storage.checkins import Cycle
 
 # How `day_label` writes months in the stored label (always English: it is a storage value).
@@ -85,29 +84,6 @@ def cycle_label(cycle: Cycle) -> str:
     return format_day(day) if day else cycle.label
 
 
-def with_code(msg: Msg, template: str, codes: dict[str, str], **values: object) -> Msg:
-    """Add a translated sentence whose `codes` fields become code spans (commands).
-
-    The other fields are filled like `str.format`, so a whole sentence stays one msgid even
-    with a command in the middle of it.
-    """
-    pending = ""
-    for literal, name, spec, _conversion in Formatter().parse(template):
-        pending += literal
-        if name is None:
-            continue
-        if name in codes:
-            if pending:
-                msg.text(pending)
-                pending = ""
-            msg.code(codes[name])
-        else:
-            pending += format(values[name], spec or "")
-    if pending:
-        msg.text(pending)
-    return msg
-
-
 def _late(msg: Msg) -> None:
     msg.italic(_("Late — I was offline when this was due.")).line()
 
@@ -145,7 +121,7 @@ def prompt_msg(cycle: Cycle, room: RoomView, users: list[str], *, first: bool, l
             msg.text(ngettext("{count} asked by direct message.",
                               "{count} asked by direct message.", dm_count).format(
                 count=dm_count)).text(" ")
-        with_code(msg, _("Opt out with {command}."), {"command": "!checkin mute"}).line()
+        fill(msg, _("Opt out with {command}."), command=coded("!checkin mute")).line()
     if users:
         msg.text(_("For:")).text(" ")
         for index, user_id in enumerate(users):
@@ -162,9 +138,9 @@ def dm_msg(cycle: Cycle, late: bool) -> Msg:
         _("for {room} — reply here, all in one message or one per question:").format(
             room=f"https://matrix.to/#/{cycle.room_id}")).line()
     _questions(msg, cycle)
-    with_code(msg, _("Your answers go into the room's summary ({window} to answer). Rather "
+    fill(msg, _("Your answers go into the room's summary ({window} to answer). Rather "
                      "answer in the room? Say {command} there."),
-              {"command": "!checkin dm off"}, window=describe_window(cycle.window))
+         command=coded("!checkin dm off"), window=describe_window(cycle.window))
     return msg
 
 

@@ -44,8 +44,8 @@ from commands.domain.zones import ZoneError, resolve_zone, zone_label
 from commands.errors import PermissionDenied, UserError
 from commands.i18n import N_, _, use_language
 from commands.jobs import JobEnv, PlannedJob, Post
-from commands.meeting_format import bolded, coded, fill, member_zones
-from commands.reply import Msg
+from commands.meeting_format import member_zones
+from commands.reply import Msg, bolded, coded, fill
 from commands.router import Arg, Router, with_prefix
 from storage.actions import (
     Action,

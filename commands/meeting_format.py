@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from string import Formatter
 
 from commands.common import room_default_zone, zone_of
 from commands.context import Context, RoomView
@@ -12,7 +10,7 @@ from commands.domain.recurrence import Occurrence, describe_rule
 from commands.domain.timefmt import format_day, format_local, local_time_line, relative
 from commands.domain.zones import zone_label
 from commands.i18n import N_, _
-from commands.reply import Msg
+from commands.reply import Msg, coded, fill
 from storage.db import Database
 from storage.meetings import Meeting
 from storage.members import get_members
@@ -20,44 +18,6 @@ from storage.members import get_members
 # Translators: {command} is a command in a code span, "!tz set <city>".
 TZ_HINT = N_("You see the room's default zone; set yours with {command}")
 
-Span = Callable[[Msg], object]
-
-
-def bolded(value: str) -> Span:
-    """A `fill` field written in bold."""
-    return lambda msg: msg.bold(value)
-
-
-def coded(value: str) -> Span:
-    """A `fill` field written as a code span (a command to type)."""
-    return lambda msg: msg.code(value)
-
-
-def fill(msg: Msg, template: str, **fields: object) -> Msg:
-    """Append a translated sentence whose placeholders may be spans, so it stays one msgid.
-
-    A field given as a `Span` (`bolded(title)`, `coded("!meetings")`, or any function of the
-    Msg, e.g. one adding a mention) writes itself where the translation puts it; any other
-    value is formatted as text, as `str.format` would.
-    """
-    formatter = Formatter()
-    pending: list[str] = []
-    for literal, name, spec, conversion in formatter.parse(template):
-        pending.append(literal)
-        if name is None:
-            continue
-        value = fields[name]
-        if callable(value):
-            if "".join(pending):
-                msg.text("".join(pending))
-            pending = []
-            value(msg)
-        else:
-            converted = formatter.convert_field(value, conversion) if conversion else value
-            pending.append(format(converted, spec or ""))
-    if "".join(pending):
-        msg.text("".join(pending))
-    return msg
 
 
 async def member_zones(db: Database, room: RoomView, default_zone: str) -> list[str]:

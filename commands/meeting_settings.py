@@ -11,9 +11,8 @@ from commands.domain.recurrence import next_occurrence
 from commands.domain.timefmt import format_day
 from commands.errors import PermissionDenied, UserError
 from commands.i18n import N_, _, ngettext
-from commands.meeting_format import coded, fill
 from commands.meetings import find_meeting, parse_ref, require_owner
-from commands.reply import Attachment, Msg
+from commands.reply import Attachment, Msg, coded, fill
 from commands.router import Arg, Router
 from storage.meetings import add_agenda, agenda, overrides_for, room_leads, touch
 

@@ -16,8 +16,8 @@ from commands.domain.zones import zone_info
 from commands.errors import PermissionDenied, UserError
 from commands.i18n import N_, _, ngettext, use_language
 from commands.jobs import JobEnv, PlannedJob, Post
-from commands.meeting_format import coded, duration_words, fill, member_zones, series_words
-from commands.reply import Msg, PollEnd, PollSpec
+from commands.meeting_format import duration_words, member_zones, series_words
+from commands.reply import Msg, PollEnd, PollSpec, coded, fill
 from commands.router import Arg, Router
 from storage.db import Database
 from storage.meetings import get_meeting, insert_meeting

@@ -25,15 +25,12 @@ from commands.domain.zones import ZoneError, resolve_zone
 from commands.errors import PermissionDenied, UserError
 from commands.i18n import N_, _, ngettext
 from commands.meeting_format import (
-    bolded,
-    coded,
-    fill,
     occurrence_lines,
     series_words,
     tz_hint,
     zones_for,
 )
-from commands.reply import Msg
+from commands.reply import Msg, bolded, coded, fill
 from commands.router import QUOTES, Arg, Router, take_token
 from storage.meetings import (
     Meeting,

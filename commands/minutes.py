@@ -30,9 +30,8 @@ from commands.domain.zones import zone_info, zone_label
 from commands.errors import UserError
 from commands.i18n import N_, _, ngettext, use_language
 from commands.jobs import JobEnv
-from commands.meeting_format import bolded, coded, fill
 from commands.meetings import find_meeting, parse_ref
-from commands.reply import Attachment, Msg, react
+from commands.reply import Attachment, Msg, bolded, coded, fill, react
 from commands.router import Arg, Router
 from storage.actions import Action, carried_actions, minutes_actions
 from storage.db import Database

@@ -20,8 +20,7 @@ from commands.common import room_lang
 from commands.domain.due import format_due, nudge_time
 from commands.i18n import _, use_language
 from commands.jobs import JobEnv, PlannedJob, Post
-from commands.meeting_format import bolded, coded, fill
-from commands.reply import Msg
+from commands.reply import Msg, bolded, coded, fill
 from commands.router import Router, with_prefix
 from storage.actions import (
     Action,

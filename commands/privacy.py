@@ -17,8 +17,7 @@ from commands.context import Context
 from commands.errors import PermissionDenied, UserError
 from commands.i18n import N_, _, ngettext
 from commands.jobs import JobEnv, PlannedJob, Post
-from commands.meeting_format import coded, fill
-from commands.reply import Msg
+from commands.reply import Msg, coded, fill
 from commands.router import Arg, Router
 from storage.db import Database
 from storage.privacy import (

@@ -18,8 +18,8 @@ from commands.domain.recurrence import Override, occurrence_on, occurrences
 from commands.domain.timefmt import local_time_line, relative
 from commands.i18n import _, use_language
 from commands.jobs import JobEnv, PlannedJob, Post
-from commands.meeting_format import bolded, fill, member_zones
-from commands.reply import Msg
+from commands.meeting_format import member_zones
+from commands.reply import Msg, bolded, fill
 from commands.router import Router
 from storage.db import Database
 from storage.meetings import (

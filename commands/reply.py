@@ -8,7 +8,9 @@ never inject markup, and `m.mentions` holds exactly the people named with
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from string import Formatter
 from typing import Literal
 
 from commands.i18n import current_language
@@ -133,3 +135,44 @@ def say(text: str) -> Msg:
 
 def react(event_id: str, key: str = "✅") -> Msg:
     return Msg(is_reply=False, reaction=Reaction(event_id, key))
+
+
+# A `fill` field that writes itself into the message (bold text, a code span, a mention).
+Span = Callable[[Msg], object]
+
+
+def bolded(value: str) -> Span:
+    """A `fill` field written in bold."""
+    return lambda msg: msg.bold(value)
+
+
+def coded(value: str) -> Span:
+    """A `fill` field written as a code span (a command to type)."""
+    return lambda msg: msg.code(value)
+
+
+def fill(msg: Msg, template: str, **fields: object) -> Msg:
+    """Append a translated sentence whose placeholders may be spans, so it stays one msgid.
+
+    A field given as a `Span` (`bolded(title)`, `coded("!meetings")`, or any function of the
+    Msg, e.g. one adding a mention) writes itself where the translation puts it; any other
+    value is formatted as text, as `str.format` would.
+    """
+    formatter = Formatter()
+    pending: list[str] = []
+    for literal, name, spec, conversion in formatter.parse(template):
+        pending.append(literal)
+        if name is None:
+            continue
+        value = fields[name]
+        if callable(value):
+            if "".join(pending):
+                msg.text("".join(pending))
+            pending = []
+            value(msg)
+        else:
+            converted = formatter.convert_field(value, conversion) if conversion else value
+            pending.append(format(converted, spec or ""))
+    if "".join(pending):
+        msg.text("".join(pending))
+    return msg
