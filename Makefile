@@ -25,7 +25,7 @@ demo: test-deps
 	$(BIN)/minga demo
 
 test: test-deps
-	$(BIN)/ruff check bot commands storage tests benchmarks
+	$(BIN)/ruff check bot commands domain storage devtools tests benchmarks
 	$(BIN)/python -m pytest -q
 
 unit: deps
@@ -42,14 +42,14 @@ bench: test-deps
 # After changing user-facing text: refresh minga.pot and merge it into every language's .po,
 # then translate the new entries (`make test` fails while any is missing or unused).
 i18n: deps
-	$(BIN)/python -m commands.catalogues update
-	$(BIN)/python -m commands.catalogues check || true
+	$(BIN)/python -m devtools.catalogues update
+	$(BIN)/python -m devtools.catalogues check || true
 
 integration: test-deps
 	$(BIN)/python -m pytest -q tests/integration
 
 lint: deps
-	$(BIN)/ruff check bot commands storage tests benchmarks
+	$(BIN)/ruff check bot commands domain storage devtools tests benchmarks
 
 clean:
 	rm -rf $(VENV) $(SYNAPSE_VENV) .pytest_cache build *.egg-info

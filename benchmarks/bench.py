@@ -26,8 +26,8 @@ from benchmarks.i18n import i18n_part
 from benchmarks.measure import EchoBot, Series, percentile, round_trip
 from benchmarks.peer import peer_part
 from benchmarks.scale import burst, digest_render_ms, scale_part
-from bot.devserver import DevServer
-from bot.harness import Network
+from devtools.devserver import DevServer
+from devtools.harness import Network
 
 ROOT = Path(__file__).resolve().parents[1]
 MINGA_COMMANDS = ("!help", "!actions", "!meetings", "!action bench item {i}")

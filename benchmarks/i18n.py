@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TYPED = ("thu 14:00", "jueves 14:00", "mardi 9h", "próxima semana", "quinta-feira 10h",
          "الخميس ١٤:٠٠", "el próximo jueves a las 10", "tous les mois le premier jeudi")
-COMPILE = ("import time; t = time.perf_counter(); from commands.i18n import warm; warm(); "
+COMPILE = ("import time; t = time.perf_counter(); from domain.i18n import warm; warm(); "
            "print((time.perf_counter() - t) * 1000)")
 
 
@@ -29,21 +29,21 @@ def i18n_part(out: list[str]) -> None:
                f"during the first sync): {min(compile_ms):.0f} ms (best of 3).\n")
     out.append("| Work | µs per call |")
     out.append("|---|---|")
-    setup = "from commands.domain.words import to_english"
+    setup = "from domain.words import to_english"
     for text in TYPED:
         cost = _per_call_us(f"to_english({text!r})", setup)
         out.append(f"| read `{text}` | {cost:.1f} |")
     when = datetime(2026, 12, 3, 11, tzinfo=UTC)
     for lang in ("en", "es", "fr", "pt", "ar"):
-        setup = ("from commands.domain.timefmt import format_local\n"
-                 "from commands.i18n import use_language\n"
+        setup = ("from domain.timefmt import format_local\n"
+                 "from domain.i18n import use_language\n"
                  "from datetime import datetime\n"
                  f"w = datetime.fromisoformat({when.isoformat()!r})\n"
                  f"ctx = use_language({lang!r}); ctx.__enter__()\n"
                  "format_local(w, 'Africa/Nairobi')")
         cost = _per_call_us("format_local(w, 'Africa/Nairobi')", setup)
         out.append(f"| write a date and time in `{lang}` | {cost:.1f} |")
-    setup = ("from commands.i18n import _, use_language\nctx = use_language('es'); "
+    setup = ("from domain.i18n import _, use_language\nctx = use_language('es'); "
              "ctx.__enter__()")
     lookup = _per_call_us('_("Examples:")', setup)
     out.append(f"| look up one message (`es`) | {lookup:.2f} |")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from nio import AsyncClient, AsyncClientConfig, LoginResponse, MatrixRoom, RoomMessageText
 
-from bot.member import Member, is_reply_to
+from devtools.member import Member, is_reply_to
 
 
 def percentile(values: list[float], q: float) -> float:

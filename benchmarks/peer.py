@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 from benchmarks.measure import Series
-from bot.harness import Network
-from bot.member import Member
+from devtools.harness import Network
+from devtools.member import Member
 
 ROOT = Path(__file__).resolve().parents[1]
 PEER_VENV = ROOT / ".venv-peer"

@@ -13,14 +13,14 @@ from pathlib import Path
 
 from benchmarks.gendata import generate
 from benchmarks.measure import Series, round_trip
-from bot.devserver import DevServer
-from bot.harness import Network
-from bot.member import Member, is_reply_to
 from bot.process import BotProcess
 from bot.render import outgoing
+from commands.actions.digest import digest_messages
 from commands.context import Settings
-from commands.digest import digest_messages
 from commands.jobs import JobEnv
+from devtools.devserver import DevServer
+from devtools.harness import Network
+from devtools.member import Member, is_reply_to
 from storage import open_database
 
 

@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "demo":
-        from bot.demo import run_demo
+        from devtools.demo import run_demo
 
         return asyncio.run(run_demo(keep=args.keep))
     try:

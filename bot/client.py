@@ -48,8 +48,8 @@ from bot.scheduler import Scheduler
 from bot.session import SavedSession, StoreLock, load_session, prepare_store_dir, save_session
 from bot.sync_handler import SyncHandler
 from commands import build_router
-from commands.i18n import warm as warm_catalogues
 from commands.router import Router
+from domain.i18n import warm as warm_catalogues
 from storage import Database, open_database
 from storage.meetings import iso
 from storage.state import SYNC_TOKEN, get_value, set_value
@@ -194,7 +194,7 @@ class MingaBot:
         assert self.db and self.client and self.handler and self.outbox
         token = await get_value(self.db, SYNC_TOKEN)
         # The catalogues compile in a thread, off the start-up path; a reply needing one
-        # before it is ready compiles that language itself (commands/i18n.py holds a lock).
+        # before it is ready compiles that language itself (domain/i18n.py holds a lock).
         self._tasks.append(asyncio.create_task(asyncio.to_thread(warm_catalogues),
                                                name="minga-catalogues"))
         first = await self._sync_until_ok(since=token, full_state=True, timeout_ms=0)

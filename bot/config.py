@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from commands.i18n import LANGUAGES
+from domain.i18n import LANGUAGES
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 

@@ -10,8 +10,8 @@ import base64
 import html
 from typing import Any
 
-from commands.i18n import N_, gettext_in, is_rtl
 from commands.reply import Msg
+from domain.i18n import N_, gettext_in, is_rtl
 
 MATRIX_TO = "https://matrix.to/#/"
 

@@ -39,9 +39,9 @@ from bot.render import POLL_RESPONSES, destination, message_content, outgoing, p
 from bot.rooms import NioRoomView
 from commands.common import member_lang
 from commands.context import Context, Settings
-from commands.i18n import N_, _, use_language
 from commands.reply import Msg
 from commands.router import Interaction, Router
+from domain.i18n import N_, _, use_language
 from storage.db import Database
 from storage.outbox import logical_key_of
 from storage.polls import poll_for_event, record_vote

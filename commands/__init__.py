@@ -1,4 +1,4 @@
-"""Command parsing and handlers, one module per domain; pure rules live in commands.domain."""
+"""Command parsing and handlers, one package per feature; pure rules live in `domain`."""
 
 from __future__ import annotations
 
@@ -7,35 +7,15 @@ from commands.router import Router
 
 def build_router() -> Router:
     """Every command Minga knows, in the order `!help` lists them."""
-    from commands import (
-        actions,
-        away,
-        checkins,
-        digest,
-        fairness,
-        hours,
-        lang,
-        meeting_settings,
-        meeting_suggest,
-        meetings,
-        minutes,
-        nudges,
-        privacy,
-        reminders,
-        rota,
-        tz,
-    )
+    from commands import actions, checkins, meetings, members, rota
     from commands import help as help_cmd
 
     router = Router()
-    modules = (
-        meetings, meeting_settings, meeting_suggest, reminders,
-        rota, fairness,
-        actions, minutes, nudges, digest,
-        away,
-        checkins,
-        tz, hours, lang, privacy, help_cmd,
-    )
-    for module in modules:
-        module.register(router)
+    meetings.register(router)
+    rota.register(router)
+    actions.register(router)
+    members.register(router, members.ABSENCES)
+    checkins.register(router)
+    members.register(router, members.PROFILE)
+    help_cmd.register(router)
     return router

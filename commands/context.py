@@ -36,7 +36,7 @@ class Settings:
     admins: tuple[str, ...] = ()
     # Closed actions, old minutes, answers, votes… are purged after this many days.
     retention_days: int = 365
-    # The language of rooms and members that chose none (a code from commands.i18n.LANGUAGES).
+    # The language of rooms and members that chose none (a code from domain.i18n.LANGUAGES).
     language: str = "en"
 
 

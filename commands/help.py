@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from commands.context import Context
 from commands.errors import UserError
-from commands.i18n import N_, _
 from commands.reply import Msg
 from commands.router import Arg, Command, Router
+from domain.i18n import N_, _
 
 
 def _p(ctx: Context, text: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from string import Formatter
 from typing import Literal
 
-from commands.i18n import current_language
+from domain.i18n import current_language
 
 Kind = Literal["text", "bold", "italic", "code", "mention", "newline"]
 

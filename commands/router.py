@@ -18,9 +18,9 @@ from typing import Any
 from commands.aliases import ALIASES
 from commands.context import Context
 from commands.errors import UserError, where_it_broke
-from commands.i18n import _, use_language
 from commands.jobs import Schedules
 from commands.reply import Msg
+from domain.i18n import _, use_language
 from storage.languages import member_and_room_language
 
 log = logging.getLogger(__name__)

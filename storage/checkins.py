@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 
 import aiosqlite
 
-from commands.domain.checkin import DEFAULT_QUESTIONS, Schedule
+from domain.checkin import DEFAULT_QUESTIONS, Schedule
 from storage.db import Database
 from storage.meetings import from_iso, iso
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import aiosqlite
 
-from commands.domain.recurrence import Override, Series
+from domain.recurrence import Override, Series
 from storage.db import Database
 
 DEFAULT_LEADS = (1440, 15)  # minutes: a day before and a quarter of an hour before

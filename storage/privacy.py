@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from commands.i18n import N_
+from domain.i18n import N_
 from storage.db import Database
 from storage.meetings import iso, next_number
 

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from commands.domain.rotation import Pin, Rota
+from domain.rotation import Pin, Rota
 from storage.db import Database
 from storage.meetings import from_iso, iso
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.devserver import DevServer
-from bot.harness import Network
+from devtools.devserver import DevServer
+from devtools.harness import Network
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.devserver import DevServer, DevServerError
+from devtools.devserver import DevServer, DevServerError
 
 pytestmark = pytest.mark.integration
 

@@ -58,7 +58,7 @@ MIGRATION = Migration(
             PRIMARY KEY (rota_id, occurrence_local, user_id)
         )""",
         # Agreed swaps, as the holder a role must have in one occurrence; instead_of is
-        # the member the turn was traded from (see commands.domain.rotation).
+        # the member the turn was traded from (see domain.rotation).
         """CREATE TABLE rota_pins (
             rota_id INTEGER NOT NULL REFERENCES rotas (id) ON DELETE CASCADE,
             occurrence_local TEXT NOT NULL,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.harness import Network
+from devtools.harness import Network
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,7 @@ from nio import Event
 
 from bot.client import MingaBot
 from bot.clock import OffsetClock
-from bot.member import Member, content, relates_to
+from devtools.member import Member, content, relates_to
 
 PILL = "https://matrix.to/#/"
 SAFE_TAGS = {"strong", "em", "code", "br"}

@@ -9,9 +9,9 @@ from collections import Counter
 
 import pytest
 
-from bot.harness import Network
-from bot.member import is_reply_to, relates_to
 from bot.process import BotProcess
+from devtools.harness import Network
+from devtools.member import is_reply_to, relates_to
 from tests.faults.conftest import Report
 
 pytestmark = pytest.mark.faults

@@ -17,9 +17,9 @@ import pytest
 from nio import Event
 
 from bot.clock import OffsetClock
-from bot.harness import Network
-from bot.member import relates_to
 from bot.render import LATE_NOTE
+from devtools.harness import Network
+from devtools.member import relates_to
 from tests.faults.conftest import Report
 from tests.faults.roomtools import (
     ask,

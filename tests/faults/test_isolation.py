@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.harness import Network
-from bot.member import Member, relates_to
+from devtools.harness import Network
+from devtools.member import Member, relates_to
 from tests.faults.conftest import Report
 from tests.faults.roomtools import ask, bot_events, content, text_of
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.devserver import DevServer
-from bot.harness import Network
-from bot.member import Member, is_reply_to
+from devtools.devserver import DevServer
+from devtools.harness import Network
+from devtools.member import Member, is_reply_to
 from tests.faults.conftest import Report
 
 pytestmark = pytest.mark.faults

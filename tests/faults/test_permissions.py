@@ -23,9 +23,9 @@ import pytest
 from nio import MatrixRoom, PowerLevels, RoomMemberEvent
 from nio.events.room_events import DefaultLevels
 
-from bot.harness import Network
 from bot.rooms import NioRoomView
 from commands import build_router
+from devtools.harness import Network
 from storage import Database, open_database
 from tests.faults.conftest import Report
 from tests.faults.inproc import BOT, Bench

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.devserver import DevServer
-from bot.harness import Network
+from devtools.devserver import DevServer
+from devtools.harness import Network
 from tests.faults.conftest import Report
 
 pytestmark = pytest.mark.faults

@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 from nio import RoomMessageNotice
 
-from bot.harness import Network
-from bot.member import Member, relates_to
+from devtools.harness import Network
+from devtools.member import Member, relates_to
 from tests.faults.conftest import Report
 
 pytestmark = pytest.mark.faults

@@ -10,8 +10,8 @@ import pytest
 from nio import RoomSendResponse
 from nio.api import Api
 
-from bot.harness import Network
-from bot.member import Member, is_reply_to
+from devtools.harness import Network
+from devtools.member import Member, is_reply_to
 from tests.faults.conftest import Report
 
 pytestmark = pytest.mark.faults

@@ -10,8 +10,8 @@ from nio import RoomMessageNotice
 
 from bot.client import MingaBot
 from bot.config import Config
-from bot.harness import Network
-from bot.member import Member
+from devtools.harness import Network
+from devtools.member import Member
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

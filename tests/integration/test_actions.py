@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from nio import RoomMessageNotice
 
-from bot.harness import Network
-from bot.member import relates_to
+from devtools.harness import Network
+from devtools.member import relates_to
 from tests.integration.helpers import alice_and_bob, digest_this_minute
 from tests.integration.helpers import ask_encrypted as ask
 

@@ -12,9 +12,9 @@ from nio import Event, RoomMessageNotice
 
 from bot.client import MingaBot
 from bot.clock import OffsetClock
-from bot.harness import Network
-from bot.member import Member, content, relates_to
-from commands.domain.checkin import Schedule, prompt_instant
+from devtools.harness import Network
+from devtools.member import Member, content, relates_to
+from domain.checkin import Schedule, prompt_instant
 from tests.integration.helpers import ask_body as ask
 
 pytestmark = pytest.mark.integration

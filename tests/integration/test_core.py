@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from nio import RoomMessageNotice
 
-from bot.harness import Network
-from bot.member import is_reply_to, relates_to
+from devtools.harness import Network
+from devtools.member import is_reply_to, relates_to
 
 pytestmark = pytest.mark.integration
 

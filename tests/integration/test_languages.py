@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from nio import RoomMessageNotice
 
-from bot.harness import Network
-from bot.member import content, relates_to
 from bot.render import RLM
-from commands.domain.timefmt import weekday_name
-from commands.i18n import gettext_in, use_language
+from devtools.harness import Network
+from devtools.member import content, relates_to
+from domain.i18n import gettext_in, use_language
+from domain.timefmt import weekday_name
 from tests.integration.helpers import alice_and_bob, digest_this_minute
 from tests.integration.helpers import ask_encrypted as ask
 

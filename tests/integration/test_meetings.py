@@ -8,7 +8,7 @@ import re
 import pytest
 from nio import RoomMessageFile, RoomMessageNotice
 
-from bot.harness import Network
+from devtools.harness import Network
 from tests.integration.helpers import alice_and_bob
 from tests.integration.helpers import ask_body as ask
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.harness import Network
+from devtools.harness import Network
 from tests.integration.helpers import alice_and_bob
 from tests.integration.helpers import ask_encrypted as ask
 

@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 from nio import RoomMessageNotice
 
-from bot.harness import Network
+from devtools.harness import Network
 from tests.integration.helpers import ask
 
 pytestmark = pytest.mark.integration

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from commands.domain.due import (
+from domain.due import (
     DuePassed,
     clean_text,
     format_due,
@@ -18,8 +18,8 @@ from commands.domain.due import (
     parse_number,
     split_due_clause,
 )
-from commands.domain.when import WhenError
-from commands.domain.zones import ZoneError
+from domain.when import WhenError
+from domain.zones import ZoneError
 from tests.unit.test_actions_fixtures import utc
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # Wed; 13:00 Nairobi, 15:30 Kolkata, 05:00 Bogota

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from commands import build_router
-from commands.away import parse_away
 from commands.context import Context, Settings
 from commands.errors import UserError
+from commands.members.away import parse_away
 from storage import Database
 from storage.away import away_at, is_away
 from storage.members import set_zone

@@ -10,8 +10,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from commands import build_router
-from commands.catalogues import extract, msgid_key, po_path, problems, translated_languages
-from commands.i18n import DOMAIN
+from devtools.catalogues import extract, msgid_key, po_path, problems, translated_languages
+from domain.i18n import DOMAIN
 
 COMMAND_IN_TEXT = re.compile(r"(?:^|[\s`(\"«])!([^\s`)\"»!?.,:;]+)")
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from commands.domain.checkin import (
+from domain.checkin import (
     DEFAULT_QUESTIONS,
     CheckinError,
     MemberClock,

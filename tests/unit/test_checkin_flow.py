@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from bot.outbox import enqueue
-from commands.checkin_format import root_key, summary_key
-from commands.checkin_jobs import plan_all
+from commands.checkins.format import root_key, summary_key
+from commands.checkins.jobs import plan_all
 from commands.context import Context, RoomView, Settings
 from commands.jobs import JobEnv, Post
 from commands.reply import Msg

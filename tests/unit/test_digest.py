@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from commands import build_router
-from commands.digest import digest_jobs, plan_digests
+from commands.actions.digest import digest_jobs, plan_digests
+from commands.actions.nudges import plan_nudges
 from commands.jobs import Post
-from commands.nudges import plan_nudges
 from commands.router import Router
 from storage import Database
 from tests.fakes import Seed

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.render import message_content
-from commands.domain.digest import (
+from commands.reply import Msg
+from domain.digest import (
     fitting,
     pack,
     parts_size,
@@ -17,7 +18,6 @@ from commands.domain.digest import (
     week_range,
     weekly_slot,
 )
-from commands.reply import Msg
 from tests.unit.test_actions_fixtures import utc
 
 HOUR = timedelta(hours=2)

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from commands import build_router
-from commands.domain.hours import WorkingHours
-from commands.domain.suggest import DEFAULT_HOURS
-from commands.fairness import outside_kind
+from commands.rota.fairness import outside_kind
 from commands.router import Router
+from domain.hours import WorkingHours
+from domain.suggest import DEFAULT_HOURS
 from storage import Database
 from tests.fakes import Seed, seed
 from tests.unit.test_rota_commands import ALICE, BOB, CAROL, DAN, MOD, NOW, ROOM, Say, fake_room

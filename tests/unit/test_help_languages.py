@@ -16,8 +16,8 @@ import commands.router as router_module
 from commands import build_router
 from commands.context import Context, Settings
 from commands.errors import UserError
-from commands.i18n import LANGUAGES, gettext_in
 from commands.router import Router
+from domain.i18n import LANGUAGES, gettext_in
 from storage import open_database
 from tests.fakes import FakeRoom, dispatch, seed
 

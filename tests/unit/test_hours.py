@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from commands.domain.hours import HoursError, WorkingHours, minutes_outside, parse_hours
+from domain.hours import HoursError, WorkingHours, minutes_outside, parse_hours
 
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 WEEKDAYS = frozenset({MON, TUE, WED, THU, FRI})

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rruleset, rrulestr
 from icalendar import Calendar, Event
 
-from commands.domain.ics import series_to_ics
-from commands.domain.recurrence import Override, Series, occurrences
+from domain.ics import series_to_ics
+from domain.recurrence import Override, Series, occurrences
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

@@ -9,7 +9,9 @@ import pytest
 from bot.config import ConfigError, parse_config
 from bot.render import LATE_NOTE, RLM, late_marker, mark_late, message_content
 from commands.context import Context, Settings
-from commands.i18n import (
+from commands.reply import Msg
+from commands.router import Router
+from domain.i18n import (
     LANGUAGES,
     _,
     current_language,
@@ -18,8 +20,6 @@ from commands.i18n import (
     parse_language,
     use_language,
 )
-from commands.reply import Msg
-from commands.router import Router
 from storage import Database
 from storage.languages import member_and_room_language
 from tests.fakes import FakeRoom, dispatch, reply_text

@@ -8,7 +8,7 @@ import pytest
 
 from bot.render import message_content
 from commands import build_router
-from commands.reminders import fire_reminder, plan_meeting
+from commands.meetings.reminders import fire_reminder, plan_meeting
 from commands.reply import Msg
 from commands.router import Router
 from storage import Database
@@ -165,7 +165,7 @@ async def test_agenda_hook_and_the_next_minutes_show_carried_actions(router: Rou
     meeting = await get_meeting(db, ROOM, 1)
     assert meeting is not None
     [hook] = router.schedules.hooks["agenda"]
-    from commands.domain.recurrence import next_occurrence
+    from domain.recurrence import next_occurrence
 
     upcoming = next_occurrence(meeting.series, NOW + timedelta(hours=1))
     assert upcoming is not None

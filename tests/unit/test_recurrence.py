@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dateutil.rrule import rrulestr
 
-from commands.domain.recurrence import (
+from domain.recurrence import (
     Occurrence,
     Override,
     RuleError,

@@ -8,9 +8,8 @@ import pytest
 
 from commands import build_router
 from commands.context import RoomView, Settings
-from commands.domain.recurrence import Series
 from commands.jobs import JobEnv, PlannedJob, Post
-from commands.reminders import (
+from commands.meetings.reminders import (
     MAX_LEAD,
     PLAN_HORIZON,
     fire_reminder,
@@ -19,6 +18,7 @@ from commands.reminders import (
     plan_meeting,
     reminder_key,
 )
+from domain.recurrence import Series
 from storage import Database
 from storage.meetings import (
     Meeting,

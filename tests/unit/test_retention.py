@@ -16,7 +16,7 @@ from bot.session import prepare_store_dir
 from commands import build_router
 from commands.context import Context, Settings
 from commands.jobs import JobEnv
-from commands.privacy import next_run, plan_retention
+from commands.members.privacy import next_run, plan_retention
 from storage import Database, open_database
 from storage.meetings import iso
 from tests.fakes import dispatch

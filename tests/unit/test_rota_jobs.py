@@ -9,7 +9,7 @@ import pytest
 from icalendar import Calendar
 
 from commands.jobs import JobEnv, PlannedJob, Post
-from commands.reminders import plan_meeting, reminder_message
+from commands.meetings.reminders import plan_meeting, reminder_message
 from commands.router import Router
 from storage import Database
 from storage.meetings import Meeting, get_meeting, iso
@@ -104,7 +104,7 @@ async def test_reminder_without_a_rota_is_unchanged(router: Router, db: Database
 
 async def test_meeting_roles_hook(router: Router, db: Database, say: Say) -> None:
     await started(say)
-    from commands.domain.recurrence import occurrences
+    from domain.recurrence import occurrences
     found = await meeting(db)
     hook = router.schedules.hooks["meeting-roles"][0]
     occs = occurrences(found.series, NOW, NOW + timedelta(days=16))

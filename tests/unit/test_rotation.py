@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from commands.domain.rotation import (
+from domain.rotation import (
     DEFAULT_ROLES,
     Pin,
     Rota,

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commands.domain.hours import WorkingHours, minutes_outside
-from commands.domain.suggest import (
+from domain.hours import WorkingHours, minutes_outside
+from domain.suggest import (
     DAY_OFF_PENALTY,
     DEFAULT_HOURS,
     NIGHT_PENALTY,
@@ -21,7 +21,7 @@ from commands.domain.suggest import (
     person_penalty,
     rank_slots,
 )
-from commands.domain.zones import zone_info
+from domain.zones import zone_info
 
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 MON_FRI = frozenset({MON, TUE, WED, THU, FRI})

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from commands.domain.timefmt import format_local, local_time_line, relative
+from domain.timefmt import format_local, local_time_line, relative
 
 BOGOTA, NAIROBI, KOLKATA = "America/Bogota", "Africa/Nairobi", "Asia/Kolkata"
 # 03:00 UTC on Thu 3 Dec 2026: Bogotá is still on Wednesday evening.

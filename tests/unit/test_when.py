@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commands.domain.recurrence import RuleError, parse_rule
-from commands.domain.when import Wall, WhenError, localize, parse_duration, parse_when
-from commands.domain.zones import ZoneError
+from domain.recurrence import RuleError, parse_rule
+from domain.when import Wall, WhenError, localize, parse_duration, parse_when
+from domain.zones import ZoneError
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # a Wednesday; 10:00 in Lisbon too
 HOME = "Europe/Lisbon"

@@ -1,7 +1,7 @@
 """Dates, times, repeat rules, working hours and check-in days typed in es/fr/pt/ar.
 
 Every language is accepted whatever the member's setting; English keeps reading exactly as
-before; collisions are settled by fixed rules (see commands/domain/words.py).
+before; collisions are settled by fixed rules (see domain/words.py).
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from commands.domain.checkin import Schedule, parse_schedule
-from commands.domain.due import format_due, overdue_by, parse_due
-from commands.domain.hours import WorkingHours, parse_hours
-from commands.domain.recurrence import describe_rule, parse_rule
-from commands.domain.when import Wall, WhenError, parse_duration, parse_when
-from commands.domain.words import fold, to_english
-from commands.i18n import use_language
+from domain.checkin import Schedule, parse_schedule
+from domain.due import format_due, overdue_by, parse_due
+from domain.hours import WorkingHours, parse_hours
+from domain.i18n import use_language
+from domain.recurrence import describe_rule, parse_rule
+from domain.when import Wall, WhenError, parse_duration, parse_when
+from domain.words import fold, to_english
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # a Wednesday; 10:00 in Lisbon too
 HOME = "Europe/Lisbon"
@@ -436,7 +436,7 @@ def test_hours_and_due_dates_speak_the_active_language() -> None:
       "quintas"), ("كل خميس", "خميس"), ("every week", "week"), ("chaque semaine", "semaine")],
 )
 def test_every_clause_in_each_language(typed: str, rule: str) -> None:
-    from commands.meetings import split_add
+    from commands.meetings.commands import split_add
 
     title, clauses = split_add(f'"Call" jueves 14:00 {typed}')
     assert title == "Call"
@@ -449,14 +449,14 @@ def test_every_clause_in_each_language(typed: str, rule: str) -> None:
      ("mon 08:30", 0)],
 )
 def test_digest_schedule_day_in_each_language(typed: str, weekday: int) -> None:
-    from commands.digest import parse_schedule
+    from commands.actions.digest import parse_schedule
 
     day, at, zone = parse_schedule(typed, datetime(2026, 12, 1, 9, tzinfo=UTC))
     assert (day, at.strftime("%H:%M"), zone) == (weekday, "08:30", None)
 
 
 def test_blocker_question_and_nothing_answers_in_each_language() -> None:
-    from commands.domain.checkin import blocker_index, means_nothing
+    from domain.checkin import blocker_index, means_nothing
 
     assert blocker_index(["¿En qué trabajaste?", "¿Qué sigue?", "¿Algo te bloquea?"]) == 2
     assert blocker_index(["Sur quoi avez-vous travaillé ?", "Et ensuite ?", "Un blocage ?"]) == 2

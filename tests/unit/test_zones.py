@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from commands.domain.zones import (
+from domain.zones import (
     ZoneError,
     find_zones,
     resolve_zone,

@@ -1,0 +1,94 @@
+"""How meetings read: one instant shown in every zone the room's members use."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from commands.common import room_default_zone, zone_of
+from commands.context import Context, RoomView
+from commands.reply import Msg, coded, fill
+from domain.i18n import N_, _
+from domain.recurrence import Occurrence, describe_rule
+from domain.timefmt import format_day, format_local, local_time_line, relative
+from domain.zones import zone_label
+from storage.db import Database
+from storage.meetings import Meeting
+from storage.members import get_members
+
+# Translators: {command} is a command in a code span, "!tz set <city>".
+TZ_HINT = N_("You see the room's default zone; set yours with {command}")
+
+
+
+async def member_zones(db: Database, room: RoomView, default_zone: str) -> list[str]:
+    """Distinct zones of the room's members; members without one count as the default."""
+    settings = await get_members(db, room.members())
+    zones = {s.zone or default_zone for s in settings.values()}
+    return sorted(zones) or [default_zone]
+
+
+async def zones_for(ctx: Context) -> tuple[list[str], str, bool]:
+    """(the room's zones, the reader's zone, whether the reader's is only the default)."""
+    reader, is_default = await zone_of(ctx)
+    zones = await member_zones(ctx.db, ctx.room, await room_default_zone(ctx))
+    return zones, reader, is_default
+
+
+def tz_hint(msg: Msg) -> Msg:
+    """The hint for readers who see the room's default zone, as a line."""
+    return fill(msg, _(TZ_HINT), command=coded(_("!tz set <city>"))).line()
+
+
+def duration_words(duration: timedelta) -> str:
+    """"45 min", "1h", "1h30"."""
+    minutes = int(duration.total_seconds() // 60)
+    if minutes < 60:
+        # Translators: a meeting's length under an hour, e.g. "45 min".
+        return _("{minutes} min").format(minutes=minutes)
+    if minutes % 60:
+        # Translators: a meeting's length in hours and minutes, e.g. "1h30"; {minutes} has
+        # two digits.
+        return _("{hours}h{minutes}").format(hours=minutes // 60, minutes=f"{minutes % 60:02d}")
+    # Translators: a meeting's length in whole hours, e.g. "2h".
+    return _("{hours}h").format(hours=minutes // 60)
+
+
+def series_words(meeting: Meeting) -> str:
+    series = meeting.series
+    words = describe_rule(series.rule, series.start_local)
+    if series.rule is None:
+        # Translators: a one-off meeting; {when} is e.g. "Thu 3 Dec 2026 at 14:00".
+        words = _("once, {when}").format(when=format_local_wall(meeting))
+    length = duration_words(series.duration)
+    if series.alternate_local_time:
+        # Translators: {schedule} is e.g. "every 2 weeks on Thursday at 06:00", {time} the
+        # other time of day ("15:00"), {place} a city ("Nairobi"), {zone} a time zone id
+        # ("Africa/Nairobi"), {length} the meeting's length ("1h30").
+        return _("{schedule}, alternating with {time} ({place} time, {zone}), {length}").format(
+            schedule=words, time=f"{series.alternate_local_time:%H:%M}",
+            place=zone_label(series.zone), zone=series.zone, length=length)
+    # Translators: {schedule} is e.g. "every 2 weeks on Thursday at 14:00", {place} a city
+    # ("Nairobi"), {zone} a time zone id ("Africa/Nairobi"), {length} the meeting's length.
+    return _("{schedule} ({place} time, {zone}), {length}").format(
+        schedule=words, place=zone_label(series.zone), zone=series.zone, length=length)
+
+
+def format_local_wall(meeting: Meeting) -> str:
+    start = meeting.series.start_local
+    # Translators: a day and a time, e.g. "Thu 3 Dec 2026 at 14:00".
+    return _("{date} at {time}").format(date=format_day(start.date(), with_year=True),
+                                        time=f"{start:%H:%M}")
+
+
+def occurrence_lines(msg: Msg, occurrence: Occurrence, zones: list[str], reader: str | None,
+                     now: datetime) -> Msg:
+    """'Thu 3 Dec 2026, 14:00 (Nairobi) — in 8 days' and the line of every zone."""
+    when = format_local(occurrence.start_utc, reader or zones[0])
+    distance = relative(occurrence.start_utc, now)
+    if occurrence.moved:
+        # Translators: {when} is a date and time, {distance} e.g. "in 8 days".
+        msg.text(_("{when} (moved) — {distance}").format(when=when, distance=distance)).line()
+    else:
+        msg.text(f"{when} — {distance}").line()
+    msg.text("   " + local_time_line(occurrence.start_utc, zones, reader)).line()
+    return msg

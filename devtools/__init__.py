@@ -1,0 +1,4 @@
+"""Development and test harness: a throwaway Synapse, scripted members, the demo.
+
+Not part of the production client in `bot/`; `minga demo` imports it on demand.
+"""

@@ -1,0 +1,118 @@
+"""A bot, its members and rooms on a local DevServer: shared by `minga demo` and the tests."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import secrets
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from bot.client import MingaBot
+from bot.clock import Clock
+from bot.config import BotConfig, Config, MatrixConfig, StorageConfig
+from devtools.devserver import DevServer
+from devtools.member import Member
+
+_counter = itertools.count(1)
+
+
+class Network:
+    """Registers unique accounts per use, so many tests can share one homeserver."""
+
+    def __init__(self, server: DevServer, workdir: Path) -> None:
+        self.server = server
+        self.workdir = workdir
+        self.members: list[Member] = []
+        self.bots: list[MingaBot] = []
+        self.passwords: dict[str, str] = {}
+
+    def register(self, name: str) -> tuple[str, str]:
+        localpart = f"{name}-{next(_counter)}-{secrets.token_hex(2)}"
+        password = secrets.token_urlsafe(12)
+        user_id = self.server.register(localpart, password)
+        self.passwords[user_id] = password
+        return user_id, password
+
+    async def member(self, name: str) -> Member:
+        user_id, password = self.register(name)
+        member = Member(self.server.url, user_id, password, self.workdir / "members" / user_id)
+        await member.start()
+        self.members.append(member)
+        return member
+
+    def bot_config(self, name: str = "minga", **bot_overrides: Any) -> Config:
+        user_id, password = self.register(name)
+        data = self.workdir / "bots" / user_id
+        bot = BotConfig(allowed_inviters=(f"@*:{self.server.server_name}",))
+        return Config(
+            matrix=MatrixConfig(self.server.url, user_id, password, None, "Minga"),
+            storage=StorageConfig(data / "minga.db", data / "store"),
+            bot=replace(bot, **bot_overrides),
+        )
+
+    def write_config(self, config: Config, path: Path) -> Path:
+        """The same config as a TOML file, for a bot run as its own process."""
+        def q(value: object) -> str:
+            return json.dumps(str(value))
+
+        bot = config.bot
+        lines = [
+            "[matrix]",
+            f"homeserver = {q(config.matrix.homeserver)}",
+            f"user_id = {q(config.matrix.user_id)}",
+            f"password = {q(config.matrix.password)}",
+            f"device_name = {q(config.matrix.device_name)}",
+            "[storage]",
+            f"database = {q(config.storage.database)}",
+            f"store_dir = {q(config.storage.store_dir)}",
+            "[bot]",
+            f"command_prefix = {q(bot.command_prefix)}",
+            f"default_timezone = {q(bot.default_timezone)}",
+            f"allowed_inviters = {json.dumps(list(bot.allowed_inviters))}",
+            f"admins = {json.dumps(list(bot.admins))}",
+            f"log_level = {q(bot.log_level)}",
+            f"require_encryption = {'true' if bot.require_encryption else 'false'}",
+            f"undecryptable_grace_seconds = {bot.undecryptable_grace_seconds}",
+        ]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+    async def start_bot(self, config: Config, *, clock: Clock | None = None) -> MingaBot:
+        bot = MingaBot(config, clock=clock)
+        await bot.start()
+        await bot.wait_ready(60)
+        self.bots.append(bot)
+        return bot
+
+    async def stop_bot(self, bot: MingaBot) -> None:
+        await bot.stop()
+        if bot in self.bots:
+            self.bots.remove(bot)
+
+    async def room(self, owner: Member, others: list[Member], bot_user_id: str | None,
+                   *, encrypted: bool = True, **kwargs: Any) -> str:
+        """A room with everyone joined, the bot included, ready for commands."""
+        invite = [m.user_id for m in others] + ([bot_user_id] if bot_user_id else [])
+        room_id = await owner.create_room(invite=invite, encrypted=encrypted, **kwargs)
+        everyone = [m.user_id for m in others] + ([bot_user_id] if bot_user_id else [])
+
+        def all_joined() -> bool:
+            room = owner.client.rooms.get(room_id)
+            return room is not None and all(
+                uid in room.users and uid not in room.invited_users for uid in everyone
+            )
+
+        await owner.wait_until(all_joined, 30)
+        for member in others:
+            await member.wait_until(lambda m=member: room_id in m.client.rooms, 15)
+        return room_id
+
+    async def close(self) -> None:
+        for bot in list(self.bots):
+            await bot.stop()
+        self.bots.clear()
+        await asyncio.gather(*(m.stop() for m in self.members), return_exceptions=True)
+        self.members.clear()

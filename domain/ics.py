@@ -1,0 +1,194 @@
+"""Export a meeting series as an RFC 5545 calendar, so members can add it to their own apps.
+
+How the series is written:
+
+- Times are written as wall-clock times with TZID=<zone> plus a VTIMEZONE, so calendar apps
+  keep a 14:00 meeting at 14:00 local time across DST, exactly like `recurrence` does.
+  A start inside a spring-forward gap is written as typed; RFC 5545 moves it forward by
+  the gap, as `when.localize` does.
+- Fixed offsets ("UTC+03:00") and "UTC" are written in UTC, which every app understands,
+  as long as the meeting falls on the same date in UTC. If it would not (06:00 at
+  UTC+08:00 is the previous day in UTC), weekly BYDAY rules would point at the wrong day,
+  so those get a one-line VTIMEZONE with TZID=<key> instead.
+- UNTIL is converted to UTC, as RFC 5545 requires next to a zoned DTSTART.
+- DTSTART is the first real occurrence (the series start may not match the rule).
+- Skipped occurrences become EXDATEs; moved ones become VEVENTs with a RECURRENCE-ID,
+  written in UTC at their new time.
+- Alternating-times series become two repeating VEVENTs, each with INTERVAL doubled: the
+  first with UID <uid> for occurrences 0, 2, 4..., the second with UID <uid>-alt for
+  1, 3, 5... at the alternate time. COUNT is split between them; the second one's UNTIL is
+  shifted by the difference between the two times, so both stop after the same date.
+- A one-off meeting that was skipped is exported with STATUS:CANCELLED.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time, timedelta, timezone
+
+from icalendar import Calendar, Event, Timezone, TimezoneStandard, vRecur
+
+from domain.recurrence import Occurrence, Override, Series, occurrence_on, occurrences
+from domain.when import localize
+from domain.zones import zone_info
+
+__all__ = ["series_to_ics"]
+
+_PRODID = "-//Minga//EN"
+_TIMEZONE_YEARS = 20  # VTIMEZONE rules are spelled out this far past the later of start and now
+
+
+def series_to_ics(
+    *,
+    uid: str,
+    title: str,
+    series: Series,
+    overrides: Mapping[datetime, Override],
+    description: str | None = None,
+    url: str | None = None,
+    now_utc: datetime,
+) -> bytes:
+    """The series as a .ics file (see module doc for how each part is written)."""
+    cal = Calendar()
+    cal.add("prodid", _PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    writer = _Writer(series, uid, title, description, url, now_utc.astimezone(UTC))
+    for event in writer.events(overrides):
+        cal.add_component(event)
+    tz = zone_info(series.zone)
+    if isinstance(tz, timezone):
+        if not writer.in_utc:
+            cal.subcomponents.insert(0, _fixed_vtimezone(series.zone, tz))
+    else:
+        start_year = max(series.start_local.year, now_utc.year)
+        first = min(series.start_local.date(), now_utc.date()) - timedelta(days=1)
+        cal.add_missing_timezones(first, date(start_year + _TIMEZONE_YEARS, 1, 1))
+    return cal.to_ical()
+
+
+class _Writer:
+    """Builds the VEVENTs for one series; knows how its times must be written."""
+
+    def __init__(
+        self,
+        series: Series,
+        uid: str,
+        title: str,
+        description: str | None,
+        url: str | None,
+        now_utc: datetime,
+    ) -> None:
+        self.series, self.uid, self.title = series, uid, title
+        self.description, self.url, self.now_utc = description, url, now_utc
+        self.tz = zone_info(series.zone)
+        times = [series.start_local.time()]
+        if series.alternate_local_time is not None:
+            times.append(series.alternate_local_time)
+        self.in_utc = isinstance(self.tz, timezone) and all(map(self._same_date_in_utc, times))
+
+    def events(self, overrides: Mapping[datetime, Override]) -> list[Event]:
+        series = self.series
+        if series.rule is None:
+            return [self._one_off(overrides)]
+        begin = localize(series.start_local, series.zone)[0] - timedelta(days=3)
+        first_two = occurrences(series, begin, begin + timedelta(days=36525), limit=2)
+        if not first_two:
+            return []
+        alternating = series.alternate_local_time is not None
+        masters = [self._master(self.uid, first_two[0].original_local, 2 if alternating else 1)]
+        if alternating and len(first_two) > 1:
+            alt_start = self._wall(first_two[1])
+            masters.append(self._master(f"{self.uid}-alt", alt_start, 2, second=True))
+        moved: list[Event] = []
+        for original, override in sorted(overrides.items()):
+            occurrence = occurrence_on(series, original.date())
+            if occurrence is None or occurrence.original_local != original:
+                continue  # no longer an occurrence of this series
+            master = masters[occurrence.index % len(masters)]
+            if override.skipped:
+                master.add("exdate", [self._stamp(self._wall(occurrence))])
+            elif override.new_start_utc is not None:
+                moved.append(self._moved(master, occurrence, override.new_start_utc))
+        return masters + moved
+
+    def _master(self, uid: str, wall: datetime, factor: int, second: bool = False) -> Event:
+        event = self._event(uid, self._stamp(wall))
+        recur = vRecur.from_ical(self.series.rule or "")
+        interval = int(recur.get("INTERVAL", [1])[0])
+        if factor > 1:
+            recur["INTERVAL"] = [interval * factor]
+        if "COUNT" in recur and factor > 1:
+            count = int(recur["COUNT"][0])  # the first VEVENT takes the extra one if odd
+            recur["COUNT"] = [count // 2 if second else (count + 1) // 2]
+        if "UNTIL" in recur:
+            until = recur["UNTIL"][0]
+            if second:
+                until += _time_gap(self.series.start_local.time(), wall.time())
+            recur["UNTIL"] = [localize(until, self.series.zone)[0]]
+        event.add("rrule", recur)
+        return event
+
+    def _moved(self, master: Event, occurrence: Occurrence, new_start: datetime) -> Event:
+        event = self._event(str(master["uid"]), new_start.astimezone(UTC))
+        event.add("recurrence-id", self._stamp(self._wall(occurrence)))
+        return event
+
+    def _one_off(self, overrides: Mapping[datetime, Override]) -> Event:
+        series = self.series
+        occurrence = occurrence_on(series, series.start_local.date(), overrides)
+        if occurrence is None:  # skipped: say so rather than drop it silently
+            event = self._event(self.uid, self._stamp(series.start_local))
+            event.add("status", "CANCELLED")
+            return event
+        if occurrence.moved:
+            return self._event(self.uid, occurrence.start_utc)
+        return self._event(self.uid, self._stamp(series.start_local))
+
+    def _event(self, uid: str, start: datetime) -> Event:
+        event = Event()
+        event.add("uid", uid)
+        event.add("dtstamp", self.now_utc)
+        event.add("summary", self.title)
+        event.add("dtstart", start)
+        event.add("dtend", start + self.series.duration)
+        if self.description:
+            event.add("description", self.description)
+        if self.url:
+            event.add("url", self.url)
+        return event
+
+    def _wall(self, occurrence: Occurrence) -> datetime:
+        """The wall time an occurrence is listed under in its master VEVENT."""
+        alternate = self.series.alternate_local_time
+        if alternate is not None and occurrence.index % 2 == 1:
+            return datetime.combine(occurrence.original_local.date(), alternate)
+        return occurrence.original_local
+
+    def _stamp(self, wall: datetime) -> datetime:
+        if self.in_utc:
+            return localize(wall, self.series.zone)[0]
+        return wall.replace(tzinfo=self.tz)
+
+    def _same_date_in_utc(self, clock: time) -> bool:
+        day = date(2000, 1, 3)
+        return datetime.combine(day, clock, self.tz).astimezone(UTC).date() == day
+
+
+def _time_gap(base: time, other: time) -> timedelta:
+    day = date(2000, 1, 3)
+    return datetime.combine(day, other) - datetime.combine(day, base)
+
+
+def _fixed_vtimezone(key: str, tz: timezone) -> Timezone:
+    """A VTIMEZONE for a fixed offset: one STANDARD part that never changes."""
+    standard = TimezoneStandard()
+    standard.add("dtstart", datetime(1970, 1, 1))
+    standard.add("tzoffsetfrom", tz.utcoffset(None))
+    standard.add("tzoffsetto", tz.utcoffset(None))
+    standard.add("tzname", key)
+    vtimezone = Timezone()
+    vtimezone.add("tzid", key)
+    vtimezone.add_component(standard)
+    return vtimezone

@@ -1,0 +1,172 @@
+"""Show one instant to readers spread over many zones, without making anyone do arithmetic.
+
+Instants are UTC datetimes; a naive datetime is taken to be UTC. Words follow the active
+language (`domain.i18n`); day and month names come from CLDR through Babel, with each
+pattern resolved once per language, so formatting costs microseconds. English keeps its
+compact "Thu 3 Dec 2026" form.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from functools import cache
+
+from babel import Locale
+from babel.dates import (
+    DateTimePattern,
+    get_day_names,
+    get_month_names,
+    match_skeleton,
+    parse_pattern,
+)
+
+from domain.i18n import _, current_language, ngettext
+from domain.zones import zone_info, zone_label
+
+__all__ = [
+    "format_day",
+    "format_local",
+    "local_time_line",
+    "long_day",
+    "month_name",
+    "relative",
+    "weekday_name",
+]
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MINUS = "\u2212"  # a real minus sign reads better than a hyphen next to digits
+
+
+def _as_utc(instant: datetime) -> datetime:
+    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+
+
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
+@cache
+def _pattern(lang: str, skeleton: str) -> DateTimePattern:
+    """The language's own pattern for a CLDR skeleton ("yMMMEd"), with full day names for EEEE."""
+    skeletons = _locale(lang).datetime_skeletons
+    pattern = str(skeletons[match_skeleton(skeleton, skeletons)])
+    if "EEEE" in skeleton and "EEEE" not in pattern:
+        pattern = pattern.replace("EEE", "EEEE") if "EEE" in pattern else pattern.replace(
+            "E", "EEEE")
+    return parse_pattern(pattern)
+
+
+def _with_pattern(value: date, skeleton: str) -> str:
+    lang = current_language()
+    return _pattern(lang, skeleton).apply(value, _locale(lang))
+
+
+def weekday_name(index: int, *, short: bool = True) -> str:
+    """Monday is 0. "Thu"/"Thursday" in English, "jue."/"jueves" in Spanish…"""
+    lang = current_language()
+    if lang == "en" and short:
+        return _WEEKDAYS[index]
+    width = "abbreviated" if short else "wide"
+    return str(get_day_names(width, locale=_locale(lang))[index])
+
+
+def month_name(month: int, *, short: bool = True) -> str:
+    """January is 1."""
+    lang = current_language()
+    if lang == "en" and short:
+        return _MONTHS[month - 1]
+    width = "abbreviated" if short else "wide"
+    return str(get_month_names(width, locale=_locale(lang))[month])
+
+
+def format_day(day: date, *, with_year: bool = False) -> str:
+    """A day without a time: "Thu 3 Dec" (English), "jue, 3 dic" (Spanish)."""
+    if current_language() == "en":
+        text = f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+        return f"{text} {day.year}" if with_year else text
+    return _with_pattern(day, "yMMMEd" if with_year else "MMMEd")
+
+
+def long_day(day: date) -> str:
+    """The day spelled out: "Thursday 3 December", "jueves, 3 de diciembre"."""
+    if current_language() == "en":
+        return f"{weekday_name(day.weekday(), short=False)} {day.day} " \
+            f"{month_name(day.month, short=False)}"
+    return _with_pattern(day, "MMMMEEEEd")
+
+
+def _day_shift(local: date, reference: date) -> str:
+    days = (local - reference).days
+    if days == 0:
+        return ""
+    count = abs(days)
+    if days > 0:
+        return " " + ngettext("(+{count} day)", "(+{count} days)", count).format(count=count)
+    return " " + ngettext("(−{count} day)", "(−{count} days)", count).format(count=count)
+
+
+def local_time_line(instant_utc: datetime, zones: list[str], reader_zone: str | None) -> str:
+    """One line such as "14:00 Nairobi/Addis Ababa · 16:30 Kolkata · 05:00 Bogota (−1 day)".
+
+    Zones showing the same wall time and date share one entry. The reader's entry comes first
+    (the reader's zone is added if missing), the rest run west to east by UTC offset. Day
+    differences are relative to the reader's date, or to the first zone's without a reader.
+    """
+    instant = _as_utc(instant_utc)
+    ordered = list(dict.fromkeys(([reader_zone] if reader_zone else []) + list(zones)))
+    if not ordered:
+        return ""
+    locals_ = {zone: instant.astimezone(zone_info(zone)) for zone in ordered}
+    reference = locals_[ordered[0]].date()
+
+    groups: dict[tuple[date, str], list[str]] = {}
+    for zone in ordered:
+        local = locals_[zone]
+        groups.setdefault((local.date(), f"{local:%H:%M}"), []).append(zone)
+
+    def sort_key(item: tuple[tuple[date, str], list[str]]) -> tuple[bool, float]:
+        members = item[1]
+        offset = locals_[members[0]].utcoffset()
+        seconds = offset.total_seconds() if offset is not None else 0.0
+        return (reader_zone not in members, seconds)
+
+    parts = []
+    for (day, clock), members in sorted(groups.items(), key=sort_key):
+        labels = "/".join(dict.fromkeys(zone_label(zone) for zone in members))
+        parts.append(f"{clock} {labels}{_day_shift(day, reference)}")
+    return " · ".join(parts)
+
+
+def format_local(instant_utc: datetime, zone: str, *, with_date: bool = True) -> str:
+    """E.g. "Thu 3 Dec 2026, 14:00 (Nairobi)"; never the server's locale, always the reader's."""
+    local = _as_utc(instant_utc).astimezone(zone_info(zone))
+    clock = f"{local:%H:%M}"
+    if not with_date:
+        return _("{time} ({place})").format(time=clock, place=zone_label(zone))
+    # Translators: a date and a time in a city, e.g. "Thu 3 Dec 2026, 14:00 (Nairobi)".
+    return _("{date}, {time} ({place})").format(
+        date=format_day(local.date(), with_year=True), time=clock, place=zone_label(zone))
+
+
+def relative(instant_utc: datetime, now_utc: datetime) -> str:
+    """Rough distance for reminders: days from two days on, hours from two hours, else minutes."""
+    seconds = (_as_utc(instant_utc) - _as_utc(now_utc)).total_seconds()
+    magnitude = abs(seconds)
+    if magnitude >= 2 * 86400:
+        count = int(magnitude / 86400 + 0.5)
+        if seconds > 0:
+            return ngettext("in {count} day", "in {count} days", count).format(count=count)
+        return ngettext("{count} day ago", "{count} days ago", count).format(count=count)
+    if magnitude >= 2 * 3600:
+        count = int(magnitude / 3600 + 0.5)
+        if seconds > 0:
+            return ngettext("in {count} hour", "in {count} hours", count).format(count=count)
+        return ngettext("{count} hour ago", "{count} hours ago", count).format(count=count)
+    count = int(magnitude / 60 + 0.5)
+    if count == 0:
+        return _("now")
+    if seconds > 0:
+        return ngettext("in {count} minute", "in {count} minutes", count).format(count=count)
+    return ngettext("{count} minute ago", "{count} minutes ago", count).format(count=count)
