@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator, Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,50 +27,122 @@ class DatabaseTooNew(RuntimeError):
     """The file was written by a newer Minga; opening it could corrupt data we do not know."""
 
 
-class Database:
-    """An aiosqlite connection whose writes are serialised through `transaction()`.
+@dataclass(eq=False)
+class _Open:
+    """A transaction some task holds: only that task may nest savepoints in it."""
 
-    Commands and scheduled jobs share one connection; the lock keeps one
-    logical unit of work (e.g. "record the action, mark the event handled,
-    queue the reply") in one SQLite transaction.
+    db: Database
+    owner: asyncio.Task[Any] | None
+    savepoints: int = 0
+    closed: bool = False
+
+
+# The transactions open in this context, innermost last. A task started inside a
+# transaction inherits a copy of this, which is why `_Open.owner` is checked too.
+_OPEN: ContextVar[tuple[_Open, ...]] = ContextVar("minga_open_transactions", default=())
+
+
+async def fetchone(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()
+                   ) -> aiosqlite.Row | None:
+    """A read through a transaction's connection (for functions that also write)."""
+    async with conn.execute(sql, tuple(params)) as cur:
+        return await cur.fetchone()
+
+
+async def fetchall(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()
+                   ) -> list[aiosqlite.Row]:
+    async with conn.execute(sql, tuple(params)) as cur:
+        return list(await cur.fetchall())
+
+
+class Database:
+    """An aiosqlite connection whose writes are grouped by `transaction()`.
+
+    Commands, scheduled jobs and the outbox share one connection; a transaction keeps one
+    logical unit of work (e.g. "record the action, mark the event handled, queue the
+    reply") in one SQLite transaction. Transactions nest: inside one, `transaction()` is a
+    SAVEPOINT of it, undone alone if its block fails. Only the task that opened a
+    transaction nests in it; any other task (the outbox worker, a scheduled job, a task
+    started from inside the block) waits for it to end, then opens its own.
     """
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
         self._lock = asyncio.Lock()
 
+    def in_transaction(self) -> bool:
+        """Whether the current task holds a transaction of this database."""
+        return self._joinable() is not None
+
+    def _joinable(self) -> _Open | None:
+        task = asyncio.current_task()
+        for opened in reversed(_OPEN.get()):
+            if opened.db is self and opened.owner is task and not opened.closed:
+                return opened
+        return None
+
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self, name: str = "unit") -> AsyncIterator[aiosqlite.Connection]:
+        """The caller's transaction as a savepoint `name`, or a new transaction.
+
+        A block that raises undoes its own writes only (a savepoint) or everything (the
+        outermost); the exception goes on either way.
+        """
+        if not name.isidentifier():
+            raise ValueError(f"savepoint name must be an identifier: {name!r}")
+        current = self._joinable()
+        if current is not None:
+            async with self._savepoint(current, name) as conn:
+                yield conn
+            return
         async with self._lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            opened = _Open(self, asyncio.current_task())
+            token = _OPEN.set((*_OPEN.get(), opened))
+            try:
+                await self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.conn
+                except BaseException:
+                    await self.conn.rollback()
+                    raise
+                try:
+                    await self.conn.commit()
+                except BaseException:
+                    # A failed COMMIT leaves the transaction open: end it, or every later
+                    # BEGIN on this connection would fail.
+                    if self.conn.in_transaction:
+                        await self.conn.rollback()
+                    raise
+            finally:
+                opened.closed = True
+                _OPEN.reset(token)
+
+    def savepoint(self, name: str = "unit") -> contextlib.AbstractAsyncContextManager[
+            aiosqlite.Connection]:
+        """`transaction(name)`, named for where a caller expects to be inside one already."""
+        return self.transaction(name)
+
+    @contextlib.asynccontextmanager
+    async def _savepoint(self, opened: _Open, name: str) -> AsyncIterator[aiosqlite.Connection]:
+        opened.savepoints += 1
+        label = f"{name}_{opened.savepoints}"
+        try:
+            await self.conn.execute(f"SAVEPOINT {label}")
             try:
                 yield self.conn
             except BaseException:
-                await self.conn.rollback()
+                await self.conn.execute(f"ROLLBACK TO {label}")
+                await self.conn.execute(f"RELEASE {label}")
                 raise
-            else:
-                await self.conn.commit()
-
-    @contextlib.asynccontextmanager
-    async def savepoint(self, name: str = "unit") -> AsyncIterator[aiosqlite.Connection]:
-        """A nested unit inside the caller's transaction: undone alone if it fails."""
-        await self.conn.execute(f"SAVEPOINT {name}")
-        try:
-            yield self.conn
-        except BaseException:
-            await self.conn.execute(f"ROLLBACK TO {name}")
-            await self.conn.execute(f"RELEASE {name}")
-            raise
-        else:
-            await self.conn.execute(f"RELEASE {name}")
+            await self.conn.execute(f"RELEASE {label}")
+        finally:
+            opened.savepoints -= 1
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return await cur.fetchone()
+        return await fetchone(self.conn, sql, params)
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+        return await fetchall(self.conn, sql, params)
 
     async def schema_version(self) -> int:
         row = await self.fetchone("SELECT MAX(version) FROM schema_version")
