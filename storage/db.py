@@ -186,8 +186,7 @@ async def migrate(db: Database, migrations: tuple[Migration, ...] = MIGRATIONS) 
         if migration.version <= current:
             continue
         async with db.transaction() as conn:
-            for statement in migration.statements:
-                await conn.execute(statement)
+            await migration.apply(conn)
             await conn.execute(
                 "INSERT INTO schema_version (version, applied_at) VALUES (?, datetime('now'))",
                 (migration.version,),

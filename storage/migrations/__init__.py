@@ -1,44 +1,25 @@
-"""The registry of numbered migrations, one module each. Append only.
+"""The schema's history: one module per migration, each declaring its version once.
 
-A new migration is a new module `mNNNN_<name>.py` defining `MIGRATION`, listed
-here in order; `storage.db.migrate` applies each in its own transaction.
+A new migration is a new module here (named for what it does) calling
+`upgrades.sql(<next version>, "<what and why>", (<statements>,))`, or decorating an async
+function `(conn) -> None` with `@upgrades.register(<next version>, "<what and why>")`.
+Nothing else lists it: every module of this package is imported below, and the registry
+refuses a version declared twice or a gap. Released migrations are never edited; the
+newest version is `MIGRATIONS[-1].version`. `storage.db.migrate` applies each pending one
+in its own transaction.
 """
 
 from __future__ import annotations
 
-import itertools
+import importlib
+import pkgutil
 
-from storage.migrations import (
-    m0001_core,
-    m0002_meetings,
-    m0003_polls,
-    m0004_interactions,
-    m0005_direct,
-    m0006_away,
-    m0007_rota,
-    m0008_actions,
-    m0009_checkins,
-    m0010_privacy,
-    m0011_indexes,
-    m0012_languages,
-)
-from storage.migrations.base import Migration
+from storage.migrations.base import Migration, Registry, Upgrade, upgrades
 
-MIGRATIONS: tuple[Migration, ...] = (
-    m0001_core.MIGRATION,
-    m0002_meetings.MIGRATION,
-    m0003_polls.MIGRATION,
-    m0004_interactions.MIGRATION,
-    m0005_direct.MIGRATION,
-    m0006_away.MIGRATION,
-    m0007_rota.MIGRATION,
-    m0008_actions.MIGRATION,
-    m0009_checkins.MIGRATION,
-    m0010_privacy.MIGRATION,
-    m0011_indexes.MIGRATION,
-    m0012_languages.MIGRATION,
-)
+for _module in pkgutil.iter_modules(__path__):
+    if _module.name != "base":
+        importlib.import_module(f"{__name__}.{_module.name}")
 
-assert all(a.version < b.version for a, b in itertools.pairwise(MIGRATIONS))
+MIGRATIONS: tuple[Migration, ...] = upgrades.ordered()
 
-__all__ = ["MIGRATIONS", "Migration"]
+__all__ = ["MIGRATIONS", "Migration", "Registry", "Upgrade", "upgrades"]

@@ -1,8 +1,8 @@
-"""Migration 9: check-ins. Released migrations are never edited."""
+"""Check-ins. Released migrations are never edited."""
 
-from storage.migrations.base import Migration
+from storage.migrations.base import upgrades
 
-MIGRATION = Migration(
+upgrades.sql(
     9,
     "check-ins: room settings, members' choices, cycles, prompts sent and answers",
     (

@@ -1,8 +1,8 @@
-"""Migration 4: interactions. Released migrations are never edited."""
+"""Interactions. Released migrations are never edited."""
 
-from storage.migrations.base import Migration
+from storage.migrations.base import upgrades
 
-MIGRATION = Migration(
+upgrades.sql(
     4,
     "interactions: remember which logical message each sent event was",
     (

@@ -1,8 +1,8 @@
-"""Migration 12: a member's language and a room's default language. Never edited once released."""
+"""A member's language and a room's default language. Never edited once released."""
 
-from storage.migrations.base import Migration
+from storage.migrations.base import upgrades
 
-MIGRATION = Migration(
+upgrades.sql(
     12,
     "languages: per member (replies to them) and per room (room-wide messages)",
     (

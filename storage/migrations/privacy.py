@@ -1,9 +1,9 @@
-"""Migration 10: privacy (forgetting a member, retention). Released migrations are never
+"""Privacy (forgetting a member, retention). Released migrations are never
 edited."""
 
-from storage.migrations.base import Migration
+from storage.migrations.base import upgrades
 
-MIGRATION = Migration(
+upgrades.sql(
     10,
     "privacy: pending `!forget` confirmations, daily retention runs, indexes to purge by age",
     (

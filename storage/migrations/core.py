@@ -1,8 +1,8 @@
-"""Migration 1: core. Released migrations are never edited."""
+"""Core. Released migrations are never edited."""
 
-from storage.migrations.base import Migration
+from storage.migrations.base import upgrades
 
-MIGRATION = Migration(
+upgrades.sql(
     1,
     "core: sync position, handled events, outbox, rooms, members",
     (

@@ -1,8 +1,8 @@
-"""Migration 2: meetings. Released migrations are never edited."""
+"""Meetings. Released migrations are never edited."""
 
-from storage.migrations.base import Migration
+from storage.migrations.base import upgrades
 
-MIGRATION = Migration(
+upgrades.sql(
     2,
     "meetings: series, per-occurrence overrides, agenda, reminders sent",
     (

@@ -1,8 +1,8 @@
-"""Migration 6: away periods. Released migrations are never edited."""
+"""Away periods. Released migrations are never edited."""
 
-from storage.migrations.base import Migration
+from storage.migrations.base import upgrades
 
-MIGRATION = Migration(
+upgrades.sql(
     6,
     "members' absences, used by rotas and check-ins",
     (

@@ -1,8 +1,8 @@
-"""Migration 7: rotas (who facilitates and takes notes). Released migrations are never edited."""
+"""Rotas (who facilitates and takes notes). Released migrations are never edited."""
 
-from storage.migrations.base import Migration
+from storage.migrations.base import upgrades
 
-MIGRATION = Migration(
+upgrades.sql(
     7,
     "rotas: order, fairness counters, recorded history, skips, swaps, facilitator nudges",
     (

@@ -1,8 +1,8 @@
-"""Migration 3: polls. Released migrations are never edited."""
+"""Polls. Released migrations are never edited."""
 
-from storage.migrations.base import Migration
+from storage.migrations.base import upgrades
 
-MIGRATION = Migration(
+upgrades.sql(
     3,
     "meeting polls: suggested times and the votes on them",
     (

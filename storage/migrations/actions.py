@@ -1,9 +1,9 @@
-"""Migration 8: action items, meeting minutes, the weekly digest. Released migrations are
+"""Action items, meeting minutes, the weekly digest. Released migrations are
 never edited."""
 
-from storage.migrations.base import Migration
+from storage.migrations.base import upgrades
 
-MIGRATION = Migration(
+upgrades.sql(
     8,
     "action items with owners and notes, meeting minutes, weekly digest schedule",
     (

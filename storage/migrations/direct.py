@@ -1,8 +1,8 @@
-"""Migration 5: direct chats. Released migrations are never edited."""
+"""Direct chats. Released migrations are never edited."""
 
-from storage.migrations.base import Migration
+from storage.migrations.base import upgrades
 
-MIGRATION = Migration(
+upgrades.sql(
     5,
     "direct chats the bot opened with members",
     (

@@ -1,8 +1,8 @@
-"""Migration 11: indexes for start-up planning and retention. Never edited once released."""
+"""Indexes for start-up planning and retention. Never edited once released."""
 
-from storage.migrations.base import Migration
+from storage.migrations.base import upgrades
 
-MIGRATION = Migration(
+upgrades.sql(
     11,
     "start-up cost follows active schedules, not history; replies before scheduled posts",
     (
