@@ -51,7 +51,9 @@ from commands import build_router
 from commands.router import Router
 from domain.i18n import warm as warm_catalogues
 from storage import Database, open_database
+from storage.direct import direct_room_of, set_direct_room
 from storage.meetings import iso
+from storage.outbox import readdress
 from storage.state import SYNC_TOKEN, get_value, set_value
 
 log = logging.getLogger(__name__)
@@ -315,9 +317,8 @@ class MingaBot:
         """Find or open the member's encrypted direct chat, and re-address the outbox row."""
         assert self.client and self.db
         user_id = item.room_id[len(DIRECT_PREFIX):]
-        row = await self.db.fetchone("SELECT room_id FROM direct_rooms WHERE user_id = ?",
-                                     (user_id,))
-        room_id = row["room_id"] if row and row["room_id"] in self.client.rooms else None
+        known = await direct_room_of(self.db, user_id)
+        room_id = known if known in self.client.rooms else None
         if room_id is None:
             resp = await self.client.room_create(
                 is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat,
@@ -328,10 +329,7 @@ class MingaBot:
                 raise TransientSendError(_describe(resp))
             room_id = resp.room_id
             async with self.db.transaction() as conn:
-                await conn.execute(
-                    "INSERT INTO direct_rooms (user_id, room_id, created_at) VALUES (?, ?, ?) "
-                    "ON CONFLICT(user_id) DO UPDATE SET room_id = excluded.room_id",
-                    (user_id, room_id, self.clock.now().isoformat()))
+                await set_direct_room(conn, user_id, room_id, self.clock.now().isoformat())
             for _ in range(100):  # the next sync brings the new room into nio's state
                 room = self.client.rooms.get(room_id)
                 if room is not None and user_id in room.users:
@@ -342,7 +340,7 @@ class MingaBot:
             if self.client.should_query_keys:
                 _check(await self.client.keys_query(), "keys query")
         async with self.db.transaction() as conn:
-            await conn.execute("UPDATE outbox SET room_id = ? WHERE id = ?", (room_id, item.row_id))
+            await readdress(conn, item.row_id, room_id)
         return replace(item, room_id=room_id)
 
     async def _send_reaction(self, room_id: str, content: dict[str, Any], txn_id: str

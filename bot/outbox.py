@@ -11,18 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
-
-import aiosqlite
 
 from bot.clock import Clock
 from storage.db import Database
-from storage.outbox import txn_id_for
+from storage.outbox import Outgoing, count_attempt, mark_failed, mark_sent, unsent
 
 log = logging.getLogger(__name__)
 
@@ -41,36 +36,7 @@ class PermanentSendError(Exception):
     """The homeserver refused for good (not in the room, forbidden)."""
 
 
-@dataclass(frozen=True)
-class Outgoing:
-    row_id: int
-    txn_id: str
-    room_id: str
-    event_type: str
-    content: dict[str, Any]
-
-
 SendFn = Callable[[Outgoing], Awaitable[str]]
-
-
-async def enqueue(
-    conn: aiosqlite.Connection,
-    *,
-    logical_key: str,
-    room_id: str,
-    content: dict[str, Any],
-    now_iso: str,
-    event_type: str = "m.room.message",
-    priority: int = 1,
-) -> bool:
-    """Queue inside the caller's transaction. False if that logical message was queued before."""
-    cur = await conn.execute(
-        "INSERT OR IGNORE INTO outbox (txn_id, logical_key, room_id, event_type, content, "
-        "created_at, priority) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (txn_id_for(logical_key), logical_key, room_id, event_type, json.dumps(content),
-         now_iso, priority),
-    )
-    return cur.rowcount == 1
 
 
 class OutboxWorker:
@@ -99,15 +65,7 @@ class OutboxWorker:
             await self._idle.wait()
 
     async def _pending(self, limit: int = 50) -> list[Outgoing]:
-        rows = await self.db.fetchall(
-            "SELECT id, txn_id, room_id, event_type, content FROM outbox "
-            "WHERE sent_at IS NULL AND failed IS NULL ORDER BY priority, id LIMIT ?",
-            (limit,),
-        )
-        return [
-            Outgoing(r["id"], r["txn_id"], r["room_id"], r["event_type"], json.loads(r["content"]))
-            for r in rows
-        ]
+        return await unsent(self.db, limit)
 
     async def run(self) -> None:
         backoff = self.MIN_BACKOFF
@@ -135,7 +93,7 @@ class OutboxWorker:
                 except PermanentSendError as err:
                     where = "a direct chat" if item.room_id.startswith("direct:") else item.room_id
                     log.warning("dropping message %s for %s: %s", item.txn_id, where, err)
-                    await self._mark(item, failed=str(err)[:200])
+                    await self._mark_failed(item, str(err)[:200])
                     continue
                 except Exception as err:  # transient, or unknown: never let the worker die
                     delay = max(backoff * random.uniform(0.75, 1.0), self.MIN_BACKOFF)
@@ -145,7 +103,7 @@ class OutboxWorker:
                     backoff = min(backoff * 1.5, self.MAX_BACKOFF)
                     break
                 backoff = self.MIN_BACKOFF
-                await self._mark(item, event_id=event_id)
+                await self._mark_sent(item, event_id)
                 self.sent_count += 1
 
     async def _pause(self, delay: float) -> None:
@@ -160,17 +118,14 @@ class OutboxWorker:
         """The sync loop got through after failures: retry sends now."""
         self._homeserver_back.set()
 
-    async def _mark(self, item: Outgoing, *, event_id: str | None = None,
-                    failed: str | None = None) -> None:
+    async def _mark_sent(self, item: Outgoing, event_id: str) -> None:
         async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE outbox SET sent_at = ?, event_id = ?, failed = ?, attempts = attempts + 1 "
-                "WHERE id = ?",
-                (self.clock.now().isoformat() if failed is None else None, event_id, failed,
-                 item.row_id),
-            )
+            await mark_sent(conn, item.row_id, event_id, self.clock.now().isoformat())
+
+    async def _mark_failed(self, item: Outgoing, reason: str) -> None:
+        async with self.db.transaction() as conn:
+            await mark_failed(conn, item.row_id, reason)
 
     async def _mark_attempt(self, item: Outgoing) -> None:
         async with self.db.transaction() as conn:
-            await conn.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?",
-                               (item.row_id,))
+            await count_attempt(conn, item.row_id)

@@ -19,13 +19,14 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
-from bot.outbox import OutboxWorker, enqueue
+from bot.outbox import OutboxWorker
 from bot.render import destination, late_marker, outgoing
 from commands.context import RoomView, Settings
 from commands.errors import where_it_broke
 from commands.jobs import JobEnv, PlannedJob, Schedules
 from storage.db import Database
 from storage.meetings import iso
+from storage.outbox import enqueue
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -34,7 +33,7 @@ from bot.events import (
     strip_reply_fallback,
     thread_root,
 )
-from bot.outbox import OutboxWorker, enqueue
+from bot.outbox import OutboxWorker
 from bot.render import POLL_RESPONSES, destination, message_content, outgoing, poll_answer
 from bot.rooms import NioRoomView
 from commands.common import member_lang
@@ -43,7 +42,17 @@ from commands.reply import Msg
 from commands.router import Interaction, Router
 from domain.i18n import N_, _, use_language
 from storage.db import Database
-from storage.outbox import logical_key_of
+from storage.decryption import (
+    add_pending,
+    all_pending,
+    drop_pending,
+    drop_pending_before,
+    drop_pending_in_room,
+    mark_notified,
+    unnotified_before,
+)
+from storage.direct import is_direct_room
+from storage.outbox import enqueue, fail_unsent_in_room, logical_key_of
 from storage.polls import poll_for_event, record_vote
 from storage.state import (
     SYNC_TOKEN,
@@ -180,11 +189,8 @@ class SyncHandler:
         for room_id in resp.rooms.leave:
             async with self.db.transaction() as conn:
                 await forget_room(conn, room_id)
-                await conn.execute("DELETE FROM pending_decryption WHERE room_id = ?", (room_id,))
-                await conn.execute(
-                    "UPDATE outbox SET failed = 'left room' WHERE room_id = ? AND sent_at IS NULL",
-                    (room_id,),
-                )
+                await drop_pending_in_room(conn, room_id)
+                await fail_unsent_in_room(conn, room_id, "left room")
             for event_id in [e for e, (ev, _at) in self.pending.items() if ev.room_id == room_id]:
                 del self.pending[event_id]
             self.client.rooms.pop(room_id, None)
@@ -259,8 +265,7 @@ class SyncHandler:
 
     async def _is_direct(self, room_id: str) -> bool:
         """A direct chat is one the bot opened for a member (not any two-person room)."""
-        return await self.db.fetchone(
-            "SELECT 1 FROM direct_rooms WHERE room_id = ?", (room_id,)) is not None
+        return await is_direct_room(self.db, room_id)
 
     async def _in_context(self, room_id: str, sender: str, event_id: str,
                           content: dict[str, Any], body: str,
@@ -318,24 +323,18 @@ class SyncHandler:
         event.room_id = room_id
         self.pending[event.event_id] = (event, received)
         async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT OR IGNORE INTO pending_decryption "
-                "(event_id, room_id, sender, source, received_at) VALUES (?, ?, ?, ?, ?)",
-                (event.event_id, room_id, event.sender, json.dumps(event.source), received),
-            )
+            await add_pending(conn, event.event_id, room_id, event.sender, event.source, received)
         log.info("waiting for the room key of %s in %s", event.event_id, room_id)
         with contextlib.suppress(LocalProtocolError):  # already requested for this session
             await self.client.request_room_key(event)
 
     async def _load_pending(self) -> None:
         self._pending_loaded = True
-        for row in await self.db.fetchall(
-            "SELECT event_id, room_id, source, received_at FROM pending_decryption"
-        ):
-            parsed = MegolmEvent.from_dict(json.loads(row["source"]))
+        for waiting in await all_pending(self.db):
+            parsed = MegolmEvent.from_dict(waiting.source)
             if isinstance(parsed, MegolmEvent):
-                parsed.room_id = row["room_id"]
-                self.pending[row["event_id"]] = (parsed, float(row["received_at"]))
+                parsed.room_id = waiting.room_id
+                self.pending[waiting.event_id] = (parsed, waiting.received_at)
 
     async def _retry_pending(self) -> None:
         for event_id, (event, _received) in list(self.pending.items()):
@@ -345,8 +344,7 @@ class SyncHandler:
                 continue
             del self.pending[event_id]
             async with self.db.transaction() as conn:
-                await conn.execute("DELETE FROM pending_decryption WHERE event_id = ?",
-                                   (event_id,))
+                await drop_pending(conn, event_id)
             if isinstance(decrypted, RoomMessageText):
                 joined_ts = await room_joined_ts(self.db, event.room_id) or 0
                 await self.on_message(event.room_id, decrypted, joined_ts)
@@ -355,24 +353,18 @@ class SyncHandler:
         """Tell a sender once if a key never came; forget very old ones."""
         now = self.clock.now().timestamp()
         grace = self.config.bot.undecryptable_grace_seconds
-        due = await self.db.fetchall(
-            "SELECT event_id, room_id, sender FROM pending_decryption "
-            "WHERE notified = 0 AND received_at <= ?", (now - grace,)
-        )
-        for row in due:
-            room = self.client.rooms.get(row["room_id"])
-            name = room.user_name(row["sender"]) if room else None
-            lang = await member_lang(self.db, row["sender"], row["room_id"], self.settings)
+        for due in await unnotified_before(self.db, now - grace):
+            room = self.client.rooms.get(due.room_id)
+            name = room.user_name(due.sender) if room else None
+            lang = await member_lang(self.db, due.sender, due.room_id, self.settings)
             with use_language(lang):
-                msg = (Msg().mention(row["sender"], name or row["sender"])
+                msg = (Msg().mention(due.sender, name or due.sender)
                        .text(": " + _(UNDECRYPTABLE)))
             async with self.db.transaction() as conn:
-                await conn.execute(
-                    "UPDATE pending_decryption SET notified = 1 WHERE event_id = ?",
-                    (row["event_id"],))
-                await enqueue(conn, logical_key=f"undecryptable:{row['event_id']}",
-                              room_id=row["room_id"],
-                              content=message_content(msg, in_reply_to=row["event_id"]),
+                await mark_notified(conn, due.event_id)
+                await enqueue(conn, logical_key=f"undecryptable:{due.event_id}",
+                              room_id=due.room_id,
+                              content=message_content(msg, in_reply_to=due.event_id),
                               now_iso=self.clock.now().isoformat())
             self.outbox.kick()
         cutoff = now - PENDING_KEEP_SECONDS
@@ -380,4 +372,4 @@ class SyncHandler:
             if received < cutoff:
                 del self.pending[event_id]
         async with self.db.transaction() as conn:
-            await conn.execute("DELETE FROM pending_decryption WHERE received_at < ?", (cutoff,))
+            await drop_pending_before(conn, cutoff)

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from commands.context import Context, Settings
+from storage import rooms
 from storage.db import Database
 from storage.languages import member_and_room_language, room_language
 from storage.members import get_member
 
 
+async def room_zone(db: Database, room_id: str, settings: Settings) -> str:
+    """The zone for members who set none: the room's default, else the bot's configured one.
+
+    For commands and jobs alike (a planner has no `Settings`; see `planner_default_zone`)."""
+    return await rooms.room_default_zone(db, room_id) or settings.default_zone
+
+
 async def room_default_zone(ctx: Context) -> str:
-    row = await ctx.db.fetchone("SELECT default_zone FROM rooms WHERE room_id = ?", (ctx.room_id,))
-    return (row["default_zone"] if row else None) or ctx.settings.default_zone
+    return await room_zone(ctx.db, ctx.room_id, ctx.settings)
 
 
 async def zone_of(ctx: Context, user_id: str | None = None) -> tuple[str, bool]:

@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 import aiosqlite
 
 from domain.checkin import DEFAULT_QUESTIONS, Schedule
-from storage.db import Database
+from storage.db import Database, fetchone
 from storage.meetings import from_iso, iso
 
 
@@ -115,14 +115,14 @@ async def get_settings_by_id(db: Database, settings_id: int) -> CheckinSettings 
     return _settings(row) if row else None
 
 
-async def ensure_settings(conn: aiosqlite.Connection, db: Database, room_id: str,
-                          fallback_zone: str, now: datetime) -> CheckinSettings:
+async def ensure_settings(conn: aiosqlite.Connection, room_id: str, fallback_zone: str,
+                          now: datetime) -> CheckinSettings:
     await conn.execute(
         "INSERT OR IGNORE INTO checkin_settings (room_id, fallback_zone, schedule_updated_at, "
         "updated_at) VALUES (?, ?, ?, ?)", (room_id, fallback_zone, iso(now), iso(now)))
-    found = await get_settings(db, room_id)
+    found = await fetchone(conn, "SELECT * FROM checkin_settings WHERE room_id = ?", (room_id,))
     assert found is not None
-    return found
+    return _settings(found)
 
 
 async def set_schedule(conn: aiosqlite.Connection, settings_id: int, schedule: Schedule | None,
@@ -332,9 +332,3 @@ async def answers_of(db: Database, cycle_id: int) -> list[Answer]:
                              (cycle_id,))
     return [Answer(r["id"], r["cycle_id"], r["user_id"], r["name"], r["event_id"], r["text"],
                    bool(r["late"])) for r in rows]
-
-
-async def direct_room_of(db: Database, user_id: str) -> str | None:
-    """The member's direct chat with the bot, if the bot opened one."""
-    row = await db.fetchone("SELECT room_id FROM direct_rooms WHERE user_id = ?", (user_id,))
-    return row["room_id"] if row else None

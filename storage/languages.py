@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import aiosqlite
+
 from storage.db import Database
 
 
@@ -21,9 +23,9 @@ async def room_language(db: Database, room_id: str) -> str | None:
     return row["lang"] if row else None
 
 
-async def set_member_language(db: Database, user_id: str, lang: str | None, now_iso: str
-                              ) -> None:
-    await db.conn.execute(
+async def set_member_language(conn: aiosqlite.Connection, user_id: str, lang: str | None,
+                              now_iso: str) -> None:
+    await conn.execute(
         "INSERT INTO members (user_id, lang, updated_at) VALUES (?, ?, ?) "
         "ON CONFLICT(user_id) DO UPDATE SET lang = excluded.lang, "
         "updated_at = excluded.updated_at",
@@ -31,8 +33,8 @@ async def set_member_language(db: Database, user_id: str, lang: str | None, now_
     )
 
 
-async def set_room_language(db: Database, room_id: str, lang: str | None) -> None:
-    await db.conn.execute(
+async def set_room_language(conn: aiosqlite.Connection, room_id: str, lang: str | None) -> None:
+    await conn.execute(
         "INSERT INTO rooms (room_id, joined_ts, lang) VALUES (?, 0, ?) "
         "ON CONFLICT(room_id) DO UPDATE SET lang = excluded.lang",
         (room_id, lang),

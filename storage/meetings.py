@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from enum import IntEnum
 
 import aiosqlite
 
@@ -143,6 +144,13 @@ async def room_meetings_before(db: Database, room_id: str, end_utc: datetime,
     return [_meeting(r) for r in rows]
 
 
+async def active_meeting_ids(db: Database, room_id: str) -> list[int]:
+    """The room's series that are not cancelled (to re-plan after a room-wide change)."""
+    rows = await db.fetchall(
+        "SELECT id FROM meetings WHERE room_id = ? AND cancelled_at IS NULL", (room_id,))
+    return [r["id"] for r in rows]
+
+
 async def meetings_starting_before(db: Database, limit_utc: datetime) -> list[Meeting]:
     """Series whose next start (as last computed) is before `limit_utc`, or never computed."""
     rows = await db.fetchall(
@@ -266,6 +274,40 @@ async def room_leads(db: Database, room_id: str) -> tuple[int, ...]:
     return parse_leads(row["reminder_leads"] if row else None) or DEFAULT_LEADS
 
 
+async def set_room_leads(conn: aiosqlite.Connection, room_id: str, leads: tuple[int, ...]
+                         ) -> None:
+    await conn.execute("UPDATE rooms SET reminder_leads = ? WHERE room_id = ?",
+                       (",".join(map(str, leads)), room_id))
+
+
 async def notify_list(db: Database, room_id: str) -> list[str]:
     rows = await db.fetchall("SELECT user_id FROM meeting_notify WHERE room_id = ?", (room_id,))
     return [r["user_id"] for r in rows]
+
+
+async def set_notify(conn: aiosqlite.Connection, room_id: str, user_id: str, on: bool) -> None:
+    """Whether `user_id` is mentioned in this room's meeting reminders."""
+    if on:
+        await conn.execute(
+            "INSERT OR IGNORE INTO meeting_notify (room_id, user_id) VALUES (?, ?)",
+            (room_id, user_id))
+    else:
+        await conn.execute(
+            "DELETE FROM meeting_notify WHERE room_id = ? AND user_id = ?", (room_id, user_id))
+
+
+class Reminded(IntEnum):
+    """How a reminder went, as stored in `reminders_sent.late`."""
+
+    ON_TIME = 0
+    LATE = 1
+    DROPPED = 2  # never sent: the meeting had already started
+
+
+async def record_reminder(conn: aiosqlite.Connection, key: str, meeting_id: int,
+                          now: datetime, outcome: Reminded) -> bool:
+    """False if the reminder `key` was recorded before: it must not go out again."""
+    cur = await conn.execute(
+        "INSERT OR IGNORE INTO reminders_sent (key, meeting_id, sent_at, late) VALUES (?, ?, ?, ?)",
+        (key, meeting_id, iso(now), int(outcome)))
+    return cur.rowcount == 1

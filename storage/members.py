@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import aiosqlite
+
 from storage.db import Database
 
 
@@ -35,16 +37,16 @@ async def get_members(db: Database, user_ids: Iterable[str]) -> dict[str, Member
     return found
 
 
-async def set_zone(db: Database, user_id: str, zone: str, now_iso: str) -> None:
-    await db.conn.execute(
+async def set_zone(conn: aiosqlite.Connection, user_id: str, zone: str, now_iso: str) -> None:
+    await conn.execute(
         "INSERT INTO members (user_id, zone, updated_at) VALUES (?, ?, ?) "
         "ON CONFLICT(user_id) DO UPDATE SET zone = excluded.zone, updated_at = excluded.updated_at",
         (user_id, zone, now_iso),
     )
 
 
-async def set_hours(db: Database, user_id: str, hours: str, now_iso: str) -> None:
-    await db.conn.execute(
+async def set_hours(conn: aiosqlite.Connection, user_id: str, hours: str, now_iso: str) -> None:
+    await conn.execute(
         "INSERT INTO members (user_id, hours, updated_at) VALUES (?, ?, ?) "
         "ON CONFLICT(user_id) DO UPDATE SET hours = excluded.hours, "
         "updated_at = excluded.updated_at",

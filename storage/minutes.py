@@ -152,15 +152,6 @@ async def put_digest_settings(conn: aiosqlite.Connection, room_id: str, *, enabl
     return int(row[0])
 
 
-async def joined_rooms(db: Database) -> list[str]:
-    return [r["room_id"] for r in await db.fetchall("SELECT room_id FROM rooms ORDER BY room_id")]
-
-
-async def room_zone(db: Database, room_id: str) -> str | None:
-    row = await db.fetchone("SELECT default_zone FROM rooms WHERE room_id = ?", (room_id,))
-    return row["default_zone"] if row else None
-
-
 async def digest_done(db: Database, key: str) -> bool:
     return await db.fetchone("SELECT 1 FROM digests_sent WHERE key = ?", (key,)) is not None
 

@@ -19,8 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import aiosqlite
+
 from domain.i18n import N_
-from storage.db import Database
+from storage.db import Database, fetchall, fetchone
 from storage.meetings import iso, next_number
 
 CONFIRM_WINDOW = timedelta(minutes=10)
@@ -108,29 +110,30 @@ async def preview(db: Database, user_id: str, now: datetime) -> Report:
     """Exactly what `forget_member` would do: it is run, then rolled back."""
     report = Report()
     try:
-        async with db.savepoint("forget_preview"):
-            report = await forget_member(db, user_id, now)
+        async with db.transaction("forget_preview") as conn:
+            report = await forget_member(conn, user_id, now)
             raise _DryRun
     except _DryRun:
         pass
     return report
 
 
-async def forget_member(db: Database, user_id: str, now: datetime) -> Report:
+async def forget_member(conn: aiosqlite.Connection, user_id: str, now: datetime) -> Report:
     """Erase and anonymise everything that names `user_id`, in the caller's transaction."""
-    conn, report, u = db.conn, Report(), {"u": user_id}
-    for row in await db.fetchall(
-            "SELECT o.action_id, (SELECT COUNT(*) FROM action_owners x "
+    report, u = Report(), {"u": user_id}
+    for row in await fetchall(
+            conn, "SELECT o.action_id, (SELECT COUNT(*) FROM action_owners x "
             "WHERE x.action_id = o.action_id) AS n FROM action_owners o "
             f"JOIN actions a ON a.id = o.action_id WHERE o.user_id = ? AND {_OPEN}", (user_id,)):
         report.open_actions.append(row["action_id"])
         report.unassigned += row["n"] == 1
         await conn.execute("DELETE FROM action_owners WHERE action_id = ? AND user_id = ?",
                            (row["action_id"], user_id))
-    report.rota_meetings = [r["meeting_id"] for r in await db.fetchall(
-        "SELECT r.meeting_id FROM rota_members m JOIN rotas r ON r.id = m.rota_id "
+    report.rota_meetings = [r["meeting_id"] for r in await fetchall(
+        conn, "SELECT r.meeting_id FROM rota_members m JOIN rotas r ON r.id = m.rota_id "
         "WHERE m.user_id = ?", (user_id,))]
-    direct = await db.fetchone("SELECT room_id FROM direct_rooms WHERE user_id = ?", (user_id,))
+    direct = await fetchone(conn, "SELECT room_id FROM direct_rooms WHERE user_id = ?",
+                            (user_id,))
     for label, where in ERASE:
         cur = await conn.execute(f"DELETE {where}", u)
         if label:
@@ -140,35 +143,36 @@ async def forget_member(db: Database, user_id: str, now: datetime) -> Report:
     await conn.execute(
         "UPDATE checkin_prompts SET status = 'skipped', reason = 'forgotten', name = NULL, "
         "via = NULL, prompt_key = NULL, sent_at = NULL WHERE user_id = :u", u)
-    await _anonymise(db, user_id, report)
-    report.erased[OUTBOX] = await _blank_outbox(db, user_id,
+    await _anonymise(conn, user_id, report)
+    report.erased[OUTBOX] = await _blank_outbox(conn, user_id,
                                                 direct["room_id"] if direct else None)
     return report
 
 
-async def _anonymise(db: Database, user_id: str, report: Report) -> None:
+async def _anonymise(conn: aiosqlite.Connection, user_id: str, report: Report) -> None:
     rooms: set[str] = set()
     for _, table, column, room in ANONYMISE:
-        rows = await db.fetchall(f"SELECT DISTINCT {room} AS r FROM {table} "
-                                 f"WHERE {column} = ?", (user_id,))
+        rows = await fetchall(conn, f"SELECT DISTINCT {room} AS r FROM {table} "
+                              f"WHERE {column} = ?", (user_id,))
         rooms.update(r["r"] for r in rows if r["r"] is not None)
     for room_id in sorted(rooms):
-        name = pseudonym(await next_number(db.conn, room_id, "former-member"))
+        name = pseudonym(await next_number(conn, room_id, "former-member"))
         for label, table, column, room in ANONYMISE:
-            cur = await db.conn.execute(
+            cur = await conn.execute(
                 f"UPDATE {table} SET {column} = ? WHERE {column} = ? AND {room} = ?",
                 (name, user_id, room_id))
             report.anonymised[label] = report.anonymised.get(label, 0) + cur.rowcount
     report.rooms = len(rooms)
 
 
-async def _blank_outbox(db: Database, user_id: str, direct_room: str | None) -> int:
+async def _blank_outbox(conn: aiosqlite.Connection, user_id: str, direct_room: str | None
+                        ) -> int:
     """Sent copies are never read again: blank those naming the member; unsent messages to
     their direct chat (addressed "direct:<user id>" until it exists) are dropped."""
     targets = (f"direct:{user_id}", direct_room or f"direct:{user_id}")
-    dropped = await db.conn.execute(
+    dropped = await conn.execute(
         "DELETE FROM outbox WHERE sent_at IS NULL AND room_id IN (?, ?)", targets)
-    cur = await db.conn.execute(
+    cur = await conn.execute(
         "UPDATE outbox SET content = '{}' WHERE content <> '{}' "
         "AND (sent_at IS NOT NULL OR failed IS NOT NULL) "
         "AND (room_id = ? OR instr(content, ?) > 0)", (targets[1], user_id))
@@ -176,17 +180,17 @@ async def _blank_outbox(db: Database, user_id: str, direct_room: str | None) -> 
 
 
 # ---- confirmations ----------------------------------------------------------------------
-async def ask(db: Database, requester: str, target: str, now: datetime) -> None:
-    await db.conn.execute(
+async def ask(conn: aiosqlite.Connection, requester: str, target: str, now: datetime) -> None:
+    await conn.execute(
         "INSERT INTO forget_requests (requester, target, asked_at) VALUES (?, ?, ?) "
         "ON CONFLICT (requester, target) DO UPDATE SET asked_at = excluded.asked_at",
         (requester, target, iso(now)))
 
 
-async def take_confirmation(db: Database, requester: str, target: str, now: datetime
-                            ) -> bool:
+async def take_confirmation(conn: aiosqlite.Connection, requester: str, target: str,
+                            now: datetime) -> bool:
     """True (and the request is used up) if `requester` asked within the window."""
-    cur = await db.conn.execute(
+    cur = await conn.execute(
         "DELETE FROM forget_requests WHERE requester = ? AND target = ? AND asked_at >= ?",
         (requester, target, iso(now - CONFIRM_WINDOW)))
     return cur.rowcount == 1
@@ -237,7 +241,7 @@ PURGE: tuple[tuple[str, str], ...] = (
 )
 
 
-async def purge(db: Database, now: datetime, days: int) -> dict[str, int]:
+async def purge(conn: aiosqlite.Connection, now: datetime, days: int) -> dict[str, int]:
     """Delete what is older than `days` (bookkeeping: older than max(days, 30))."""
     retention = timedelta(days=days)
     params = {
@@ -250,18 +254,18 @@ async def purge(db: Database, now: datetime, days: int) -> dict[str, int]:
     }
     counts: dict[str, int] = {}
     for label, statement in PURGE:
-        cur = await db.conn.execute(statement, params)
+        cur = await conn.execute(statement, params)
         counts[label] = counts.get(label, 0) + max(cur.rowcount, 0)
     return counts
 
 
-async def claim_run(db: Database, key: str, now: datetime) -> bool:
+async def claim_run(conn: aiosqlite.Connection, key: str, now: datetime) -> bool:
     """False if the run `key` (one per day) already happened."""
-    cur = await db.conn.execute(
+    cur = await conn.execute(
         "INSERT OR IGNORE INTO retention_runs (key, ran_at, removed) VALUES (?, ?, 0)",
         (key, iso(now)))
     return cur.rowcount == 1
 
 
-async def finish_run(db: Database, key: str, removed: int) -> None:
-    await db.conn.execute("UPDATE retention_runs SET removed = ? WHERE key = ?", (removed, key))
+async def finish_run(conn: aiosqlite.Connection, key: str, removed: int) -> None:
+    await conn.execute("UPDATE retention_runs SET removed = ? WHERE key = ?", (removed, key))

@@ -65,7 +65,7 @@ def seed(*rooms: str, zones: Mapping[str, str] | None = None,
                 await record_room(conn, room, 1_700_000_000_000)
             for user, zone in (zones or {}).items():
                 assert at is not None, "zones need the time they were set"
-                await set_zone(db, user, zone, at.isoformat())
+                await set_zone(conn, user, zone, at.isoformat())
 
     return run
 

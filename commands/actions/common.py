@@ -27,10 +27,11 @@ from domain.due import (
 from domain.i18n import N_, _, ngettext
 from domain.when import WhenError
 from domain.zones import ZoneError, zone_info
+from storage import rooms
 from storage.actions import Action, get_action
 from storage.db import Database
 from storage.members import get_members
-from storage.minutes import Minutes, attend, open_minutes, room_zone
+from storage.minutes import Minutes, attend, open_minutes
 from storage.state import get_value, set_value
 
 # Translators: an example command; keep "!action" and "due" (command words), translate the
@@ -132,9 +133,11 @@ async def remember_config_zone(ctx: Context | JobEnv) -> None:
         await set_value(ctx.db.conn, CONFIG_ZONE_KEY, ctx.settings.default_zone)
 
 
-async def fallback_zone(db: Database, room_id: str) -> str:
-    """The room's default zone as seen from a job or planner (no Context there)."""
-    return (await room_zone(db, room_id) or await get_value(db, CONFIG_ZONE_KEY) or "UTC")
+async def planner_default_zone(db: Database, room_id: str) -> str:
+    """`commands.common.room_zone` for a planner, which has no `Settings`: the configured
+    zone is the one the last command or job remembered in the DB (`remember_config_zone`)."""
+    return (await rooms.room_default_zone(db, room_id) or await get_value(db, CONFIG_ZONE_KEY)
+            or "UTC")
 
 
 async def owner_zones(db: Database, actions: Sequence[Action], default: str) -> dict[str, str]:

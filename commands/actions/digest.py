@@ -17,15 +17,15 @@ from commands.actions.common import (
     action_line,
     assemble,
     closed_heading,
-    fallback_zone,
     note_presence,
     open_heading,
     overdue_count,
     owner_zones,
     owners_part,
+    planner_default_zone,
     remember_config_zone,
 )
-from commands.common import room_default_zone, room_lang
+from commands.common import room_default_zone, room_lang, room_zone
 from commands.context import Context, RoomView
 from commands.errors import PermissionDenied, UserError
 from commands.jobs import JobEnv, PlannedJob, Post
@@ -60,11 +60,10 @@ from storage.minutes import (
     digest_done,
     get_digest_settings,
     get_digest_settings_by_id,
-    joined_rooms,
     put_digest_settings,
     record_digest,
-    room_zone,
 )
+from storage.rooms import joined_rooms
 
 PLAN_HORIZON = timedelta(hours=2)
 # Translators: an example command: keep "!digest schedule"; the weekday may be written the
@@ -96,7 +95,7 @@ async def digest_jobs(db: Database, room_id: str, now: datetime) -> list[Planned
         since = active + timedelta(minutes=1)
     else:
         since = settings.updated_at
-    zone = settings.zone or await fallback_zone(db, room_id)
+    zone = settings.zone or await planner_default_zone(db, room_id)
     jobs = []
     for slot, week in slots_to_plan(now, zone, settings.weekday, settings.at, since,
                                     PLAN_HORIZON):
@@ -116,7 +115,7 @@ async def plan_digests(db: Database, now: datetime) -> list[PlannedJob]:
 async def fire_digest(env: JobEnv, room_id: str, week: str) -> list[Post]:
     """Record the week as done, then queue the digest, in the caller's one transaction."""
     settings = await get_digest_settings(env.db, room_id)
-    zone = settings.zone or await room_zone(env.db, room_id) or env.settings.default_zone
+    zone = settings.zone or await room_zone(env.db, room_id, env.settings)
     due_now = [key for _slot, key in slots_to_plan(env.now, zone, settings.weekday, settings.at,
                                                None, timedelta(minutes=1))]
     key = digest_key(room_id, week)
@@ -251,7 +250,7 @@ async def closed_blocks(db: Database, room: RoomView, room_id: str, now: datetim
 async def digest_messages(env: JobEnv, room_id: str, room: RoomView, zone: str, *,
                           is_reply: bool) -> list[Msg]:
     """The digest as messages under the size limit; [] when there is nothing to say."""
-    default = await room_zone(env.db, room_id) or env.settings.default_zone
+    default = await room_zone(env.db, room_id, env.settings)
     opened, late_owners = await action_blocks(env.db, room, room_id, default, env.now)
     body = opened + await closed_blocks(env.db, room, room_id, env.now)
     body += await meeting_blocks(env, room_id, room, zone)

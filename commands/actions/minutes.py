@@ -21,7 +21,7 @@ from commands.actions.common import (
     owner_zones,
     zone_for,
 )
-from commands.common import room_default_zone, room_lang
+from commands.common import room_default_zone, room_lang, room_zone
 from commands.context import Context, RoomView
 from commands.errors import UserError
 from commands.jobs import JobEnv
@@ -45,7 +45,6 @@ from storage.minutes import (
     end_minutes,
     last_minutes,
     lines,
-    room_zone,
     start_minutes,
     unended_minutes,
 )
@@ -291,7 +290,7 @@ def register(router: Router) -> None:
         """The day-before reminder lists what is still open from earlier occurrences."""
         if lead_min < CARRY_LEAD_MIN:
             return
-        default = await room_zone(env.db, meeting.room_id) or env.settings.default_zone
+        default = await room_zone(env.db, meeting.room_id, env.settings)
         await carried_lines(env.db, meeting, original_local, room, default, env.now, msg)
 
     @router.schedules.hook("command")

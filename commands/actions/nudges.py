@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from commands.actions.common import (
-    fallback_zone,
     owner_zones,
     owners_part,
+    planner_default_zone,
     remember_config_zone,
     zone_for,
 )
-from commands.common import room_lang
+from commands.common import room_lang, room_zone
 from commands.jobs import JobEnv, PlannedJob, Post
 from commands.reply import Msg, bolded, coded, fill
 from commands.router import Router, with_prefix
@@ -32,7 +32,6 @@ from storage.actions import (
 from storage.db import Database
 from storage.meetings import iso
 from storage.members import get_members
-from storage.minutes import room_zone
 
 PLAN_HORIZON = timedelta(hours=2)
 
@@ -49,7 +48,7 @@ def nudge_job(action: Action, zone: str, now: datetime) -> list[PlannedJob]:
 
 
 async def nudge_jobs(db: Database, action: Action, now: datetime) -> list[PlannedJob]:
-    default = await fallback_zone(db, action.room_id)
+    default = await planner_default_zone(db, action.room_id)
     return nudge_job(action, zone_for(action, await owner_zones(db, [action], default),
                                       default), now)
 
@@ -61,7 +60,8 @@ async def plan_nudges(db: Database, now: datetime) -> list[PlannedJob]:
     planning thousands of items at start-up stays a few queries.
     """
     candidates = await nudge_candidates(db, now + PLAN_HORIZON)
-    defaults = {room: await fallback_zone(db, room) for room in {a.room_id for a in candidates}}
+    rooms = {a.room_id for a in candidates}
+    defaults = {room: await planner_default_zone(db, room) for room in rooms}
     settings = await get_members(db, {u for a in candidates for u in a.owners})
     jobs: list[PlannedJob] = []
     for action in candidates:
@@ -86,7 +86,7 @@ async def fire_nudge(env: JobEnv, action_id: int, due_iso: str) -> list[Post]:
     present = [u for u in action.owners if u in room.members()]
     if not present:
         return []
-    default = await room_zone(env.db, action.room_id) or env.settings.default_zone
+    default = await room_zone(env.db, action.room_id, env.settings)
     zone = zone_for(action, await owner_zones(env.db, [action], default), default)
     # Posted to the room (mentioning the owners): in the room's language.
     with use_language(await room_lang(env.db, action.room_id, env.settings)):

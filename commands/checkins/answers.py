@@ -21,13 +21,13 @@ from storage.checkins import (
     Cycle,
     add_answer,
     answer_by_event,
-    direct_room_of,
     dm_prompted_cycles,
     edit_answer,
     get_cycle,
     prompts_of,
     want_summary_edit,
 )
+from storage.direct import direct_room_of
 
 MAX_ANSWER = 4000
 # How far back a plain DM looks for the cycle it answers: a day of prompts, the window and

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from commands.checkins.format import cycle_label, shown_questions
 from commands.checkins.jobs import (
-    fallback_zone,
+    checkin_default_zone,
     member_clocks,
     send_due,
     start_cycle,
@@ -41,7 +41,6 @@ from storage.checkins import (
     CheckinSettings,
     answers_of,
     cancel_planned,
-    direct_room_of,
     ensure_settings,
     get_settings,
     member_choices,
@@ -52,6 +51,7 @@ from storage.checkins import (
     set_schedule,
     set_window,
 )
+from storage.direct import direct_room_of
 from storage.meetings import iso
 
 SCHEDULE_EXAMPLE = N_("!checkin schedule mon 10:00 local")
@@ -85,8 +85,7 @@ async def _in_room(ctx: Context) -> None:
 
 async def _settings(ctx: Context) -> CheckinSettings:
     await _in_room(ctx)
-    return await ensure_settings(ctx.db.conn, ctx.db, ctx.room_id, ctx.settings.default_zone,
-                                 ctx.now)
+    return await ensure_settings(ctx.db.conn, ctx.room_id, ctx.settings.default_zone, ctx.now)
 
 
 def _user_error(err: CheckinError, example: str) -> UserError:
@@ -214,7 +213,7 @@ def register(router: Router) -> None:
                                   schedule=None, dues=dict.fromkeys(ctx.room.members(), ctx.now),
                                   now=ctx.now)
         posts = await send_due(ctx.db, ctx.room, cycle, ctx.now,
-                               await fallback_zone(ctx.db, settings), ctx.settings)
+                               await checkin_default_zone(ctx.db, settings), ctx.settings)
         if not posts:
             raise UserError(_("Nobody to ask right now: everyone here is muted, away or on a "
                               "day off."), "!checkin show")

@@ -31,6 +31,7 @@ from domain.checkin import (
 )
 from domain.hours import WorkingHours
 from domain.i18n import use_language
+from storage import rooms
 from storage.away import away_at
 from storage.checkins import (
     CheckinSettings,
@@ -73,11 +74,10 @@ def cycle_schedule(cycle: Cycle) -> tuple[date, Schedule] | None:
     return day, Schedule(frozenset({day.weekday()}), cycle.at, cycle.zone)
 
 
-async def fallback_zone(db: Database, settings: CheckinSettings) -> str:
-    """A member without a zone: the room's default, else the bot's (kept in the settings)."""
-    row = await db.fetchone("SELECT default_zone FROM rooms WHERE room_id = ?",
-                            (settings.room_id,))
-    return (row["default_zone"] if row else None) or settings.fallback_zone
+async def checkin_default_zone(db: Database, settings: CheckinSettings) -> str:
+    """A member without a zone: the room's default, else the bot's (kept in the settings,
+    so planners, which have no `Settings`, see it too)."""
+    return await rooms.room_default_zone(db, settings.room_id) or settings.fallback_zone
 
 
 async def member_clocks(db: Database, user_ids: list[str], default_zone: str
@@ -196,7 +196,7 @@ async def fire_prompt(env: JobEnv, room_id: str, cycle_key: str) -> list[Post]:
     cycle = await scheduled_cycle(env.db, settings, room, cycle_key, env.now)
     if cycle is None or cycle.void or cycle.summary_at is not None:
         return []
-    zone = await fallback_zone(env.db, settings)
+    zone = await checkin_default_zone(env.db, settings)
     await add_newcomers(env.db, cycle, room, zone, env.now)
     return _prefixed(env, await send_due(env.db, room, cycle, env.now, zone, env.settings))
 
@@ -214,7 +214,7 @@ async def scheduled_cycle(db: Database, settings: CheckinSettings, room: RoomVie
     day = date.fromisoformat(key)
     if day.weekday() not in settings.schedule.days:
         return None
-    clocks = await member_clocks(db, room.members(), await fallback_zone(db, settings))
+    clocks = await member_clocks(db, room.members(), await checkin_default_zone(db, settings))
     dues = member_prompts(settings.schedule, day, clocks.values())
     void = not dues or min(dues.values()) < settings.schedule_updated_at
     return await start_cycle(db, settings, key=key, label=day_label(day),
@@ -243,7 +243,7 @@ async def plan_room(db: Database, settings: CheckinSettings, now: datetime,
     if settings.schedule is not None:
         if zones is None:
             zones = await known_zones(db)
-        zones = zones | {await fallback_zone(db, settings)}
+        zones = zones | {await checkin_default_zone(db, settings)}
         for day, instants in cycle_days(settings.schedule, zones, now - settings.window,
                                         horizon):
             key = day.isoformat()

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Mapping, Set
 from datetime import datetime, timedelta
 
-from commands.common import room_lang
+from commands.common import room_lang, room_zone
 from commands.context import RoomView
 from commands.jobs import JobEnv, PlannedJob, Post
 from commands.meetings.format import member_zones
@@ -25,6 +25,7 @@ from storage.db import Database
 from storage.meetings import (
     DEFAULT_LEADS,
     Meeting,
+    Reminded,
     agenda,
     all_room_leads,
     from_iso,
@@ -35,6 +36,7 @@ from storage.meetings import (
     overrides_for,
     overrides_for_many,
     recent_reminder_keys,
+    record_reminder,
     room_leads,
     set_next_start,
     set_next_starts,
@@ -132,17 +134,13 @@ async def fire_reminder(env: JobEnv, meeting_id: int, original_iso: str, start_i
     late = env.now - due > LATE_AFTER
     if env.now >= start:
         log.warning("dropped reminder %s: the meeting had already started", key)
-        await env.db.conn.execute(
-            "INSERT OR IGNORE INTO reminders_sent (key, meeting_id, sent_at, late) "
-            "VALUES (?, ?, ?, 2)", (key, meeting.id, iso(env.now)))
+        await record_reminder(env.db.conn, key, meeting.id, env.now, Reminded.DROPPED)
         return []
     room = await env.room(meeting.room_id)
     if room is None:
         return []  # not (yet) in the room: leave it unsent for the next plan
-    cur = await env.db.conn.execute(
-        "INSERT OR IGNORE INTO reminders_sent (key, meeting_id, sent_at, late) VALUES (?, ?, ?, ?)",
-        (key, meeting.id, iso(env.now), int(late)))
-    if cur.rowcount == 0:
+    if not await record_reminder(env.db.conn, key, meeting.id, env.now,
+                                 Reminded.LATE if late else Reminded.ON_TIME):
         return []
     msg = await reminder_message(env, meeting, original, start, late, room, lead_min)
     return [Post(meeting.room_id, f"reminder:{key}", msg,
@@ -151,9 +149,7 @@ async def fire_reminder(env: JobEnv, meeting_id: int, original_iso: str, start_i
 
 async def reminder_message(env: JobEnv, meeting: Meeting, original: datetime, start: datetime,
                            late: bool, room: RoomView, lead_min: int = 0) -> Msg:
-    row = await env.db.fetchone("SELECT default_zone FROM rooms WHERE room_id = ?",
-                                (meeting.room_id,))
-    default_zone = (row["default_zone"] if row else None) or env.settings.default_zone
+    default_zone = await room_zone(env.db, meeting.room_id, env.settings)
     zones = await member_zones(env.db, room, default_zone)
     # Posted to the whole room: in the room's language, hooks' sections included.
     with use_language(await room_lang(env.db, meeting.room_id, env.settings)):

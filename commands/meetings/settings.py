@@ -14,7 +14,16 @@ from domain.i18n import N_, _, ngettext
 from domain.ics import series_to_ics
 from domain.recurrence import next_occurrence
 from domain.timefmt import format_day
-from storage.meetings import add_agenda, agenda, overrides_for, room_leads, touch
+from storage.meetings import (
+    active_meeting_ids,
+    add_agenda,
+    agenda,
+    overrides_for,
+    room_leads,
+    set_notify,
+    set_room_leads,
+    touch,
+)
 
 MAX_LEAD = timedelta(days=7)
 MAX_AGENDA_TEXT = 1000
@@ -143,11 +152,8 @@ def register(router: Router) -> None:
         if not ctx.is_moderator():
             raise PermissionDenied(_("Only room moderators can change the room's reminders."))
         leads = _leads(" ".join(words))
-        await ctx.db.conn.execute("UPDATE rooms SET reminder_leads = ? WHERE room_id = ?",
-                                  (",".join(map(str, leads)), ctx.room_id))
-        rows = await ctx.db.fetchall(
-            "SELECT id FROM meetings WHERE room_id = ? AND cancelled_at IS NULL", (ctx.room_id,))
-        ctx.changed.update(("meeting", r["id"]) for r in rows)
+        await set_room_leads(ctx.db.conn, ctx.room_id, leads)
+        ctx.changed.update(("meeting", i) for i in await active_meeting_ids(ctx.db, ctx.room_id))
         # Translators: {leads} is a list of lead times, e.g. "1d, 15m".
         ctx.reply(Msg().text(_("Meetings in this room now remind {leads} before they start.")
                              .format(leads=describe_leads(leads))))
@@ -159,14 +165,10 @@ def register(router: Router) -> None:
         if state.lower() not in ("on", "off"):
             raise UserError(_("Say on or off."), "!meeting notify on")
         if state.lower() == "on":
-            await ctx.db.conn.execute(
-                "INSERT OR IGNORE INTO meeting_notify (room_id, user_id) VALUES (?, ?)",
-                (ctx.room_id, ctx.sender))
+            await set_notify(ctx.db.conn, ctx.room_id, ctx.sender, True)
             ctx.reply(Msg().text(_("You will be mentioned in this room's meeting reminders.")))
         else:
-            await ctx.db.conn.execute(
-                "DELETE FROM meeting_notify WHERE room_id = ? AND user_id = ?",
-                (ctx.room_id, ctx.sender))
+            await set_notify(ctx.db.conn, ctx.room_id, ctx.sender, False)
             ctx.reply(Msg().text(
                 _("You will no longer be mentioned in meeting reminders here.")))
 

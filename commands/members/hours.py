@@ -63,7 +63,7 @@ def register(router: Router) -> None:
                args=(Arg("hours", _parse, rest=True),))
     async def hours_set(ctx: Context, hours: WorkingHours) -> None:
         zone, is_default = await zone_of(ctx)
-        await set_hours(ctx.db, ctx.sender, hours.to_storage(), ctx.now.isoformat())
+        await set_hours(ctx.db.conn, ctx.sender, hours.to_storage(), ctx.now.isoformat())
         msg = Msg().text(_("Saved. Your working hours: {hours}, {zone}.").format(
             hours=hours.describe(), zone=zone))
         if is_default:

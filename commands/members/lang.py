@@ -63,7 +63,7 @@ def register(router: Router) -> None:
             ctx.reply(msg)
             return
         chosen = _read(language, "!lang es")
-        await set_member_language(ctx.db, ctx.sender, chosen, ctx.now.isoformat())
+        await set_member_language(ctx.db.conn, ctx.sender, chosen, ctx.now.isoformat())
         with use_language(chosen or room or ctx.settings.language):
             if chosen:
                 text = _("From now on I will answer you in {language}.").format(
@@ -80,7 +80,7 @@ def register(router: Router) -> None:
         if not ctx.is_moderator():
             raise PermissionDenied(_("Only room moderators can change the room's language."))
         chosen = _read(language, "!lang room fr")
-        await set_room_language(ctx.db, ctx.room_id, chosen)
+        await set_room_language(ctx.db.conn, ctx.room_id, chosen)
         own, _room = await member_and_room_language(ctx.db, ctx.sender, ctx.room_id)
         with use_language(own or chosen or ctx.settings.language):
             if chosen:

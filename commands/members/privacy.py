@@ -163,11 +163,11 @@ async def plan_retention(db: Database, now: datetime) -> list[PlannedJob]:
 async def run_retention(env: JobEnv, day: str) -> list[Post]:
     """Once per day (the key), purge what is older than `retention_days`; says nothing."""
     key = f"retention:{day}"
-    if not await claim_run(env.db, key, env.now):
+    if not await claim_run(env.db.conn, key, env.now):
         return []
-    counts = await purge(env.db, env.now, env.settings.retention_days)
+    counts = await purge(env.db.conn, env.now, env.settings.retention_days)
     removed = sum(counts.values())
-    await finish_run(env.db, key, removed)
+    await finish_run(env.db.conn, key, removed)
     log.info("retention (%d days): %d rows removed or blanked (%s)",
              env.settings.retention_days, removed,
              ", ".join(f"{label} {n}" for label, n in counts.items() if n) or "none")
@@ -186,10 +186,10 @@ def register(router: Router) -> None:
         target, confirm = _target(ctx, who)
         if not confirm:
             report = await preview(ctx.db, target, ctx.now)
-            await ask(ctx.db, ctx.sender, target, ctx.now)
+            await ask(ctx.db.conn, ctx.sender, target, ctx.now)
             ctx.reply(describe(ctx, target, report, done=False))
             return
-        if not await take_confirmation(ctx.db, ctx.sender, target, ctx.now):
+        if not await take_confirmation(ctx.db.conn, ctx.sender, target, ctx.now):
             minutes = int(CONFIRM_WINDOW.total_seconds() // 60)
             # Translators: {command} is "!forget me".
             raise UserError(ngettext(
@@ -199,7 +199,7 @@ def register(router: Router) -> None:
                 "will do (the confirmation lasts {minutes} minutes).", minutes).format(
                     command=f"{ctx.settings.prefix}forget me", minutes=minutes),
                 EXAMPLE if target == ctx.sender else f"!forget {target}")
-        report = await forget_member(ctx.db, target, ctx.now)
+        report = await forget_member(ctx.db.conn, target, ctx.now)
         ctx.changed.update(("action", action_id) for action_id in report.open_actions)
         ctx.changed.update(("rota", meeting_id) for meeting_id in report.rota_meetings)
         log.info("forgot a member (%s): %d rows erased or anonymised in %d rooms",

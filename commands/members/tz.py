@@ -11,6 +11,7 @@ from domain.i18n import N_, _
 from domain.timefmt import format_local
 from domain.zones import ZoneError, find_zones, resolve_zone, utc_offset_label
 from storage.members import set_zone
+from storage.rooms import set_room_default_zone
 
 SET_EXAMPLE = "!tz set Africa/Nairobi"
 
@@ -59,7 +60,7 @@ def register(router: Router) -> None:
             usage=N_("!tz set <zone>"), examples=("!tz set Kathmandu", "!tz set UTC+03:00"),
             args=(Arg("zone", _resolve, rest=True),))
     async def tz_set(ctx: Context, zone: str) -> None:
-        await set_zone(ctx.db, ctx.sender, zone, ctx.now.isoformat())
+        await set_zone(ctx.db.conn, ctx.sender, zone, ctx.now.isoformat())
         ctx.reply(Msg().text(_("Saved. Your time zone is {zone}.").format(
             zone=_describe(ctx, zone))))
 
@@ -87,10 +88,6 @@ def register(router: Router) -> None:
                 _("Only room moderators can change the room's default zone (now {zone}).")
                 .format(zone=current)
             )
-        await ctx.db.conn.execute(
-            "INSERT INTO rooms (room_id, joined_ts, default_zone) VALUES (?, 0, ?) "
-            "ON CONFLICT(room_id) DO UPDATE SET default_zone = excluded.default_zone",
-            (ctx.room_id, zone),
-        )
+        await set_room_default_zone(ctx.db.conn, ctx.room_id, zone)
         ctx.reply(Msg().text(_("The room's default zone is now {zone}.").format(
             zone=_describe(ctx, zone))))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from commands.common import member_lang
+from commands.common import member_lang, room_zone
 from commands.context import RoomView
 from commands.jobs import JobEnv, PlannedJob, Post
 from commands.reply import Msg
@@ -125,9 +125,7 @@ async def nudge_message(env: JobEnv, meeting: Meeting, row: RotaRow, original: d
                         room: RoomView) -> Msg:
     zone = (await get_member(env.db, user)).zone
     if zone is None:
-        found = await env.db.fetchone("SELECT default_zone FROM rooms WHERE room_id = ?",
-                                      (meeting.room_id,))
-        zone = (found["default_zone"] if found else None) or env.settings.default_zone
+        zone = await room_zone(env.db, meeting.room_id, env.settings)
     p, ref = env.settings.prefix, f"m{meeting.number}"
     role = facilitator_role(row.rota.roles)
     msg = Msg(is_reply=False, direct_to=user)

@@ -48,7 +48,7 @@ def test_parse_rejects(text: str) -> None:
 
 
 async def test_away_then_back(db: Database) -> None:
-    await set_zone(db, ALICE, "Africa/Nairobi", NOW.isoformat())
+    await set_zone(db.conn, ALICE, "Africa/Nairobi", NOW.isoformat())
     reply = await run(db, "away today to fri travelling")
     assert "travelling" in reply and "Nairobi" in reply
     assert await is_away(db, ALICE, NOW)

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from bot.outbox import enqueue
 from commands.checkins.format import root_key, summary_key
 from commands.checkins.jobs import plan_all
 from commands.context import Context, RoomView, Settings
@@ -18,7 +17,7 @@ from storage import Database
 from storage.away import add_away
 from storage.checkins import get_cycle, open_cycles, prompts_of
 from storage.members import set_hours, set_zone
-from storage.outbox import txn_id_for
+from storage.outbox import enqueue, txn_id_for
 from tests.fakes import FakeRoom, Seed, seed
 
 ROOM = "!net:example.org"
@@ -213,8 +212,8 @@ async def test_members_who_join_mid_cycle_are_asked_if_their_time_is_ahead(
     await world.job("checkin-prompt", ROOM, MONDAY, now=KOLKATA_10)
     dan, eve = "@dan:example.org", "@eve:example.org"
     async with world.db.transaction():
-        await set_zone(world.db, dan, "America/Bogota", FRIDAY.isoformat())
-        await set_zone(world.db, eve, "Asia/Kolkata", FRIDAY.isoformat())
+        await set_zone(world.db.conn, dan, "America/Bogota", FRIDAY.isoformat())
+        await set_zone(world.db.conn, eve, "Asia/Kolkata", FRIDAY.isoformat())
     world.room.levels |= {dan: 0, eve: 0}
     await world.job("checkin-prompt", ROOM, MONDAY, now=NAIROBI_10)
     bogota = await world.job("checkin-prompt", ROOM, MONDAY, now=BOGOTA_10)
@@ -225,7 +224,7 @@ async def test_away_day_off_muted_and_dm_members(world: World) -> None:
     await scheduled(world)
     async with world.db.transaction() as conn:
         await add_away(conn, ALICE, FRIDAY, FRIDAY + timedelta(days=5), None, FRIDAY)
-        await set_hours(world.db, BOB, "09:00-17:00 1,2,3,4,5", FRIDAY.isoformat())  # Tue-Sat
+        await set_hours(world.db.conn, BOB, "09:00-17:00 1,2,3,4,5", FRIDAY.isoformat())  # Tue-Sat
     await world.command("!checkin mute", sender=CAROL)
     await world.command("!checkin dm on", sender=MOD)
     posts = await world.job("checkin-prompt", ROOM, MONDAY, now=KOLKATA_10)

@@ -7,10 +7,10 @@ import re
 import pytest
 
 from bot.events import CommandText, bot_names, parse_command, strip_reply_fallback, thread_root
-from bot.outbox import enqueue, txn_id_for
 from bot.render import message_content, render_html
 from commands.reply import Msg, say
 from storage import Database
+from storage.outbox import enqueue, txn_id_for
 
 BOT = "@minga-1:localhost"
 NAMES = bot_names(BOT, "Minga")

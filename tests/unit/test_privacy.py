@@ -79,7 +79,7 @@ async def seed(db: Database) -> None:
     await cmd(db, "action Elsewhere", room=OTHER_ROOM)
     await cmd(db, "done 1", room=OTHER_ROOM, sender=BOB)
     async with db.transaction() as conn:
-        settings = await ensure_settings(conn, db, ROOM, "UTC", NOW)
+        settings = await ensure_settings(conn, ROOM, "UTC", NOW)
         for key, summarised in (("2026-11-24", True), ("2026-11-25", False)):
             cycle = await insert_cycle(conn, settings_id=settings.id, room_id=ROOM, key=key,
                                        label=key, schedule=None, questions=("How?",),

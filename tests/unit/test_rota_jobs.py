@@ -226,7 +226,7 @@ ALTERNATING = 'meeting add "Network call" 2027-03-18 07:00 Europe/Berlin every 2
 async def test_alternating_times_across_dst_in_lists_rota_reminders_and_ics(
         router: Router, db: Database, room: FakeRoom, say: Say) -> None:
     say.now = BERLIN_NOW
-    await set_zone(db, CAROL, "America/New_York", NOW.isoformat())  # DST on 14 Mar
+    await set_zone(db.conn, CAROL, "America/New_York", NOW.isoformat())  # DST on 14 Mar
     added = await say(ALTERNATING)
     assert "alternating with 16:00" in added
     # The wall time stays 07:00 / 16:00 in Berlin while UTC moves on 28 Mar.
@@ -278,7 +278,7 @@ async def test_alternating_times_across_dst_in_lists_rota_reminders_and_ics(
 async def test_alternating_utc_meeting_moves_for_members_with_dst(say: Say, db: Database) -> None:
     """The issue's example: fixed in UTC, so it is members' local times that change."""
     say.now = BERLIN_NOW
-    await set_zone(db, BOB, "Europe/London", NOW.isoformat())
+    await set_zone(db.conn, BOB, "Europe/London", NOW.isoformat())
     await say('meeting add "Network call" thu 06:00 UTC every 2 weeks alternate 15:00 UTC')
     listing = await say("meetings 45d", sender=BOB)
     assert [line for line in listing.splitlines() if line.startswith("m1")] == [
