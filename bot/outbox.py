@@ -14,10 +14,16 @@ import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+import aiosqlite
 
 from bot.clock import Clock
+from bot.render import destination, late_marker, outgoing
+from commands.reply import Msg
 from storage.db import Database
-from storage.outbox import Outgoing, count_attempt, mark_failed, mark_sent, unsent
+from storage.meetings import iso
+from storage.outbox import Outgoing, count_attempt, enqueue, mark_failed, mark_sent, unsent
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +43,24 @@ class PermanentSendError(Exception):
 
 
 SendFn = Callable[[Outgoing], Awaitable[str]]
+
+# Outbox priorities: a member waiting for an answer goes before a batch of scheduled posts.
+ANSWER, SCHEDULED = 0, 1
+
+
+async def queue(conn: aiosqlite.Connection, msg: Msg, *, room_id: str, logical_key: str,
+                now: datetime, in_reply_to: str | None = None, thread_root: str | None = None,
+                late_after: datetime | None = None, priority: int = SCHEDULED) -> bool:
+    """Render one message and queue it in the caller's transaction (False: queued before).
+
+    The one path from a `Msg` to the outbox: answers, scheduled posts and notices alike.
+    `late_after`: delivered after that moment, the message says it is late."""
+    event_type, content = outgoing(msg, in_reply_to=in_reply_to, thread_root=thread_root)
+    if late_after is not None:
+        content.update(late_marker(msg, iso(late_after)))
+    return await enqueue(conn, logical_key=logical_key, room_id=destination(room_id, msg),
+                         content=content, now_iso=now.isoformat(), event_type=event_type,
+                         priority=priority)
 
 
 class OutboxWorker:

@@ -19,14 +19,12 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
-from bot.outbox import OutboxWorker
-from bot.render import destination, late_marker, outgoing
+from bot.outbox import OutboxWorker, queue
 from commands.context import RoomView, Settings
 from commands.errors import where_it_broke
-from commands.jobs import JobEnv, PlannedJob, Schedules
+from commands.jobs import ChangeKind, JobEnv, JobKind, PlannedJob, Schedules
+from commands.router import with_prefix
 from storage.db import Database
-from storage.meetings import iso
-from storage.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +69,7 @@ class Scheduler:
             count += len(jobs)
         log.info("planned %d jobs", count)
 
-    async def replan(self, changed: set[tuple[str, int]]) -> None:
+    async def replan(self, changed: set[tuple[ChangeKind, int]]) -> None:
         for kind, item_id in sorted(changed):
             async with self.db.transaction():
                 plans = await self.schedules.plan_changed(self.db, kind, item_id,
@@ -85,20 +83,18 @@ class Scheduler:
         for job in jobs:
             self.at(job.job_id, job.fire_at, self.run_job, job.kind, job.args)
 
-    async def run_job(self, kind: str, args: tuple[Any, ...]) -> None:
+    async def run_job(self, kind: JobKind, args: tuple[Any, ...]) -> None:
         try:
             async with self.db.transaction() as conn:
                 now = self.clock.now()
                 env = JobEnv(self.db, now, self.settings, self.room, self.schedules.hooks)
                 posts = await self.schedules.jobs[kind](env, *args)
                 for post in posts:
-                    event_type, content = outgoing(post.msg)
-                    if post.late_after is not None:
-                        content.update(late_marker(post.msg, iso(post.late_after)))
-                    await enqueue(conn, logical_key=post.logical_key,
-                                  room_id=destination(post.room_id, post.msg),
-                                  content=content, now_iso=now.isoformat(),
-                                  event_type=event_type)
+                    # Jobs write commands as "!…"; shown with the room's prefix, once, here.
+                    with_prefix(post.msg, self.settings.prefix)
+                    await queue(conn, post.msg, room_id=post.room_id,
+                                logical_key=post.logical_key, now=now,
+                                late_after=post.late_after)
         except Exception as exc:
             log.error("scheduled %s job failed with %s at %s", kind, type(exc).__name__,
                       where_it_broke(exc))

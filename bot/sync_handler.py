@@ -33,11 +33,12 @@ from bot.events import (
     strip_reply_fallback,
     thread_root,
 )
-from bot.outbox import OutboxWorker
-from bot.render import POLL_RESPONSES, destination, message_content, outgoing, poll_answer
+from bot.outbox import ANSWER, OutboxWorker, queue
+from bot.render import POLL_RESPONSES, poll_answer
 from bot.rooms import NioRoomView
 from commands.common import member_lang
 from commands.context import Context, Settings
+from commands.jobs import ChangeKind
 from commands.reply import Msg
 from commands.router import Interaction, Router
 from domain.i18n import N_, _, use_language
@@ -52,7 +53,7 @@ from storage.decryption import (
     unnotified_before,
 )
 from storage.direct import is_direct_room
-from storage.outbox import enqueue, fail_unsent_in_room, logical_key_of
+from storage.outbox import fail_unsent_in_room, logical_key_of
 from storage.polls import poll_for_event, record_vote
 from storage.state import (
     SYNC_TOKEN,
@@ -97,7 +98,7 @@ class SyncHandler:
         self._pending_loaded = False
         self.commands_handled = 0
         # Set by the bot: re-plans schedules after a command changed something.
-        self.after_commit: Callable[[set[tuple[str, int]]], Awaitable[None]] | None = None
+        self.after_commit: Callable[[set[tuple[ChangeKind, int]]], Awaitable[None]] | None = None
 
     async def room_view(self, room_id: str) -> NioRoomView | None:
         """The room as nio knows it, with the full member list loaded once."""
@@ -278,7 +279,7 @@ class SyncHandler:
         if view is None:
             return False
         now = self.clock.now()
-        changed: set[tuple[str, int]] = set()
+        changed: set[tuple[ChangeKind, int]] = set()
         async with self.db.transaction() as conn:
             if not await mark_handled(conn, event_id, room_id, now.isoformat()):
                 return False
@@ -291,11 +292,10 @@ class SyncHandler:
                 await work(ctx)
                 replies, changed = ctx.replies, ctx.changed
             for index, msg in enumerate(replies):
-                event_type, out = outgoing(msg, in_reply_to=reply_to,
-                                           thread_root=thread_root(content))
-                await enqueue(conn, logical_key=msg.key or f"reply:{event_id}:{index}",
-                              room_id=destination(room_id, msg), content=out,
-                              now_iso=now.isoformat(), event_type=event_type, priority=0)
+                await queue(conn, msg, room_id=room_id,
+                            logical_key=msg.key or f"reply:{event_id}:{index}", now=now,
+                            in_reply_to=reply_to, thread_root=thread_root(content),
+                            priority=ANSWER)
         self.outbox.kick()
         if changed and self.after_commit:
             await self.after_commit(changed)
@@ -362,10 +362,9 @@ class SyncHandler:
                        .text(": " + _(UNDECRYPTABLE)))
             async with self.db.transaction() as conn:
                 await mark_notified(conn, due.event_id)
-                await enqueue(conn, logical_key=f"undecryptable:{due.event_id}",
-                              room_id=due.room_id,
-                              content=message_content(msg, in_reply_to=due.event_id),
-                              now_iso=self.clock.now().isoformat())
+                await queue(conn, msg, room_id=due.room_id,
+                            logical_key=f"undecryptable:{due.event_id}", now=self.clock.now(),
+                            in_reply_to=due.event_id)
             self.outbox.kick()
         cutoff = now - PENDING_KEEP_SECONDS
         for event_id, (_source, received) in list(self.pending.items()):

@@ -18,4 +18,5 @@ def build_router() -> Router:
     checkins.register(router)
     members.register(router, members.PROFILE)
     help_cmd.register(router)
+    router.schedules.check()  # every job kind has its job, every change its re-planner
     return router

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from commands.reply import Msg
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from commands.jobs import ChangeKind
 
 
 class RoomView(Protocol):
@@ -51,8 +54,9 @@ class Context:
     replies: list[Msg] = field(default_factory=list)
     # Users the message mentions (m.mentions and literal @user:server ids), bot excluded.
     mentioned: tuple[str, ...] = ()
-    # What this command changed that has schedules, e.g. ("meeting", 12): replanned on commit.
-    changed: set[tuple[str, int]] = field(default_factory=set)
+    # What this command changed that has schedules, e.g. (ChangeKind.MEETING, 12): its jobs
+    # are planned again on commit.
+    changed: set[tuple[ChangeKind, int]] = field(default_factory=set)
     # The sender's language (theirs, else the room's, else the bot's); set by the router.
     lang: str = "en"
 

@@ -35,6 +35,7 @@ from commands.actions.common import (
 from commands.common import zone_of
 from commands.context import Context
 from commands.errors import UserError
+from commands.jobs import ChangeKind
 from commands.meetings.commands import parse_days
 from commands.reply import Msg, Span, bolded, coded, fill
 from commands.router import Arg, Interaction, Router, take_token
@@ -95,7 +96,7 @@ async def add(ctx: Context, text: str) -> None:
         occurrence_local=minutes.occurrence_local if minutes else None)
     action = await get_action(ctx.db, ctx.room_id, number)
     assert action is not None
-    ctx.changed.add(("action", action_id))
+    ctx.changed.add((ChangeKind.ACTION, action_id))
     zone, is_default = await zone_of(ctx, owners[0])
     msg = Msg(key=f"action:{ctx.room_id}:{number}")
     spans: dict[str, object] = {
@@ -177,7 +178,7 @@ async def change(ctx: Context, number: int, text: str) -> None:
         owner = action.owners[0] if action.owners else ctx.sender
         due = await read_due(ctx, rest, owner, example)
         await update_action(ctx.db.conn, action.id, ctx.now, due_utc=iso(due.instant))
-        ctx.changed.add(("action", action.id))
+        ctx.changed.add((ChangeKind.ACTION, action.id))
         zone, _default = await zone_of(ctx, owner)
         ctx.reply(Msg().text(_("#{number} is now due {when}.").format(
             number=n, when=format_due(due.instant, zone, ctx.now))))
@@ -188,7 +189,7 @@ async def change(ctx: Context, number: int, text: str) -> None:
                             f"!action {n} owner @bob")
         await set_owners(ctx.db.conn, action.id, owners)
         await follow_owner(ctx, action, owners[0])
-        ctx.changed.add(("action", action.id))
+        ctx.changed.add((ChangeKind.ACTION, action.id))
         changed = await find_action(ctx, n)
         new_owners: Span = lambda m: owners_part(  # noqa: E731
             m, changed, ctx.room, frozenset(owners) - {ctx.sender})
@@ -319,7 +320,7 @@ def register(router: Router) -> None:
             ctx.reply(Msg().text(_("#{number} is still open.").format(number=action.number)))
             return
         await update_action(ctx.db.conn, action.id, ctx.now, closed_at=None, closed_by=None)
-        ctx.changed.add(("action", action.id))
+        ctx.changed.add((ChangeKind.ACTION, action.id))
         # Translators: {ref} is the item's number ("#12"), {text} its text.
         ctx.reply(fill(Msg(), _("Reopened {ref} {text}."), ref=bolded(action.ref),
                        text=action.text))

@@ -28,10 +28,10 @@ from commands.actions.common import (
 from commands.common import room_default_zone, room_lang, room_zone
 from commands.context import Context, RoomView
 from commands.errors import PermissionDenied, UserError
-from commands.jobs import JobEnv, PlannedJob, Post
+from commands.jobs import PLAN_HORIZON, ChangeKind, JobEnv, JobKind, PlannedJob, Post
 from commands.meetings.format import member_zones
 from commands.reply import Msg, bolded, coded, fill
-from commands.router import Arg, Router, with_prefix
+from commands.router import Arg, Router
 from domain.digest import (
     MESSAGE_BUDGET,
     fitting,
@@ -65,7 +65,6 @@ from storage.minutes import (
 )
 from storage.rooms import joined_rooms
 
-PLAN_HORIZON = timedelta(hours=2)
 # Translators: an example command: keep "!digest schedule"; the weekday may be written the
 # way members of your language would type it, if Minga reads it.
 SCHEDULE_EXAMPLE = N_("!digest schedule mon 08:30")
@@ -100,7 +99,8 @@ async def digest_jobs(db: Database, room_id: str, now: datetime) -> list[Planned
     for slot, week in slots_to_plan(now, zone, settings.weekday, settings.at, since,
                                     PLAN_HORIZON):
         if not await digest_done(db, digest_key(room_id, week)):
-            jobs.append(PlannedJob(f"digest:{room_id}:{week}", slot, "digest", (room_id, week)))
+            jobs.append(PlannedJob(f"digest:{room_id}:{week}", slot, JobKind.DIGEST,
+                                   (room_id, week)))
     return jobs
 
 
@@ -137,8 +137,6 @@ async def fire_digest(env: JobEnv, room_id: str, week: str) -> list[Post]:
         return []
     if quiet and settings.id is None:
         return []  # a default digest with nothing to say is skipped
-    for msg in messages:
-        with_prefix(msg, env.settings.prefix)
     return [Post(room_id, f"digest:{key}:{index}", msg) for index, msg in enumerate(messages)]
 
 
@@ -221,7 +219,7 @@ async def meeting_blocks(env: JobEnv, room_id: str, room: RoomView, zone: str) -
             f" — {format_local(start, own)}").line()
         block.text("   " + local_time_line(start, zones, own)).line()
         roles: list[tuple[str, str]] = []
-        for hook in env.hooks.get("meeting-roles", []):
+        for hook in env.hooks.meeting_roles:
             roles.extend(await hook(env.db, meeting, occ))
         for index, (role, user) in enumerate(roles):
             block.text("   " if index == 0 else " · ").text(f"{role}: ").mention(
@@ -254,7 +252,7 @@ async def digest_messages(env: JobEnv, room_id: str, room: RoomView, zone: str, 
     opened, late_owners = await action_blocks(env.db, room, room_id, default, env.now)
     body = opened + await closed_blocks(env.db, room, room_id, env.now)
     body += await meeting_blocks(env, room_id, room, zone)
-    for hook in env.hooks.get("digest", []):
+    for hook in env.hooks.digest:
         section = Msg()
         await hook(env, room_id, section, room)
         body += _line_blocks(section)
@@ -316,10 +314,10 @@ def parse_schedule(text: str, now: datetime) -> tuple[int, time, str | None]:
 
 def register(router: Router) -> None:
     schedules = router.schedules
-    schedules.job("digest")(fire_digest)
+    schedules.job(JobKind.DIGEST)(fire_digest)
     schedules.planner(plan_digests)
 
-    @schedules.replanner("digest")
+    @schedules.replanner(ChangeKind.DIGEST)
     async def replan_digest(db: Database, settings_id: int, now: datetime
                             ) -> tuple[str, list[PlannedJob]]:
         settings = await get_digest_settings_by_id(db, settings_id)
@@ -403,7 +401,7 @@ async def save(ctx: Context, *, enabled: bool, weekday: int, at: time, zone: str
     """Store the room's choice and re-plan its digest (a choice is never a missed slot)."""
     settings_id = await put_digest_settings(ctx.db.conn, ctx.room_id, enabled=enabled,
                                             weekday=weekday, at=at, zone=zone, now=ctx.now)
-    ctx.changed.add(("digest", settings_id))
+    ctx.changed.add((ChangeKind.DIGEST, settings_id))
     settings = await get_digest_settings(ctx.db, ctx.room_id)
     if not enabled:
         ctx.reply(fill(Msg(), _("The weekly digest is off. Turn it back on with {command}"),

@@ -283,7 +283,7 @@ def register(router: Router) -> None:
         ctx.reply(Msg(attachment=Attachment(name, "text/markdown",
                                             as_markdown(view).encode())).text(name))
 
-    @router.schedules.hook("reminder")
+    @router.schedules.hooks.reminder.register
     async def carried_in_reminder(env: JobEnv, meeting: Meeting, original_local: datetime,
                                   start_utc: datetime, lead_min: int, msg: Msg,
                                   room: RoomView) -> None:
@@ -293,14 +293,14 @@ def register(router: Router) -> None:
         default = await room_zone(env.db, meeting.room_id, env.settings)
         await carried_lines(env.db, meeting, original_local, room, default, env.now, msg)
 
-    @router.schedules.hook("command")
+    @router.schedules.hooks.command.register
     async def present(ctx: Context, command: object) -> None:
         """Any command used while minutes are open counts its sender as present, except
         `!forget`: asking to be forgotten must not put the member back in the minutes."""
         if getattr(command, "name", None) != "forget":
             await note_presence(ctx)
 
-    @router.schedules.hook("agenda")
+    @router.schedules.hooks.agenda.register
     async def carried_in_agenda(ctx: Context, meeting: Meeting, occurrence: Occurrence,
                                 msg: Msg) -> None:
         """For `!meeting agenda`: the carried actions under the agenda items."""

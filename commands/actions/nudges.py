@@ -7,7 +7,7 @@ or a restart never nudges twice, and only a new due date earns a new nudge.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from commands.actions.common import (
     owner_zones,
@@ -17,9 +17,9 @@ from commands.actions.common import (
     zone_for,
 )
 from commands.common import room_lang, room_zone
-from commands.jobs import JobEnv, PlannedJob, Post
+from commands.jobs import PLAN_HORIZON, ChangeKind, JobEnv, JobKind, PlannedJob, Post
 from commands.reply import Msg, bolded, coded, fill
-from commands.router import Router, with_prefix
+from commands.router import Router
 from domain.due import format_due, nudge_time
 from domain.i18n import _, use_language
 from storage.actions import (
@@ -33,8 +33,6 @@ from storage.db import Database
 from storage.meetings import iso
 from storage.members import get_members
 
-PLAN_HORIZON = timedelta(hours=2)
-
 
 def nudge_job(action: Action, zone: str, now: datetime) -> list[PlannedJob]:
     """The item's nudge, if its morning (in `zone`) falls within the planning horizon."""
@@ -44,7 +42,8 @@ def nudge_job(action: Action, zone: str, now: datetime) -> list[PlannedJob]:
     if at > now + PLAN_HORIZON:
         return []
     due = iso(action.due)
-    return [PlannedJob(f"action-nudge:{action.id}:{due}", at, "action-nudge", (action.id, due))]
+    return [PlannedJob(f"action-nudge:{action.id}:{due}", at, JobKind.ACTION_NUDGE,
+                       (action.id, due))]
 
 
 async def nudge_jobs(db: Database, action: Action, now: datetime) -> list[PlannedJob]:
@@ -100,17 +99,16 @@ async def fire_nudge(env: JobEnv, action_id: int, due_iso: str) -> list[Post]:
         fill(msg, _("Done? React ✅ to this message or send {done}. A new date: {redate}"),
              done=coded(f"!done {action.number}"),
              redate=coded(_("!action {number} due <when>").format(number=action.number)))
-    with_prefix(msg, env.settings.prefix)
     return [Post(action.room_id, f"action:{action.room_id}:{action.number}:nudge:{due_iso}",
                  msg)]
 
 
 def register(router: Router) -> None:
     schedules = router.schedules
-    schedules.job("action-nudge")(fire_nudge)
+    schedules.job(JobKind.ACTION_NUDGE)(fire_nudge)
     schedules.planner(plan_nudges)
 
-    @schedules.replanner("action")
+    @schedules.replanner(ChangeKind.ACTION)
     async def replan_nudge(db: Database, action_id: int, now: datetime
                            ) -> tuple[str, list[PlannedJob]]:
         action = await get_action_by_id(db, action_id)

@@ -13,6 +13,7 @@ from datetime import timedelta
 from commands.checkins.format import cycle_label
 from commands.context import Context
 from commands.errors import UserError
+from commands.jobs import ChangeKind
 from commands.reply import Msg, react
 from commands.router import Interaction, Router
 from domain.checkin import MAX_WINDOW, answer_state
@@ -73,7 +74,7 @@ async def take_answer(ctx: Context, cycle: Cycle, text: str) -> None:
     ctx.reply(react(ctx.event_id))
     if late:
         await want_summary_edit(ctx.db.conn, cycle.id)
-        ctx.changed.add(("checkin-summary", cycle.id))
+        ctx.changed.add((ChangeKind.CHECKIN_SUMMARY, cycle.id))
         ctx.reply(Msg().text(_("Thanks — the check-in of {day} had already been summarised; "
                                "I added your answer to it, marked late.").format(
             day=cycle_label(cycle))))
@@ -127,5 +128,5 @@ def register(router: Router) -> None:
             await edit_answer(ctx.db.conn, answer.id, text, ctx.now)
             if cycle.summary_at is not None:
                 await want_summary_edit(ctx.db.conn, cycle.id)
-                ctx.changed.add(("checkin-summary", cycle.id))
+                ctx.changed.add((ChangeKind.CHECKIN_SUMMARY, cycle.id))
         return True

@@ -19,6 +19,7 @@ from commands.checkins.jobs import (
 from commands.common import room_default_zone, zone_of
 from commands.context import Context
 from commands.errors import PermissionDenied, UserError
+from commands.jobs import ChangeKind
 from commands.reply import Msg, coded, fill
 from commands.router import Arg, Router
 from domain.checkin import (
@@ -140,7 +141,7 @@ def register(router: Router) -> None:
         settings = await _settings(ctx)
         await set_schedule(ctx.db.conn, settings.id, schedule, ctx.settings.default_zone,
                            ctx.sender, ctx.now)
-        ctx.changed.add(("checkin", settings.id))
+        ctx.changed.add((ChangeKind.CHECKIN, settings.id))
         count = len(settings.questions)
         msg = Msg().text(_("Check-ins: {schedule}. Your next prompt: {when}.").format(
             schedule=schedule.describe(), when=await your_next(ctx, schedule))).line()
@@ -219,7 +220,7 @@ def register(router: Router) -> None:
                               "day off."), "!checkin show")
         for post in posts:
             ctx.reply(post.msg)
-        ctx.changed.add(("checkin", settings.id))
+        ctx.changed.add((ChangeKind.CHECKIN, settings.id))
 
     @checkin.sub("off", summary=N_("Stop scheduled check-ins (moderators)."),
                  usage=N_("!checkin off"), examples=("!checkin off",))
@@ -229,7 +230,7 @@ def register(router: Router) -> None:
         await set_schedule(ctx.db.conn, settings.id, None, ctx.settings.default_zone,
                            ctx.sender, ctx.now)
         cancelled = await cancel_planned(ctx.db.conn, ctx.room_id, "off")
-        ctx.changed.add(("checkin", settings.id))
+        ctx.changed.add((ChangeKind.CHECKIN, settings.id))
         msg = Msg().text(_("Scheduled check-ins are off. A check-in under way still gets its "
                            "summary."))
         if cancelled:

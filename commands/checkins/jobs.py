@@ -19,8 +19,8 @@ from datetime import date, datetime, timedelta
 from commands.checkins.format import dm_key, dm_msg, prompt_msg, room_key, root_key
 from commands.common import member_lang, room_lang
 from commands.context import RoomView, Settings
-from commands.jobs import JobEnv, PlannedJob, Post
-from commands.router import Router, with_prefix
+from commands.jobs import PLAN_HORIZON, ChangeKind, JobEnv, JobKind, PlannedJob, Post
+from commands.router import Router
 from domain.checkin import (
     MemberClock,
     Schedule,
@@ -57,9 +57,9 @@ from storage.meetings import iso
 from storage.members import get_members
 from storage.outbox import event_id_of
 
-PLAN_HORIZON = timedelta(hours=2)
 LATE_AFTER = timedelta(minutes=5)
-PROMPT, CLOSE, EDIT = "checkin-prompt", "checkin-close", "checkin-summary-edit"
+PROMPT, CLOSE, EDIT = (JobKind.CHECKIN_PROMPT, JobKind.CHECKIN_CLOSE,
+                       JobKind.CHECKIN_SUMMARY_EDIT)
 
 
 def job_prefix(settings_id: int) -> str:
@@ -198,7 +198,7 @@ async def fire_prompt(env: JobEnv, room_id: str, cycle_key: str) -> list[Post]:
         return []
     zone = await checkin_default_zone(env.db, settings)
     await add_newcomers(env.db, cycle, room, zone, env.now)
-    return _prefixed(env, await send_due(env.db, room, cycle, env.now, zone, env.settings))
+    return await send_due(env.db, room, cycle, env.now, zone, env.settings)
 
 
 async def scheduled_cycle(db: Database, settings: CheckinSettings, room: RoomView, key: str,
@@ -219,12 +219,6 @@ async def scheduled_cycle(db: Database, settings: CheckinSettings, room: RoomVie
     void = not dues or min(dues.values()) < settings.schedule_updated_at
     return await start_cycle(db, settings, key=key, label=day_label(day),
                              schedule=settings.schedule, dues=dues, now=now, void=void)
-
-
-def _prefixed(env: JobEnv, posts: list[Post]) -> list[Post]:
-    for post in posts:
-        with_prefix(post.msg, env.settings.prefix)
-    return posts
 
 
 # ---- planning -------------------------------------------------------------------------------
@@ -290,13 +284,13 @@ def register(router: Router) -> None:
     schedules.job(PROMPT)(fire_prompt)
     schedules.planner(plan_all)
 
-    @schedules.replanner("checkin")
+    @schedules.replanner(ChangeKind.CHECKIN)
     async def replan_room(db: Database, settings_id: int, now: datetime
                           ) -> tuple[str, list[PlannedJob]]:
         settings = await get_settings_by_id(db, settings_id)
         return job_prefix(settings_id), (await plan_room(db, settings, now) if settings else [])
 
-    @schedules.replanner("checkin-summary")
+    @schedules.replanner(ChangeKind.CHECKIN_SUMMARY)
     async def replan_summary(db: Database, cycle_id: int, now: datetime
                              ) -> tuple[str, list[PlannedJob]]:
         return f"checkin-edit:{cycle_id}", [edit_job(cycle_id, now)]

@@ -132,4 +132,4 @@ async def digest_section(env: JobEnv, room_id: str, msg: Msg, room: RoomView) ->
 def register(router: Router) -> None:
     router.schedules.job(CLOSE)(fire_close)
     router.schedules.job(EDIT)(fire_edit)
-    router.schedules.hook("digest")(digest_section)
+    router.schedules.hooks.digest.register(digest_section)

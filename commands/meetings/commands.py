@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from commands.common import room_default_zone, zone_of
 from commands.context import Context
 from commands.errors import PermissionDenied, UserError
+from commands.jobs import ChangeKind
 from commands.meetings.format import (
     occurrence_lines,
     series_words,
@@ -218,7 +219,7 @@ def register(router: Router) -> None:
                                       series=series, created_by=ctx.sender, now=ctx.now)
         created = await get_meeting(ctx.db, ctx.room_id, number)
         assert created is not None
-        ctx.changed.add(("meeting", created.id))
+        ctx.changed.add((ChangeKind.MEETING, created.id))
         # Translators: {title} is the meeting's title (in bold), {schedule} e.g. "every 2
         # weeks on Thursday at 14:00 (Nairobi time, Africa/Nairobi), 1h".
         msg = fill(Msg(), _("Scheduled m{number}: {title} — {schedule}."), number=number,
@@ -265,7 +266,7 @@ def register(router: Router) -> None:
         found = await find_meeting(ctx, id)
         require_owner(ctx, found, "cancel")
         await touch(ctx.db.conn, found.id, ctx.now, cancelled_at=iso(ctx.now))
-        ctx.changed.add(("meeting", found.id))
+        ctx.changed.add((ChangeKind.MEETING, found.id))
         ctx.reply(Msg().text(_("Cancelled m{number}: {title}. Its reminders are off.").format(
             number=found.number, title=found.title)))
 
@@ -282,7 +283,7 @@ def register(router: Router) -> None:
         target = await pick_occurrence(ctx, found, date)
         await put_override(ctx.db.conn, found.id, target.original_local, skipped=True)
         await touch(ctx.db.conn, found.id, ctx.now)
-        ctx.changed.add(("meeting", found.id))
+        ctx.changed.add((ChangeKind.MEETING, found.id))
         msg = Msg().text(_("Skipped m{number} on {date}.").format(
             number=found.number,
             date=format_day(target.original_local.date(), with_year=True))).line()
@@ -325,7 +326,7 @@ def register(router: Router) -> None:
             text = _("Moved m{number} of {date} (this occurrence only; add --series to move "
                      "them all).").format(number=found.number,
                                           date=format_day(target.original_local.date()))
-        ctx.changed.add(("meeting", found.id))
+        ctx.changed.add((ChangeKind.MEETING, found.id))
         msg = Msg().text(text).line()
         if note:
             msg.text(note).line()

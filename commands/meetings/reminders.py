@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from commands.common import room_lang, room_zone
 from commands.context import RoomView
-from commands.jobs import JobEnv, PlannedJob, Post
+from commands.jobs import PLAN_HORIZON, ChangeKind, JobEnv, JobKind, PlannedJob, Post
 from commands.meetings.format import member_zones
 from commands.reply import Msg, bolded, fill
 from commands.router import Router
@@ -44,7 +44,6 @@ from storage.meetings import (
 
 log = logging.getLogger(__name__)
 
-PLAN_HORIZON = timedelta(hours=2)
 MAX_LEAD = timedelta(days=7)
 LATE_AFTER = timedelta(seconds=60)
 
@@ -82,7 +81,7 @@ def plan_series(meeting: Meeting, now: datetime, overrides: Mapping[datetime, Ov
             key = reminder_key(meeting.id, occ.original_local, occ.start_utc, lead)
             if key in sent:
                 continue
-            jobs.append(PlannedJob(f"reminder:{key}", fire, "reminder",
+            jobs.append(PlannedJob(f"reminder:{key}", fire, JobKind.REMINDER,
                                    (meeting.id, occ.original_local.isoformat(),
                                     iso(occ.start_utc), lead)))
     return next_start, jobs
@@ -169,7 +168,7 @@ async def reminder_message(env: JobEnv, meeting: Meeting, original: datetime, st
                 msg.text(f"{index}. {text}").line()
         if meeting.link:
             msg.text(_("Join: {link}").format(link=meeting.link)).line()
-        for section in env.hooks.get("reminder", []):
+        for section in env.hooks.reminder:
             await section(env, meeting, original, start, lead_min, msg, room)
         present = set(room.members())
         attendees = [u for u in await notify_list(env.db, meeting.room_id) if u in present]
@@ -191,10 +190,10 @@ async def reminder_message(env: JobEnv, meeting: Meeting, original: datetime, st
 
 def register(router: Router) -> None:
     schedules = router.schedules
-    schedules.job("reminder")(fire_reminder)
+    schedules.job(JobKind.REMINDER)(fire_reminder)
     schedules.planner(plan_all)
 
-    @schedules.replanner("meeting")
+    @schedules.replanner(ChangeKind.MEETING)
     async def replan_meeting(db: Database, meeting_id: int, now: datetime
                              ) -> tuple[str, list[PlannedJob]]:
         meeting = await get_meeting_by_id(db, meeting_id)

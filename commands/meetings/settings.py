@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from commands.context import Context
 from commands.errors import PermissionDenied, UserError
+from commands.jobs import ChangeKind
 from commands.meetings.commands import find_meeting, parse_ref, require_owner
 from commands.reply import Attachment, Msg, coded, fill
 from commands.router import Arg, Router
@@ -109,7 +110,7 @@ def register(router: Router) -> None:
         for index, (line, who) in enumerate(items, 1):
             msg.text(f"{index}. {line} (").mention(who, ctx.room.display_name(who),
                                                    notify=False).text(")").line()
-        for section in router.schedules.hooks.get("agenda", []):
+        for section in router.schedules.hooks.agenda:
             await section(ctx, found, upcoming, msg)
         ctx.reply(msg)
 
@@ -135,7 +136,7 @@ def register(router: Router) -> None:
             require_owner(ctx, found, "change the reminders of")
             leads = _leads(" ".join(words[1:]))
             await touch(ctx.db.conn, found.id, ctx.now, leads=",".join(map(str, leads)))
-            ctx.changed.add(("meeting", found.id))
+            ctx.changed.add((ChangeKind.MEETING, found.id))
             # Translators: {leads} is a list of lead times, e.g. "1d, 15m".
             ctx.reply(Msg().text(_("m{number} reminds {leads} before.").format(
                 number=found.number, leads=describe_leads(leads))))
@@ -153,7 +154,8 @@ def register(router: Router) -> None:
             raise PermissionDenied(_("Only room moderators can change the room's reminders."))
         leads = _leads(" ".join(words))
         await set_room_leads(ctx.db.conn, ctx.room_id, leads)
-        ctx.changed.update(("meeting", i) for i in await active_meeting_ids(ctx.db, ctx.room_id))
+        ids = await active_meeting_ids(ctx.db, ctx.room_id)
+        ctx.changed.update((ChangeKind.MEETING, meeting_id) for meeting_id in ids)
         # Translators: {leads} is a list of lead times, e.g. "1d, 15m".
         ctx.reply(Msg().text(_("Meetings in this room now remind {leads} before they start.")
                              .format(leads=describe_leads(leads))))

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from commands.common import room_default_zone, room_lang, zone_of
 from commands.context import Context
 from commands.errors import PermissionDenied, UserError
-from commands.jobs import JobEnv, PlannedJob, Post
+from commands.jobs import ChangeKind, JobEnv, JobKind, PlannedJob, Post
 from commands.meetings.format import duration_words, member_zones, series_words
 from commands.reply import Msg, PollEnd, PollSpec, coded, fill
 from commands.router import Arg, Router
@@ -52,10 +52,10 @@ def poll_key(room_id: str, number: int) -> str:
 def register(router: Router) -> None:
     meeting = router.find("meeting")
     assert meeting is not None
-    router.schedules.job("poll-close")(close_due_poll)
+    router.schedules.job(JobKind.POLL_CLOSE)(close_due_poll)
     router.schedules.planner(lambda db, now: plan_polls(db))
 
-    @router.schedules.replanner("poll")
+    @router.schedules.replanner(ChangeKind.POLL)
     async def replan_poll(db: Database, poll_id: int, now: datetime
                           ) -> tuple[str, list[PlannedJob]]:
         return f"poll:{poll_id}", await plan_polls(db, poll_id)
@@ -99,7 +99,7 @@ def register(router: Router) -> None:
         key = poll_key(ctx.room_id, number)
         poll = await room_poll(ctx.db, ctx.room_id, number)
         assert poll is not None
-        ctx.changed.add(("poll", poll.id))
+        ctx.changed.add((ChangeKind.POLL, poll.id))
         zones = await member_zones(ctx.db, ctx.room, await room_default_zone(ctx))
         reader, _default = await zone_of(ctx)
         # The poll is for the whole room: in the room's language.
@@ -156,8 +156,8 @@ def register(router: Router) -> None:
             ctx.reply(post.msg)
         meeting_id = await _meeting_id(ctx.db, found)
         if meeting_id:
-            ctx.changed.add(("meeting", meeting_id))
-        ctx.changed.add(("poll", found.id))
+            ctx.changed.add((ChangeKind.MEETING, meeting_id))
+        ctx.changed.add((ChangeKind.POLL, found.id))
 
 
 def _option(text: str) -> int:
@@ -269,7 +269,7 @@ async def _meeting_id(db: Database, poll: Poll) -> int | None:
 
 async def plan_polls(db: Database, poll_id: int | None = None) -> list[PlannedJob]:
     polls = [await get_poll(db, poll_id)] if poll_id else await open_polls(db)
-    return [PlannedJob(f"poll:{p.id}", p.closes_at, "poll-close", (p.id,))
+    return [PlannedJob(f"poll:{p.id}", p.closes_at, JobKind.POLL_CLOSE, (p.id,))
             for p in polls if p is not None and not p.closed]
 
 

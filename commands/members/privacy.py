@@ -15,7 +15,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from commands.context import Context
 from commands.errors import PermissionDenied, UserError
-from commands.jobs import JobEnv, PlannedJob, Post
+from commands.jobs import ChangeKind, JobEnv, JobKind, PlannedJob, Post
 from commands.reply import Msg, coded, fill
 from commands.router import Arg, Router
 from domain.i18n import N_, _, ngettext
@@ -157,7 +157,7 @@ def next_run(now: datetime) -> datetime:
 async def plan_retention(db: Database, now: datetime) -> list[PlannedJob]:
     at = next_run(now)
     day = at.date().isoformat()
-    return [PlannedJob(f"retention:{day}", at, "retention", (day,))]
+    return [PlannedJob(f"retention:{day}", at, JobKind.RETENTION, (day,))]
 
 
 async def run_retention(env: JobEnv, day: str) -> list[Post]:
@@ -175,7 +175,7 @@ async def run_retention(env: JobEnv, day: str) -> list[Post]:
 
 
 def register(router: Router) -> None:
-    router.schedules.job("retention")(run_retention)
+    router.schedules.job(JobKind.RETENTION)(run_retention)
     router.schedules.planner(plan_retention)
 
     @router.command(
@@ -200,8 +200,8 @@ def register(router: Router) -> None:
                     command=f"{ctx.settings.prefix}forget me", minutes=minutes),
                 EXAMPLE if target == ctx.sender else f"!forget {target}")
         report = await forget_member(ctx.db.conn, target, ctx.now)
-        ctx.changed.update(("action", action_id) for action_id in report.open_actions)
-        ctx.changed.update(("rota", meeting_id) for meeting_id in report.rota_meetings)
+        ctx.changed.update((ChangeKind.ACTION, action_id) for action_id in report.open_actions)
+        ctx.changed.update((ChangeKind.ROTA, meeting_id) for meeting_id in report.rota_meetings)
         log.info("forgot a member (%s): %d rows erased or anonymised in %d rooms",
                  "own request" if target == ctx.sender else "by a bot admin", report.total,
                  report.rooms)

@@ -14,6 +14,7 @@ from dataclasses import replace
 from commands.common import zone_of
 from commands.context import Context
 from commands.errors import UserError
+from commands.jobs import ChangeKind
 from commands.meetings.commands import require_owner
 from commands.reply import Msg
 from commands.rota import jobs as rota_jobs
@@ -199,7 +200,7 @@ async def skip(ctx: Context, meeting: Meeting, row: RotaRow, text: str) -> None:
                 LOOK_AHEAD).format(user=who, count=LOOK_AHEAD), example)
         target = due.occurrence
     await add_skip(ctx.db.conn, row.id, target.original_local, who, ctx.sender, ctx.now)
-    ctx.changed.add(("rota", meeting.id))
+    ctx.changed.add((ChangeKind.ROTA, meeting.id))
     slot = (await upcoming(ctx.db, row, meeting, target.start_utc - TICK, 1))[0]
     zone, _default = await zone_of(ctx)
     # Translators: after a member's name: "Bob skips m3 on Thu 3 Dec 2026, 11:00 (UTC):",
@@ -223,7 +224,7 @@ def _holder(ctx: Context, msg: Msg, who: str | None) -> None:
 
 async def _save(ctx: Context, meeting: Meeting, row: RotaRow, rota: Rota) -> None:
     await save_rota(ctx.db.conn, row.id, rota)
-    ctx.changed.add(("rota", meeting.id))
+    ctx.changed.add((ChangeKind.ROTA, meeting.id))
 
 
 def register(router: Router) -> None:

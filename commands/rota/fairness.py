@@ -15,6 +15,7 @@ from datetime import datetime, time, timedelta
 from commands.common import room_default_zone
 from commands.context import Context
 from commands.errors import UserError
+from commands.jobs import ChangeKind
 from commands.reply import Msg
 from commands.rota.plan import catch_up
 from commands.rota.support import names, role_name
@@ -118,7 +119,7 @@ def register(router: Router) -> None:
                 _row, dropped = await catch_up(ctx.db, row, meeting, ctx.now,
                                                ctx.room.members())
                 if dropped:
-                    ctx.changed.add(("rota", meeting.id))
+                    ctx.changed.add((ChangeKind.ROTA, meeting.id))
         days = PERIODS[period]
         since = ctx.now - timedelta(days=days) if days else None
         held = await turns_held(ctx.db, ctx.room_id, since, ctx.now)

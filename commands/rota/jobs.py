@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from commands.common import member_lang, room_zone
 from commands.context import RoomView
-from commands.jobs import JobEnv, PlannedJob, Post
+from commands.jobs import PLAN_HORIZON, ChangeKind, JobEnv, JobKind, PlannedJob, Post
 from commands.reply import Msg
 from commands.rota.plan import catch_up, holders_for
 from commands.rota.support import role_label, role_name
@@ -35,7 +35,6 @@ from storage.rota import (
 )
 
 NUDGE_LEAD = timedelta(hours=24)
-PLAN_HORIZON = timedelta(hours=2)
 
 
 def job_prefix(meeting_id: int) -> str:
@@ -61,13 +60,13 @@ async def plan_rota(db: Database, meeting_id: int, now: datetime, *,
     for occ in occurrences(meeting.series, now, window_end + NUDGE_LEAD, overrides):
         original, start = occ.original_local.isoformat(), iso(occ.start_utc)
         if occ.start_utc <= window_end:
-            jobs.append(PlannedJob(f"{prefix}record:{start}", occ.start_utc, "rota-record",
-                                   (meeting.id,)))
+            jobs.append(PlannedJob(f"{prefix}record:{start}", occ.start_utc,
+                                   JobKind.ROTA_RECORD, (meeting.id,)))
         fire = occ.start_utc - NUDGE_LEAD
         if fire <= window_end and (every_nudge or not await nudge_sent_for(
                 db, row.id, occ.original_local, occ.start_utc)):
             jobs.append(PlannedJob(f"{prefix}nudge:{original}:{start}", fire,
-                                   "facilitator-nudge", (meeting.id, original, start)))
+                                   JobKind.FACILITATOR_NUDGE, (meeting.id, original, start)))
     return jobs
 
 
@@ -126,7 +125,7 @@ async def nudge_message(env: JobEnv, meeting: Meeting, row: RotaRow, original: d
     zone = (await get_member(env.db, user)).zone
     if zone is None:
         zone = await room_zone(env.db, meeting.room_id, env.settings)
-    p, ref = env.settings.prefix, f"m{meeting.number}"
+    ref = f"m{meeting.number}"
     role = facilitator_role(row.rota.roles)
     msg = Msg(is_reply=False, direct_to=user)
     # Translators: followed by the meeting's title, e.g. "Your turn as facilitator:".
@@ -149,15 +148,15 @@ async def nudge_message(env: JobEnv, meeting: Meeting, row: RotaRow, original: d
         # Translators: followed by the command that adds an agenda item.
         msg.text(_("No agenda yet; add items in the room with") + " ").code(
             # Translators: a command; keep "meeting agenda" and "add", translate <text>.
-            _("{prefix}meeting agenda {ref} add <text>").format(prefix=p, ref=ref)).line()
+            _("!meeting agenda {ref} add <text>").format(ref=ref)).line()
     if meeting.link:
         msg.text(_("Join: {link}").format(link=meeting.link)).line()
     # Translators: followed by two commands, "… skip" or "… swap <date> @someone".
-    msg.text(_("Can't make it? In the room:") + " ").code(f"{p}rota {ref} skip")
+    msg.text(_("Can't make it? In the room:") + " ").code(f"!rota {ref} skip")
     # Translators: between two commands.
     msg.text(" " + _("or") + " ")
     # Translators: a command; keep "rota" and "swap", translate <date> and @someone.
-    return msg.code(_("{prefix}rota {ref} swap <date> @someone").format(prefix=p, ref=ref))
+    return msg.code(_("!rota {ref} swap <date> @someone").format(ref=ref))
 
 
 async def reminder_roles(env: JobEnv, meeting: Meeting, original: datetime, start: datetime,
@@ -202,18 +201,18 @@ async def meeting_roles(db: Database, meeting: Meeting, occurrence: Occurrence
 
 def register(router: Router) -> None:
     schedules = router.schedules
-    schedules.job("rota-record")(record_job)
-    schedules.job("facilitator-nudge")(nudge_job)
+    schedules.job(JobKind.ROTA_RECORD)(record_job)
+    schedules.job(JobKind.FACILITATOR_NUDGE)(nudge_job)
     schedules.planner(plan_all)
-    schedules.hook("reminder")(reminder_roles)
-    schedules.hook("meeting-roles")(meeting_roles)
+    schedules.hooks.reminder.register(reminder_roles)
+    schedules.hooks.meeting_roles.register(meeting_roles)
 
-    @schedules.replanner("meeting")
+    @schedules.replanner(ChangeKind.MEETING)
     async def replan_meeting(db: Database, meeting_id: int, now: datetime
                              ) -> tuple[str, list[PlannedJob]]:
         return job_prefix(meeting_id), await plan_rota(db, meeting_id, now)
 
-    @schedules.replanner("rota")
+    @schedules.replanner(ChangeKind.ROTA)
     async def replan_rota(db: Database, meeting_id: int, now: datetime
                           ) -> tuple[str, list[PlannedJob]]:
         # Holders may have changed: plan every nudge; the job skips anyone already nudged.

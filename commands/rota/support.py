@@ -7,6 +7,7 @@ from datetime import time
 
 from commands.context import Context
 from commands.errors import UserError
+from commands.jobs import ChangeKind
 from commands.meetings.commands import find_meeting, parse_ref
 from commands.reply import Msg
 from commands.rota.plan import catch_up
@@ -70,7 +71,7 @@ async def load(ctx: Context, number: int, *, required: bool = True
         return meeting, None, []
     row, dropped = await catch_up(ctx.db, row, meeting, ctx.now, ctx.room.members())
     if dropped:
-        ctx.changed.add(("rota", meeting.id))
+        ctx.changed.add((ChangeKind.ROTA, meeting.id))
     return meeting, row, dropped
 
 

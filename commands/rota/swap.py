@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from commands.common import member_lang, zone_of
 from commands.context import Context
 from commands.errors import PermissionDenied, UserError
+from commands.jobs import ChangeKind
 from commands.reply import Msg
 from commands.rota.plan import TICK, upcoming
 from commands.rota.support import (
@@ -104,7 +105,7 @@ async def apply(ctx: Context, row: RotaRow, meeting: Meeting, legs: list[Leg]) -
     for leg in legs:
         await put_pin(ctx.db.conn, row.id, leg.occurrence.original_local, leg.role,
                       Pin(leg.user, leg.instead_of if leg.traded else None))
-    ctx.changed.add(("rota", meeting.id))
+    ctx.changed.add((ChangeKind.ROTA, meeting.id))
     msg = Msg().text(_("Swapped in m{number} {title}:").format(number=meeting.number,
                                                               title=meeting.title)).line()
     return describe(ctx, msg, legs, (await zone_of(ctx))[0])

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from commands.context import Context, RoomView, Settings
-from commands.jobs import JobEnv, PlannedJob, Post
+from commands.jobs import Hooks, JobEnv, PlannedJob, Post
 from commands.reply import Msg
 from commands.router import Interaction, Router
 from storage import Database
@@ -75,7 +75,7 @@ def env_at(db: Database, now: datetime, router: Router | None = None,
     async def lookup(room_id: str) -> RoomView | None:
         return views.get(room_id)
 
-    hooks = dict(router.schedules.hooks) if router else {}
+    hooks = router.schedules.hooks if router else Hooks()
     return JobEnv(db, now, Settings(default_zone="UTC"), lookup, hooks)
 
 

@@ -381,7 +381,7 @@ async def test_digest_section_lists_the_last_blockers(world: World) -> None:
                                              "a\nb\nwaiting for the visa"))
     await world.job("checkin-close", cycle_id, now=FRIDAY + timedelta(hours=24))
     msg = Msg().text("Weekly digest")
-    hook = world.router.schedules.hooks["digest"][0]
+    hook = world.router.schedules.hooks.digest[0]
     env = JobEnv(world.db, FRIDAY + timedelta(days=2), Settings(), None)  # type: ignore[arg-type]
     await hook(env, ROOM, msg, world.room)
     assert "Blockers from the last check-in (Fri 27 Nov)\n• Bob: waiting for the visa" in (

@@ -245,8 +245,8 @@ async def test_digest_asks_the_roles_and_digest_hooks(router: Router, db: Databa
         seen.append(room_id)
         msg.bold("Check-ins").line().text("Blocked: ").mention(MOD, "Mod").line()
 
-    router.schedules.hooks["meeting-roles"].append(roles)
-    router.schedules.hooks["digest"].append(section)
+    router.schedules.hooks.meeting_roles.append(roles)
+    router.schedules.hooks.digest.append(section)
     text = await say(router, db, "digest now")
     assert "   facilitator: Bob · notes: Alice" in text.splitlines()
     assert text.endswith("Check-ins\nBlocked: Mod")

@@ -164,7 +164,7 @@ async def test_agenda_hook_and_the_next_minutes_show_carried_actions(router: Rou
     await hold_meeting(router, db)
     meeting = await get_meeting(db, ROOM, 1)
     assert meeting is not None
-    [hook] = router.schedules.hooks["agenda"]
+    [hook] = router.schedules.hooks.agenda
     from domain.recurrence import next_occurrence
 
     upcoming = next_occurrence(meeting.series, NOW + timedelta(hours=1))

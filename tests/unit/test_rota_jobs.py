@@ -106,7 +106,7 @@ async def test_meeting_roles_hook(router: Router, db: Database, say: Say) -> Non
     await started(say)
     from domain.recurrence import occurrences
     found = await meeting(db)
-    hook = router.schedules.hooks["meeting-roles"][0]
+    hook = router.schedules.hooks.meeting_roles[0]
     occs = occurrences(found.series, NOW, NOW + timedelta(days=16))
     assert [await hook(db, found, o) for o in occs] == [
         [("facilitator", ALICE), ("notes", BOB)],
