@@ -31,6 +31,7 @@ from bot.events import (
     bot_names,
     mentioned_users,
     parse_command,
+    pills,
     strip_reply_fallback,
     thread_root,
 )
@@ -282,7 +283,8 @@ class SyncHandler:
                     replies = [] if quiet_in_clear else [Msg().text(_(ENCRYPTION_ONLY))]
             else:
                 ctx = Context(view, sender, event_id, now, self.db, self.settings,
-                              mentioned=mentioned_users(content, body, self.user_id))
+                              mentioned=mentioned_users(content, body, self.user_id),
+                              pills=pills(content))
                 await work(ctx)
                 replies, changed = ctx.replies, ctx.changed
             for index, msg in enumerate(replies):

@@ -61,7 +61,7 @@ def take_owners(ctx: Context, text: str) -> tuple[list[str], str]:
     """Leading mentions → owners (members of this room only), and the rest of the text."""
     try:
         owners, rest = leading_people(text, ctx.mentioned, ctx.room.members(),
-                                      ctx.room.display_name)
+                                      ctx.room.display_name, ctx.pills)
     except ValueError as err:
         raise UserError(str(err), _(EXAMPLE)) from None
     return owners, rest

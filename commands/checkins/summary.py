@@ -27,6 +27,7 @@ from commands.reply import Msg
 from commands.router import Router
 from domain.checkin import PersonAnswers, Summary, summarise
 from domain.i18n import _, use_language
+from domain.people import shown_name
 from storage.checkins import (
     Cycle,
     answers_of,
@@ -54,8 +55,8 @@ async def build_summary(db: Database, cycle: Cycle, room: RoomView | None = None
 
     def name(user_id: str) -> str:
         if user_id in names:
-            return names[user_id] or user_id
-        return room.display_name(user_id) if room else user_id[1:].split(":", 1)[0]
+            return shown_name(user_id, names[user_id])
+        return room.display_name(user_id) if room else shown_name(user_id)
 
     by_user: dict[str, list[tuple[str, bool]]] = {}
     for answer in answers:

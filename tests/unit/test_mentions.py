@@ -1,0 +1,59 @@
+"""Mentions however they come (m.mentions, pills in formatted_body, ids in the text), from
+tests/corpus/mentions.jsonl, and a pill sent without m.mentions naming an action's owner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.events import mentioned_users, pills
+from commands.router import Router
+from storage import Database
+from storage.actions import get_action
+from tests.fakes import Seed
+from tests.unit.test_actions_fixtures import ALICE, BOB, ROOM, SEED, run
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "mentions.jsonl"
+BOT = "@minga:localhost"
+
+
+def cases() -> list[dict[str, Any]]:
+    lines = CORPUS.read_text("utf-8").splitlines()
+    return [row for row in map(json.loads, lines) if "case" in row]
+
+
+@pytest.mark.parametrize("case", cases(), ids=lambda c: c["case"])
+def test_who_a_message_names(case: dict[str, Any]) -> None:
+    content = case["content"]
+    assert list(mentioned_users(content, content["body"], BOT)) == case["expect"]
+
+
+def test_pill_text_is_kept_for_reading_the_body() -> None:
+    content = {"body": "!action Chidi (Lagos) Send", "format": "org.matrix.custom.html",
+               "formatted_body": '!action <a href="https://matrix.to/#/@chidi:localhost">'
+                                 "Chidi  (Lagos)</a> Send"}
+    assert pills(content) == {"@chidi:localhost": "Chidi (Lagos)"}
+
+
+@pytest.fixture
+def db_seed() -> Seed:
+    return SEED
+
+
+async def test_a_pill_without_m_mentions_gives_the_action_to_the_named_member(
+        router: Router, db: Database) -> None:
+    # The pill's text is an older display name: the body still reads "Bobby (Lagos)".
+    content = {"body": "!action Bobby (Lagos) Send the report due fri",
+               "format": "org.matrix.custom.html",
+               "formatted_body": f'!action <a href="https://matrix.to/#/{BOB}">Bobby (Lagos)'
+                                 "</a> Send the report due fri"}
+    ctx = await run(router, db, "action Bobby (Lagos) Send the report due fri",
+                    mentioned=mentioned_users(content, content["body"], BOT),
+                    pills=pills(content))
+    assert ctx.replies[0].plain().startswith("Action #1 for Bob: Send the report — due")
+    action = await get_action(db, ROOM, 1)
+    assert action is not None and action.owners == (BOB,) and action.created_by == ALICE
+    assert action.text == "Send the report"
