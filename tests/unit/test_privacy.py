@@ -76,7 +76,8 @@ async def seed(db: Database) -> None:
     await cmd(db, "action 3 note Draft shared")
     await cmd(db, "done 3")
     await cmd(db, "meeting end")
-    await cmd(db, "action Elsewhere", room=OTHER_ROOM)
+    # Added by Alice for Bob, closed by Bob (its owner).
+    await cmd(db, f"action {BOB} Elsewhere", room=OTHER_ROOM, mentioned=(BOB,))
     await cmd(db, "done 1", room=OTHER_ROOM, sender=BOB)
     async with db.transaction() as conn:
         settings = await ensure_settings(conn, db, ROOM, "UTC", NOW)
