@@ -42,7 +42,7 @@ from commands.common import member_lang
 from commands.context import Context, Settings
 from commands.reply import Msg
 from commands.router import Interaction, Router
-from domain.i18n import N_, _, use_language
+from domain.i18n import N_, _, colon, use_language
 from storage.db import Database
 from storage.outbox import logical_key_of
 from storage.polls import poll_for_event, record_vote
@@ -367,7 +367,7 @@ class SyncHandler:
             lang = await member_lang(self.db, row["sender"], row["room_id"], self.settings)
             with use_language(lang):
                 msg = (Msg().mention(row["sender"], name or row["sender"])
-                       .text(": " + _(UNDECRYPTABLE)))
+                       .text(colon() + _(UNDECRYPTABLE)))
             async with self.db.transaction() as conn:
                 await conn.execute(
                     "UPDATE pending_decryption SET notified = 1 WHERE event_id = ?",

@@ -224,11 +224,14 @@ def describe_window(window: timedelta) -> str:
     if minutes % 1440 == 0 and minutes >= 2880:
         days = minutes // 1440
         return ngettext("{count} day", "{count} days", days).format(count=days)
+    hours = minutes // 60
     if minutes % 60 == 0:
-        # Translators: a length of time in hours, e.g. "24h".
-        return _("{hours}h").format(hours=minutes // 60)
-    # Translators: a length of time in hours and minutes, e.g. "1h30m".
-    return _("{hours}h{minutes}m").format(hours=minutes // 60, minutes=f"{minutes % 60:02d}")
+        # Translators: a length in whole hours, e.g. "2h" (Arabic: "ساعة واحدة", "ساعتين").
+        return ngettext("{count}h", "{count}h", hours).format(count=hours)
+    # Translators: a length of time in hours and minutes, e.g. "1h30m"; {count} is the
+    # hours (the plural follows it), {minutes} has two digits.
+    return ngettext("{count}h{minutes}m", "{count}h{minutes}m", hours).format(
+        count=hours, minutes=f"{minutes % 60:02d}")
 
 
 def parse_questions(text: str) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from commands.common import room_default_zone, room_lang, zone_of
 from commands.context import Context
 from commands.errors import PermissionDenied, UserError
 from commands.jobs import JobEnv, PlannedJob, Post
-from commands.meetings.format import duration_words, member_zones, series_words
+from commands.meetings.format import duration_words, member_zones, minutes_words, series_words
 from commands.reply import Msg, PollEnd, PollSpec, coded, fill
 from commands.router import Arg, Router
 from domain.hours import WorkingHours
@@ -181,7 +181,7 @@ def series_length(duration: timedelta) -> str:
     """"45 min", "90 min", "2h": whole hours in hours, anything else in minutes."""
     minutes = int(duration.total_seconds() // 60)
     if minutes < 60 or minutes % 60:
-        return _("{minutes} min").format(minutes=minutes)
+        return minutes_words(minutes)
     return duration_words(duration)
 
 

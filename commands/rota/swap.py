@@ -23,7 +23,7 @@ from commands.rota.support import (
     people_in,
     role_label,
 )
-from domain.i18n import _, ngettext, use_language
+from domain.i18n import _, colon, ngettext, use_language
 from domain.recurrence import Occurrence, occurrence_on
 from domain.rotation import Pin
 from domain.timefmt import format_day, format_local
@@ -143,7 +143,7 @@ async def swap(ctx: Context, number: int, text: str) -> None:
     # Addressed to the other person: in their language.
     with use_language(await member_lang(ctx.db, other, ctx.room_id, ctx.settings)):
         msg = Msg(key=f"rota-swap:{swap_id}").mention(other, ctx.room.display_name(other))
-        msg.text(": ").mention(ctx.sender, ctx.room.display_name(ctx.sender), notify=False)
+        msg.text(colon()).mention(ctx.sender, ctx.room.display_name(ctx.sender), notify=False)
         # Translators: after the name of the member asking; followed by the trade's turns.
         msg.text(" " + _("asks to trade turns in m{number} {title}:").format(
             number=meeting.number, title=meeting.title)).line()
