@@ -1,10 +1,8 @@
 """Mentions however they come (m.mentions, pills in formatted_body, ids in the text), from
-tests/corpus/mentions.jsonl, and a pill sent without m.mentions naming an action's owner."""
+tests/corpus/mentions.tsv, and a pill sent without m.mentions naming an action's owner."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,20 +13,34 @@ from storage import Database
 from storage.actions import get_action
 from tests.fakes import Seed
 from tests.unit.test_actions_fixtures import ALICE, BOB, ROOM, SEED, run
+from tests.unit.test_checkin_answers import load
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "mentions.jsonl"
 BOT = "@minga:localhost"
+MENTIONS = load("mentions")
 
 
-def cases() -> list[dict[str, Any]]:
-    lines = CORPUS.read_text("utf-8").splitlines()
-    return [row for row in map(json.loads, lines) if "case" in row]
+def event_content(case: dict[str, str]) -> dict[str, Any]:
+    content: dict[str, Any] = {"msgtype": "m.text", "body": case["input"]}
+    if case["formatted"]:
+        content |= {"format": "org.matrix.custom.html", "formatted_body": case["formatted"]}
+    if case["declared"] != "-":
+        content["m.mentions"] = {"user_ids": [u for u in case["declared"].split(",") if u]}
+    return content
 
 
-@pytest.mark.parametrize("case", cases(), ids=lambda c: c["case"])
-def test_who_a_message_names(case: dict[str, Any]) -> None:
-    content = case["content"]
-    assert list(mentioned_users(content, content["body"], BOT)) == case["expect"]
+@pytest.mark.parametrize("case", MENTIONS, ids=[c["case"] for c in MENTIONS])
+def test_who_a_message_names(case: dict[str, str]) -> None:
+    content = event_content(case)
+    expected = [u for u in case["expect"].split(",") if u]
+    assert list(mentioned_users(content, content["body"], BOT)) == expected
+
+
+def test_odd_contents_are_read_safely() -> None:
+    not_a_list = {"body": "!actions", "m.mentions": {"user_ids": "@amina:localhost"}}
+    assert mentioned_users(not_a_list, "!actions", BOT) == ()
+    html_without_format = {"body": "!action x", "formatted_body":
+                           '<a href="https://matrix.to/#/@amina:localhost">Amina</a>'}
+    assert mentioned_users(html_without_format, "!action x", BOT) == ()
 
 
 def test_pill_text_is_kept_for_reading_the_body() -> None:
