@@ -165,6 +165,12 @@ def _label_kind(label: str) -> str | None:
     return _LABEL_KIND.get(" ".join(_fold(label).split()))
 
 
+def _labels_fit(line: str, kind: str | None) -> bool:
+    """True if every label in `line` names the kind of the question at its place."""
+    return all(found in (None, kind) for found in
+               (_label_kind(m["label"]) for m in _LABEL_AT.finditer(line)))
+
+
 def _without_label(answer: str, kind: str | None) -> str:
     """"BLOCKER: visa not issued" → "visa not issued" when the label is the question's kind."""
     match = _LABEL_AT.match(answer)
@@ -197,6 +203,12 @@ def read_answers(texts: Sequence[str], questions: Sequence[str]) -> Reading:
             for number, answer in sorted(numbered.items()):
                 put(number - 1, answer)
             continue
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if count >= 2 and len(lines) == count and all(
+                _labels_fit(line, kinds[index]) for index, line in enumerate(lines)):
+            for index, line in enumerate(lines):  # one line per question, labels or not
+                put(index, line)
+            continue
         head, labelled = _labelled(text, slot_of) if count > 1 else ([], [])
         if labelled:
             for index, answer in labelled:
@@ -210,11 +222,7 @@ def read_answers(texts: Sequence[str], questions: Sequence[str]) -> Reading:
             else:
                 extras.append(" ".join(head))
             continue
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        if count >= 2 and len(lines) == count:
-            for index, line in enumerate(lines):
-                put(index, line)
-        elif free():
+        if free():
             if len(texts) == 1 and count > 1:
                 structured = False
             put(free()[0], text)
