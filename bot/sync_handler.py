@@ -43,6 +43,7 @@ from commands.context import Context, Settings
 from commands.reply import Msg
 from commands.router import Interaction, Router
 from domain.i18n import N_, _, colon, use_language
+from domain.people import shown_name
 from storage.db import Database
 from storage.outbox import logical_key_of
 from storage.polls import poll_for_event, record_vote
@@ -366,7 +367,7 @@ class SyncHandler:
             name = room.user_name(row["sender"]) if room else None
             lang = await member_lang(self.db, row["sender"], row["room_id"], self.settings)
             with use_language(lang):
-                msg = (Msg().mention(row["sender"], name or row["sender"])
+                msg = (Msg().mention(row["sender"], shown_name(row["sender"], name))
                        .text(colon() + _(UNDECRYPTABLE)))
             async with self.db.transaction() as conn:
                 await conn.execute(
