@@ -69,3 +69,12 @@ async def test_a_pill_without_m_mentions_gives_the_action_to_the_named_member(
     action = await get_action(db, ROOM, 1)
     assert action is not None and action.owners == (BOB,) and action.created_by == ALICE
     assert action.text == "Send the report"
+
+
+async def test_replies_name_members_never_by_raw_id(router: Router, db: Database) -> None:
+    """"picked by @amina:localhost" became "picked by Alice"; "Neither @x nor …" is covered
+    by the rota tests, the ambiguous @name by the due-date tests."""
+    await run(router, db, 'meeting suggest 60m within 5 days "Budget"')
+    ctx = await run(router, db, "meeting pick 1")
+    text = "\n".join(m.plain() for m in ctx.replies)
+    assert "(picked by Alice): option 1 wins" in text and "@alice" not in text
