@@ -30,6 +30,7 @@ from bot.events import (
     bot_names,
     mentioned_users,
     parse_command,
+    pills,
     strip_reply_fallback,
     thread_root,
 )
@@ -41,7 +42,8 @@ from commands.context import Context, Settings
 from commands.jobs import ChangeKind
 from commands.reply import Msg
 from commands.router import Interaction, Router
-from domain.i18n import N_, _, use_language
+from domain.i18n import N_, _, colon, use_language
+from domain.people import shown_name
 from storage.db import Database
 from storage.decryption import (
     add_pending,
@@ -288,7 +290,8 @@ class SyncHandler:
                     replies = [] if quiet_in_clear else [Msg().text(_(ENCRYPTION_ONLY))]
             else:
                 ctx = Context(view, sender, event_id, now, self.db, self.settings,
-                              mentioned=mentioned_users(content, body, self.user_id))
+                              mentioned=mentioned_users(content, body, self.user_id),
+                              pills=pills(content))
                 await work(ctx)
                 replies, changed = ctx.replies, ctx.changed
             for index, msg in enumerate(replies):
@@ -358,8 +361,8 @@ class SyncHandler:
             name = room.user_name(due.sender) if room else None
             lang = await member_lang(self.db, due.sender, due.room_id, self.settings)
             with use_language(lang):
-                msg = (Msg().mention(due.sender, name or due.sender)
-                       .text(": " + _(UNDECRYPTABLE)))
+                msg = (Msg().mention(due.sender, shown_name(due.sender, name))
+                       .text(colon() + _(UNDECRYPTABLE)))
             async with self.db.transaction() as conn:
                 await mark_notified(conn, due.event_id)
                 await queue(conn, msg, room_id=due.room_id,

@@ -54,6 +54,9 @@ class Context:
     replies: list[Msg] = field(default_factory=list)
     # Users the message mentions (m.mentions and literal @user:server ids), bot excluded.
     mentioned: tuple[str, ...] = ()
+    # The text of each pill in the message ({user id: "Chidi (Lagos)"}): what the plain body
+    # shows in place of the id, which may differ from the member's current display name.
+    pills: dict[str, str] = field(default_factory=dict)
     # What this command changed that has schedules, e.g. (ChangeKind.MEETING, 12): its jobs
     # are planned again on commit.
     changed: set[tuple[ChangeKind, int]] = field(default_factory=set)

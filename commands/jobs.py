@@ -21,6 +21,7 @@ from typing import Any, Concatenate, Protocol, TypeVar
 from commands.context import Context, RoomView, Settings
 from commands.reply import Msg
 from domain.recurrence import Occurrence
+from domain.reschedule import Carried, CarryOver
 from storage.db import Database
 from storage.meetings import Meeting
 
@@ -110,9 +111,18 @@ class AgendaSection(Protocol):
 
 
 class AfterCommand(Protocol):
-    """Runs after every successful command (`command` is the router's `Command`)."""
+    """Runs after every command, whatever its outcome (`command` is the router's `Command`,
+    None for an unknown one)."""
 
     async def __call__(self, ctx: Context, command: object, /) -> None: ...
+
+
+class SeriesChange(Protocol):
+    """A series' time, days or rule changed: move this feature's per-occurrence rows with
+    `carry.target(original)` and say what was kept or dropped."""
+
+    async def __call__(self, ctx: Context, meeting: Meeting, carry: CarryOver, /
+                       ) -> list[Carried]: ...
 
 
 H = TypeVar("H")
@@ -132,6 +142,7 @@ class Hooks:
     digest: HookList[DigestSection] = field(default_factory=HookList)
     agenda: HookList[AgendaSection] = field(default_factory=HookList)
     command: HookList[AfterCommand] = field(default_factory=HookList)
+    series_change: HookList[SeriesChange] = field(default_factory=HookList)
 
 
 @dataclass

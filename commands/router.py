@@ -171,6 +171,19 @@ class Router:
         found = self.find(name)
         await self._guarded(ctx, found.name if found else "unknown",
                             self._dispatch(ctx, name, text))
+        await self._after_command(ctx, found)
+
+    async def _after_command(self, ctx: Context, command: Command | None) -> None:
+        """The "command" hooks, after every command addressed to the bot, whatever its
+        outcome: a member who asked for something that was refused, mistyped or unknown was
+        there too (open minutes count them). A hook's own failure is logged, never shown."""
+        for after in self.schedules.hooks.command:
+            try:
+                async with ctx.db.savepoint("after_command"):
+                    await after(ctx, command)
+            except Exception as exc:  # the command's reply stands
+                log.error("command hook failed with %s at %s", type(exc).__name__,
+                          where_it_broke(exc))
 
     async def _guarded(self, ctx: Context, label: str, work: Awaitable[Any]) -> Any:
         """The error middleware: UserError → its message; anything else → an apology + id."""
@@ -223,8 +236,6 @@ class Router:
                 command=f"{ctx.settings.prefix}{cmd.full_name}"), usage_line(ctx, cmd))
         kwargs = parse_args(ctx, cmd, text)
         await cmd.handler(ctx, **kwargs)
-        for hook in self.schedules.hooks.command:
-            await hook(ctx, cmd)  # e.g. open minutes note who took part
         if not ctx.replies:
             raise RuntimeError(f"handler for {cmd.full_name} produced no reply")
 

@@ -21,11 +21,13 @@ from commands.actions.common import (
     day_in_zone,
     due_part,
     find_action,
+    may_change,
     note_presence,
     open_heading,
     overdue_count,
     owners_part,
     read_due,
+    refusal,
     require_say,
     room_zones,
     split_due,
@@ -62,12 +64,15 @@ MAX_LISTED = 50  # a list longer than this says how to narrow it instead
 
 
 async def close(ctx: Context, action: Action) -> Msg:
-    """Close an item, crediting whoever closed it; closing twice only says who did."""
+    """Close an item, crediting whoever closed it; closing twice only says who did.
+
+    Only whoever added it, its owners and moderators may close it (`require_say`)."""
     if action.closed_at is not None:
         who = ctx.room.display_name(action.closed_by or "")
         # Translators: {day} is a date such as "Wed 25 Nov".
         return Msg().text(_("#{number} was already closed by {name} on {day}.").format(
             number=action.number, name=who, day=await day_in_zone(ctx, action.closed_at)))
+    require_say(ctx, action, "close")
     await update_action(ctx.db.conn, action.id, ctx.now, closed_at=iso(ctx.now),
                         closed_by=ctx.sender)
     # Translators: {ref} is the item's number ("#12"), {text} its text, {name} a member.
@@ -304,9 +309,13 @@ def register(router: Router) -> None:
     async def done(ctx: Context, numbers: str) -> None:
         await note_presence(ctx)
         msg = Msg()
-        for word in numbers.replace(",", " ").split()[:20]:
-            number = _number(word, "!done 12")
-            msg.parts.extend((await close(ctx, await find_action(ctx, number))).parts)
+        words = numbers.replace(",", " ").split()[:20]
+        for word in words:
+            action = await find_action(ctx, _number(word, "!done 12"))
+            if len(words) > 1 and action.is_open and not may_change(ctx, action):
+                msg.text(refusal(action, "close")).line()  # the others still close
+                continue
+            msg.parts.extend((await close(ctx, action)).parts)
             msg.line()
         ctx.reply(msg)
 
@@ -319,6 +328,7 @@ def register(router: Router) -> None:
         if action.closed_at is None:
             ctx.reply(Msg().text(_("#{number} is still open.").format(number=action.number)))
             return
+        require_say(ctx, action, "reopen")
         await update_action(ctx.db.conn, action.id, ctx.now, closed_at=None, closed_by=None)
         ctx.changed.add((ChangeKind.ACTION, action.id))
         # Translators: {ref} is the item's number ("#12"), {text} its text.
@@ -337,6 +347,15 @@ def register(router: Router) -> None:
         if action is None or not action.is_open:
             return True  # already closed or dropped: a reaction needs no answer
         await note_presence(ctx)
+        if not may_change(ctx, action):
+            # The ✅ is ignored, and said so once per member and item: the logical key makes
+            # a repeated ✅ queue nothing new (the outbox drops a key it has seen).
+            ctx.reply(Msg(key=f"action-refused:{ctx.room_id}:{action.number}:{ctx.sender}")
+                      .text(_("Your ✅ did not close #{number}: only whoever added it, its "
+                              "owners or a room moderator can. Ask one of them, or add what "
+                              "you know as a note:").format(number=action.number) + " ")
+                      .code(f"!action {action.number} note …"))
+            return True
         ctx.reply(await close(ctx, action))
         return True
 

@@ -212,6 +212,7 @@ def register(router: Router) -> None:
             overrides=await overrides_for(ctx.db, found.id),
             url=found.link,
             now_utc=ctx.now,
+            sequence=found.revision,
         )
         filename = f"meeting-m{found.number}.ics"
         ctx.reply(Msg(attachment=Attachment(filename, "text/calendar", data)).text(filename))

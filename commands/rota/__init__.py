@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from commands.rota import commands, fairness
+from commands.rota import carry, commands, fairness
 from commands.router import Router
 
 
 def register(router: Router) -> None:
-    for module in (commands, fairness):
+    for module in (commands, fairness, carry):
         module.register(router)
