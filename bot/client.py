@@ -52,7 +52,7 @@ from commands.router import Router
 from domain.i18n import warm as warm_catalogues
 from storage import Database, open_database
 from storage.meetings import iso
-from storage.state import SYNC_TOKEN, get_value, set_value
+from storage.state import SYNC_TOKEN, get_value, set_last_sync_ok, set_value
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,8 @@ SYNC_TIMEOUT_MS = 30_000
 MAX_BACKOFF = 300.0
 # Gentler than doubling: after a one-minute outage the next try is ~20 s away, not ~60 s.
 BACKOFF_FACTOR = 1.5
+# `last_sync_ok` is written at most this often: enough for `minga status`, not a write a sync.
+SYNC_OK_WRITE_SECONDS = 60.0
 
 PERMANENT_ERRORS = {"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN", "M_TOO_LARGE",
                     "M_BAD_JSON", "M_NOT_JSON"}
@@ -94,6 +96,7 @@ class MingaBot:
         self._tasks: list[asyncio.Task[None]] = []
         self.ready = asyncio.Event()
         self.sync_failures = 0
+        self._sync_ok_written = -SYNC_OK_WRITE_SECONDS
 
     # ---- start and stop -------------------------------------------------
     async def start(self) -> None:
@@ -257,6 +260,7 @@ class MingaBot:
                     if self.sync_failures and self.outbox:
                         self.outbox.homeserver_back()
                     self.sync_failures = 0
+                    await self._note_sync_ok()
                     return resp
                 reason = _describe(resp)
             self.sync_failures += 1
@@ -264,6 +268,15 @@ class MingaBot:
             log.warning("sync failed (%s); retrying in %.1fs", reason, max(wait, 1.0))
             await asyncio.sleep(max(wait, 1.0))
             delay = min(delay * BACKOFF_FACTOR, MAX_BACKOFF)
+
+    async def _note_sync_ok(self) -> None:
+        """Record (throttled) that the homeserver answered, for `minga status`."""
+        now = asyncio.get_running_loop().time()
+        if self.db is None or now - self._sync_ok_written < SYNC_OK_WRITE_SECONDS:
+            return
+        self._sync_ok_written = now
+        async with self.db.transaction() as conn:
+            await set_last_sync_ok(conn, self.clock.now())
 
     async def _keys_maintenance(self) -> None:
         """What sync_forever does between syncs: our keys up, others' keys in."""

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import aiosqlite
 
 from storage.db import Database
 
 SYNC_TOKEN = "sync_token"
+# When a sync last succeeded (UTC ISO): `minga status` reads it to tell an operator, or a
+# container health check, whether the bot is still in touch with its homeserver.
+LAST_SYNC_OK = "last_sync_ok"
 
 
 async def get_value(db: Database, key: str) -> str | None:
@@ -20,6 +25,15 @@ async def set_value(conn: aiosqlite.Connection, key: str, value: str) -> None:
         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         (key, value),
     )
+
+
+async def last_sync_ok(db: Database) -> datetime | None:
+    value = await get_value(db, LAST_SYNC_OK)
+    return datetime.fromisoformat(value).astimezone(UTC) if value else None
+
+
+async def set_last_sync_ok(conn: aiosqlite.Connection, when: datetime) -> None:
+    await set_value(conn, LAST_SYNC_OK, when.astimezone(UTC).isoformat())
 
 
 async def is_handled(db: Database, event_id: str) -> bool:
