@@ -12,6 +12,9 @@ SYNC_TOKEN = "sync_token"
 # When a sync last succeeded (UTC ISO): `minga status` reads it to tell an operator, or a
 # container health check, whether the bot is still in touch with its homeserver.
 LAST_SYNC_OK = "last_sync_ok"
+# The next job the scheduler holds ("kind UTC-ISO"); jobs live in memory, derived from the
+# database, so the running bot notes the next one here for `minga status` to read.
+NEXT_JOB = "next_job"
 
 
 async def get_value(db: Database, key: str) -> str | None:
@@ -34,6 +37,19 @@ async def last_sync_ok(db: Database) -> datetime | None:
 
 async def set_last_sync_ok(conn: aiosqlite.Connection, when: datetime) -> None:
     await set_value(conn, LAST_SYNC_OK, when.astimezone(UTC).isoformat())
+
+
+async def next_job(db: Database) -> tuple[str, datetime] | None:
+    value = await get_value(db, NEXT_JOB)
+    if not value:
+        return None
+    kind, _, when = value.partition(" ")
+    return kind, datetime.fromisoformat(when).astimezone(UTC)
+
+
+async def set_next_job(conn: aiosqlite.Connection, job: tuple[str, datetime] | None) -> None:
+    value = f"{job[0]} {job[1].astimezone(UTC).isoformat()}" if job else ""
+    await set_value(conn, NEXT_JOB, value)
 
 
 async def is_handled(db: Database, event_id: str) -> bool:
