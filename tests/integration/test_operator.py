@@ -111,6 +111,12 @@ def test_operator_path(tmp_path: Path) -> None:
         assert lines[3].startswith("  next scheduled job: ")
         assert lines[4] == "  rooms: 0"
         assert lines[5].startswith(f"  database: {data / 'minga.db'} (") and "MiB)" in lines[5]
+
+        # ---- a second copy on the same store is refused in one line --------------------
+        second = minga("run", "--config", str(config))
+        assert one_line(second) == (
+            f"minga: another Minga is already running with the store {data / 'store'}: stop "
+            "it first (two on one store would corrupt its keys)")
         assert bot.stop() == 0
         devices = server.user_devices(user)
         assert len(devices) == 1

@@ -178,6 +178,18 @@ def test_wrong_password(synapse: DevServer, tmp_path: Path) -> None:
     assert synapse.user_devices(user) == []
 
 
+def test_rejected_access_token(synapse: DevServer, tmp_path: Path) -> None:
+    user = synapse.register(f"badtoken-{os.getpid()}-{time.monotonic_ns()}", "pw")
+    config = write_config(tmp_path, synapse.url, user=user, password=None)
+    text = config.read_text().replace("[storage]", 'access_token = "syt_not_a_token"\n[storage]')
+    config.write_text(text)
+    line = one_line(minga("run", "--config", str(config)))
+    assert line == (
+        "minga: matrix.access_token was rejected (M_UNKNOWN_TOKEN Invalid access token "
+        "passed): it was logged out or mistyped; give a current access token, or a password "
+        "to log in once")
+
+
 # ---- storage -------------------------------------------------------------------------------
 
 
