@@ -52,7 +52,7 @@ from commands.router import Router
 from domain.i18n import warm as warm_catalogues
 from storage import Database, open_database
 from storage.meetings import iso
-from storage.state import SYNC_TOKEN, get_value, set_last_sync_ok, set_value
+from storage.state import SYNC_TOKEN, get_value, record_last_sync, set_value
 
 log = logging.getLogger(__name__)
 
@@ -232,8 +232,7 @@ class MingaBot:
         if self.db is None or now - self._sync_ok_written < SYNC_OK_WRITE_SECONDS:
             return
         self._sync_ok_written = now
-        async with self.db.transaction() as conn:
-            await set_last_sync_ok(conn, self.clock.now())
+        await record_last_sync(self.db, iso(self.clock.now()))
 
     async def _keys_maintenance(self) -> None:
         """What sync_forever does between syncs: our keys up, others' keys in."""

@@ -25,8 +25,8 @@ from commands.context import RoomView, Settings
 from commands.errors import where_it_broke
 from commands.jobs import JobEnv, PlannedJob, Schedules
 from storage.db import Database
+from storage.health import set_next_job
 from storage.meetings import iso
-from storage.state import set_next_job
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from storage.db import open_readonly
-from storage.health import Backlog, outbox_backlog, room_count
-from storage.state import last_sync_ok, next_job
+from storage.health import Backlog, last_sync_at, next_job, outbox_backlog, room_count
 
 DEFAULT_MAX_SYNC_AGE = 600  # seconds: the sync long-polls 30 s, backs off up to 5 min
 
@@ -39,7 +38,7 @@ class Status:
 async def read_status(database: Path) -> Status:
     db = await open_readonly(database)
     try:
-        return Status(await last_sync_ok(db), await outbox_backlog(db), await next_job(db),
+        return Status(await last_sync_at(db), await outbox_backlog(db), await next_job(db),
                       await room_count(db), _size(database))
     finally:
         await db.close()

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import aiosqlite
 
 from storage.db import Database
 
 SYNC_TOKEN = "sync_token"
-# When a sync last succeeded (UTC ISO): `minga status` reads it to tell an operator, or a
-# container health check, whether the bot is still in touch with its homeserver.
+# When a sync last succeeded (UTC ISO), so `minga status` can tell a deaf bot from a quiet one.
 LAST_SYNC_OK = "last_sync_ok"
-# The next job the scheduler holds ("kind UTC-ISO"); jobs live in memory, derived from the
-# database, so the running bot notes the next one here for `minga status` to read.
-NEXT_JOB = "next_job"
 
 
 async def get_value(db: Database, key: str) -> str | None:
@@ -28,28 +22,6 @@ async def set_value(conn: aiosqlite.Connection, key: str, value: str) -> None:
         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         (key, value),
     )
-
-
-async def last_sync_ok(db: Database) -> datetime | None:
-    value = await get_value(db, LAST_SYNC_OK)
-    return datetime.fromisoformat(value).astimezone(UTC) if value else None
-
-
-async def set_last_sync_ok(conn: aiosqlite.Connection, when: datetime) -> None:
-    await set_value(conn, LAST_SYNC_OK, when.astimezone(UTC).isoformat())
-
-
-async def next_job(db: Database) -> tuple[str, datetime] | None:
-    value = await get_value(db, NEXT_JOB)
-    if not value:
-        return None
-    kind, _, when = value.partition(" ")
-    return kind, datetime.fromisoformat(when).astimezone(UTC)
-
-
-async def set_next_job(conn: aiosqlite.Connection, job: tuple[str, datetime] | None) -> None:
-    value = f"{job[0]} {job[1].astimezone(UTC).isoformat()}" if job else ""
-    await set_value(conn, NEXT_JOB, value)
 
 
 async def is_handled(db: Database, event_id: str) -> bool:
@@ -85,3 +57,13 @@ async def record_room(conn: aiosqlite.Connection, room_id: str, joined_ts: int) 
 
 async def forget_room(conn: aiosqlite.Connection, room_id: str) -> None:
     await conn.execute("DELETE FROM rooms WHERE room_id = ?", (room_id,))
+
+
+async def record_last_sync(db: Database, when_iso: str) -> None:
+    """Its own short transaction: the sync loop calls this at most every half minute."""
+    async with db.transaction() as conn:
+        await set_value(conn, LAST_SYNC_OK, when_iso)
+
+
+async def last_sync(db: Database) -> str | None:
+    return await get_value(db, LAST_SYNC_OK)

@@ -15,8 +15,8 @@ import pytest
 from bot import cli
 from bot.status import Status, ago, read_status, render, version
 from storage import open_database
-from storage.health import Backlog
-from storage.state import set_last_sync_ok, set_next_job
+from storage.health import Backlog, set_next_job
+from storage.state import record_last_sync
 from tests.unit.test_config import MINIMAL_TOML, write
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -105,8 +105,8 @@ def test_status_without_a_database(tmp_path: Path, capsys: pytest.CaptureFixture
 async def test_status_reads_what_the_bot_wrote(tmp_path: Path) -> None:
     path = tmp_path / "minga.db"
     db = await open_database(path)
+    await record_last_sync(db, (NOW - timedelta(seconds=40)).isoformat())
     async with db.transaction() as conn:
-        await set_last_sync_ok(conn, NOW - timedelta(seconds=40))
         await set_next_job(conn, ("reminder", NOW + timedelta(minutes=95)))
         for n, age in enumerate((300, 30)):
             await conn.execute(
