@@ -104,6 +104,14 @@ def _check_user_id(value: str, key: str) -> None:
         raise ConfigError(f"{key} must be a full Matrix user id like @minga:example.org")
 
 
+def _may_have_saved_login(store_dir: Path) -> bool:
+    """True unless the store is readable and holds no saved login; a store Minga cannot
+    read is for the start-up checks to name, not a missing password."""
+    if store_dir.is_dir() and not os.access(store_dir, os.R_OK | os.X_OK):
+        return True
+    return (store_dir / SESSION_FILE).exists()
+
+
 def _check_known_keys(raw: dict[str, Any]) -> None:
     """Every unknown key, in every section, named in one line with the likely intended one."""
     unknown = sorted(set(raw) - set(KNOWN_KEYS))
@@ -146,7 +154,7 @@ def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str],
     database = database if database.is_absolute() else base_dir / database
     store_dir = store_dir if store_dir.is_absolute() else base_dir / store_dir
     # Once the first login is saved in the store, no password is needed any more.
-    if need_login and not password and not token and not (store_dir / SESSION_FILE).exists():
+    if need_login and not password and not token and not _may_have_saved_login(store_dir):
         raise ConfigError(
             "matrix.password is missing: it is needed once, for the first login (no saved "
             f"login in {store_dir} yet): set MINGA_MATRIX_PASSWORD or matrix.password "
