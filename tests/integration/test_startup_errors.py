@@ -64,14 +64,29 @@ def one_line(result: subprocess.CompletedProcess[str]) -> str:
     return output
 
 
+class BadGateway(http.server.BaseHTTPRequestHandler):
+    """What a reverse proxy answers while the homeserver behind it is down."""
+
+    def do_GET(self) -> None:
+        self.send_response(502)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(b"<h1>502 Bad Gateway</h1>")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 @contextlib.contextmanager
-def web_server(tls: tuple[Path, Path] | None = None) -> Iterator[int]:
-    """A real web server that is not Matrix: every path is a 404 page."""
+def web_server(tls: tuple[Path, Path] | None = None,
+               handler: type[http.server.BaseHTTPRequestHandler] | None = None
+               ) -> Iterator[int]:
+    """A real web server that is not Matrix: every path is a 404 page (or `handler`'s)."""
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler or Quiet)
     if tls:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(*tls)
@@ -122,6 +137,24 @@ def test_unreachable_homeserver_is_retried_one_line_per_attempt(tmp_path: Path) 
             f"(connection refused); attempt {attempt}, next in {2 ** (attempt - 1)} s (check "
             "matrix.homeserver if this goes on)"), line
     assert "Traceback" not in rest and "Unclosed" not in rest, rest
+
+
+def test_proxy_without_homeserver_is_retried(tmp_path: Path) -> None:
+    with web_server(handler=BadGateway) as port:
+        config = write_config(tmp_path, f"http://127.0.0.1:{port}")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run", "--config", str(config)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        proc.send_signal(signal.SIGTERM)
+        rest, _ = proc.communicate(timeout=20)
+    print(line)
+    assert proc.returncode == 0, rest
+    assert line.endswith(
+        f"WARNING bot.homeserver: http://127.0.0.1:{port} answers HTTP 502: the homeserver "
+        "behind it is down or still starting; attempt 1, next in 1 s (check "
+        "matrix.homeserver if this goes on)"), line
 
 
 def test_unknown_host(tmp_path: Path) -> None:
