@@ -14,8 +14,8 @@ def build_router() -> Router:
     meetings.register(router)
     rota.register(router)
     actions.register(router)
-    members.register(router, members.ABSENCES)
+    router.include(*members.ABSENCES)
     checkins.register(router)
-    members.register(router, members.PROFILE)
+    router.include(*members.PROFILE)
     help_cmd.register(router)
     return router
