@@ -11,7 +11,7 @@ def build_router() -> Router:
     from commands import help as help_cmd
 
     router = Router()
-    meetings.register(router)
+    router.include(*meetings.PARTS)
     rota.register(router)
     actions.register(router)
     router.include(*members.ABSENCES)

@@ -7,5 +7,7 @@ from commands.router import Router
 
 
 def register(router: Router) -> None:
-    for module in (commands, minutes, nudges, digest):
+    commands.register(router)
+    router.include(minutes.cmds)
+    for module in (nudges, digest):
         module.register(router)

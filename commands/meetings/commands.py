@@ -17,7 +17,7 @@ from commands.meetings.format import (
     zones_for,
 )
 from commands.reply import Msg, bolded, coded, fill
-from commands.router import QUOTES, Arg, Router, take_token
+from commands.router import QUOTES, Arg, CommandSet, take_token
 from domain.i18n import N_, _, ngettext
 from domain.recurrence import (
     Occurrence,
@@ -194,143 +194,157 @@ async def build_series(ctx: Context, clauses: dict[str, str]) -> tuple[Series, s
     return series, note
 
 
-def register(router: Router) -> None:
-    @router.command(
-        "meeting",
-        summary=N_("Schedule meetings across time zones, with reminders."),
-        usage=N_("!meeting add|list|show|move|skip|cancel|agenda|link|reminders|notify|ics …"),
-        examples=(ADD_EXAMPLE, "!meeting show m1"),
-    )
-    async def meeting(ctx: Context) -> None:
-        raise UserError(_("Which meeting command? See !help meeting."), _(ADD_EXAMPLE))
+cmds = CommandSet()
 
-    @meeting.sub("add", summary=N_("Schedule a meeting or a series."),
+
+@cmds.command(
+    "meeting",
+    summary=N_("Schedule meetings across time zones, with reminders."),
+    usage=N_("!meeting add|list|show|move|skip|cancel|agenda|link|reminders|notify|ics …"),
+    examples=(ADD_EXAMPLE, "!meeting show m1"),
+    # Declared here, registered by the modules that own them, listed by !help in this order.
+    subcommands=("add", "list", "show", "cancel", "skip", "move",  # this module
+                 "agenda", "link", "reminders", "notify", "ping", "ics",  # .settings
+                 "suggest", "pick",  # .suggest
+                 "start", "end"),  # commands.actions.minutes
+)
+async def meeting_cmd(ctx: Context) -> None:
+    raise UserError(_("Which meeting command? See !help meeting."), _(ADD_EXAMPLE))
+
+
+@meeting_cmd.sub("add", summary=N_("Schedule a meeting or a series."),
                  usage=N_('!meeting add "<title>" <when> [every <rule>] [for <duration>] '
                           "[in <zone>] [alternate <time>]"),
                  examples=(ADD_EXAMPLE, N_('!meeting add "Check-in" tomorrow 15:00 in Nairobi'),
                            N_('!meeting add "Board" 2026-12-03 14:00 every month on the '
                               "first tue")),
                  args=(Arg("text", rest=True),))
-    async def add(ctx: Context, text: str) -> None:
-        title, clauses = split_add(text)
-        series, note = await build_series(ctx, clauses)
-        number = await insert_meeting(ctx.db.conn, room_id=ctx.room_id, title=title,
-                                      series=series, created_by=ctx.sender, now=ctx.now)
-        created = await get_meeting(ctx.db, ctx.room_id, number)
-        assert created is not None
-        ctx.changed.add(("meeting", created.id))
-        # Translators: {title} is the meeting's title (in bold), {schedule} e.g. "every 2
-        # weeks on Thursday at 14:00 (Nairobi time, Africa/Nairobi), 1h".
-        msg = fill(Msg(), _("Scheduled m{number}: {title} — {schedule}."), number=number,
-                   title=bolded(title), schedule=series_words(created)).line()
-        if note:
-            msg.text(note).line()
-        await _next_block(ctx, msg, created)
-        ctx.reply(msg)
+async def add(ctx: Context, text: str) -> None:
+    title, clauses = split_add(text)
+    series, note = await build_series(ctx, clauses)
+    number = await insert_meeting(ctx.db.conn, room_id=ctx.room_id, title=title,
+                                  series=series, created_by=ctx.sender, now=ctx.now)
+    created = await get_meeting(ctx.db, ctx.room_id, number)
+    assert created is not None
+    ctx.changed.add(("meeting", created.id))
+    # Translators: {title} is the meeting's title (in bold), {schedule} e.g. "every 2
+    # weeks on Thursday at 14:00 (Nairobi time, Africa/Nairobi), 1h".
+    msg = fill(Msg(), _("Scheduled m{number}: {title} — {schedule}."), number=number,
+               title=bolded(title), schedule=series_words(created)).line()
+    if note:
+        msg.text(note).line()
+    await _next_block(ctx, msg, created)
+    ctx.reply(msg)
 
-    @router.command(
-        "meetings",
-        summary=N_("The room's upcoming meetings in everyone's time."),
-        usage=N_("!meetings [<days>d]"),
-        examples=("!meetings", "!meetings 30d"),
-        args=(Arg("days", parse_days, optional=True, default=14),),
-    )
-    async def meetings(ctx: Context, days: int) -> None:
-        await list_meetings(ctx, days)
 
-    @meeting.sub("list", summary=N_("Same as !meetings."), usage=N_("!meeting list [<days>d]"),
+@cmds.command(
+    "meetings",
+    summary=N_("The room's upcoming meetings in everyone's time."),
+    usage=N_("!meetings [<days>d]"),
+    examples=("!meetings", "!meetings 30d"),
+    args=(Arg("days", parse_days, optional=True, default=14),),
+)
+async def meetings(ctx: Context, days: int) -> None:
+    await list_meetings(ctx, days)
+
+
+@meeting_cmd.sub("list", summary=N_("Same as !meetings."), usage=N_("!meeting list [<days>d]"),
                  examples=("!meeting list 30d",),
                  args=(Arg("days", parse_days, optional=True, default=14),))
-    async def meeting_list(ctx: Context, days: int) -> None:
-        await list_meetings(ctx, days)
+async def meeting_list(ctx: Context, days: int) -> None:
+    await list_meetings(ctx, days)
 
-    @meeting.sub("show", summary=N_("One meeting in detail."), usage=N_("!meeting show <id>"),
+
+@meeting_cmd.sub("show", summary=N_("One meeting in detail."), usage=N_("!meeting show <id>"),
                  examples=("!meeting show m1",), args=(Arg("id", parse_ref),))
-    async def show(ctx: Context, id: int) -> None:
-        found = await find_meeting(ctx, id)
-        msg = Msg().bold(f"m{found.number}: {found.title}").line()
-        msg.text(_("Repeats: {schedule}.").format(schedule=series_words(found))).line()
-        if found.link:
-            msg.text(_("Join: {link}").format(link=found.link)).line()
-        creator = found.created_by
-        fill(msg, _("Scheduled by {name}"), name=lambda m: m.mention(
-            creator, ctx.room.display_name(creator), notify=False)).line()
-        await _next_block(ctx, msg, found, count=3)
-        ctx.reply(msg)
+async def show(ctx: Context, id: int) -> None:
+    found = await find_meeting(ctx, id)
+    msg = Msg().bold(f"m{found.number}: {found.title}").line()
+    msg.text(_("Repeats: {schedule}.").format(schedule=series_words(found))).line()
+    if found.link:
+        msg.text(_("Join: {link}").format(link=found.link)).line()
+    creator = found.created_by
+    fill(msg, _("Scheduled by {name}"), name=lambda m: m.mention(
+        creator, ctx.room.display_name(creator), notify=False)).line()
+    await _next_block(ctx, msg, found, count=3)
+    ctx.reply(msg)
 
-    @meeting.sub("cancel", summary=N_("Cancel a meeting or a whole series."),
+
+@meeting_cmd.sub("cancel", summary=N_("Cancel a meeting or a whole series."),
                  usage=N_("!meeting cancel <id>"), examples=("!meeting cancel m2",),
                  args=(Arg("id", parse_ref),))
-    async def cancel(ctx: Context, id: int) -> None:
-        found = await find_meeting(ctx, id)
-        require_owner(ctx, found, "cancel")
-        await touch(ctx.db.conn, found.id, ctx.now, cancelled_at=iso(ctx.now))
-        ctx.changed.add(("meeting", found.id))
-        ctx.reply(Msg().text(_("Cancelled m{number}: {title}. Its reminders are off.").format(
-            number=found.number, title=found.title)))
+async def cancel(ctx: Context, id: int) -> None:
+    found = await find_meeting(ctx, id)
+    require_owner(ctx, found, "cancel")
+    await touch(ctx.db.conn, found.id, ctx.now, cancelled_at=iso(ctx.now))
+    ctx.changed.add(("meeting", found.id))
+    ctx.reply(Msg().text(_("Cancelled m{number}: {title}. Its reminders are off.").format(
+        number=found.number, title=found.title)))
 
-    @meeting.sub("skip", summary=N_("Skip one occurrence (the next one by default)."),
+
+@meeting_cmd.sub("skip", summary=N_("Skip one occurrence (the next one by default)."),
                  usage=N_("!meeting skip <id> [<date>]"),
                  examples=("!meeting skip m1", "!meeting skip m1 2026-12-10"),
                  args=(Arg("id", parse_ref), Arg("date", optional=True, rest=True)))
-    async def skip(ctx: Context, id: int, date: str | None) -> None:
-        found = await find_meeting(ctx, id)
-        require_owner(ctx, found, "skip")
-        if found.series.rule is None:
-            raise UserError(_("m{number} happens only once; cancel it instead.").format(
-                number=found.number), f"!meeting cancel m{found.number}")
-        target = await pick_occurrence(ctx, found, date)
-        await put_override(ctx.db.conn, found.id, target.original_local, skipped=True)
-        await touch(ctx.db.conn, found.id, ctx.now)
-        ctx.changed.add(("meeting", found.id))
-        msg = Msg().text(_("Skipped m{number} on {date}.").format(
-            number=found.number,
-            date=format_day(target.original_local.date(), with_year=True))).line()
-        await _next_block(ctx, msg, found, heading=_("Next after that:"))
-        ctx.reply(msg)
+async def skip(ctx: Context, id: int, date: str | None) -> None:
+    found = await find_meeting(ctx, id)
+    require_owner(ctx, found, "skip")
+    if found.series.rule is None:
+        raise UserError(_("m{number} happens only once; cancel it instead.").format(
+            number=found.number), f"!meeting cancel m{found.number}")
+    target = await pick_occurrence(ctx, found, date)
+    await put_override(ctx.db.conn, found.id, target.original_local, skipped=True)
+    await touch(ctx.db.conn, found.id, ctx.now)
+    ctx.changed.add(("meeting", found.id))
+    msg = Msg().text(_("Skipped m{number} on {date}.").format(
+        number=found.number,
+        date=format_day(target.original_local.date(), with_year=True))).line()
+    await _next_block(ctx, msg, found, heading=_("Next after that:"))
+    ctx.reply(msg)
 
-    @meeting.sub("move",
+
+@meeting_cmd.sub("move",
                  summary=N_("Move the next occurrence, or the whole series with --series."),
                  usage=N_("!meeting move <id> <when> [--series]"),
                  examples=(N_("!meeting move m1 fri 15:00"),
                            N_("!meeting move m1 thu 16:00 --series")),
                  args=(Arg("id", parse_ref), Arg("when", rest=True)))
-    async def move(ctx: Context, id: int, when: str) -> None:
-        found = await find_meeting(ctx, id)
-        require_owner(ctx, found, "move")
-        whole = bool(re.search(r"(^|\s)--series\b", when))
-        when = re.sub(r"(^|\s)--series\b", " ", when).strip()
-        zone = found.series.zone if whole else (await zone_of(ctx))[0]
-        try:
-            wall = parse_when(when, ctx.now, zone)
-        except (WhenError, ZoneError) as err:
-            raise _user_error(err, _("!meeting move m{number} fri 15:00").format(
-                number=found.number)) from None
-        start, note = localize(wall.local, wall.zone)
-        if start <= ctx.now:
-            raise UserError(_("That time has already passed."),
-                            _("!meeting move m{number} fri 15:00").format(number=found.number))
-        if whole or found.series.rule is None:
-            series = moved_series(found.series, wall.local, wall.zone)
-            await touch(ctx.db.conn, found.id, ctx.now,
-                        start_local=series.start_local.isoformat(timespec="minutes"),
-                        zone=series.zone, rule=series.rule)
-            found = replace(found, series=series)
-            text = _("Moved the series m{number}: {schedule}.").format(
-                number=found.number, schedule=series_words(found))
-        else:
-            target = await pick_occurrence(ctx, found, None)
-            await put_override(ctx.db.conn, found.id, target.original_local, new_start=start)
-            await touch(ctx.db.conn, found.id, ctx.now)
-            text = _("Moved m{number} of {date} (this occurrence only; add --series to move "
-                     "them all).").format(number=found.number,
-                                          date=format_day(target.original_local.date()))
-        ctx.changed.add(("meeting", found.id))
-        msg = Msg().text(text).line()
-        if note:
-            msg.text(note).line()
-        await _next_block(ctx, msg, found)
-        ctx.reply(msg)
+async def move(ctx: Context, id: int, when: str) -> None:
+    found = await find_meeting(ctx, id)
+    require_owner(ctx, found, "move")
+    whole = bool(re.search(r"(^|\s)--series\b", when))
+    when = re.sub(r"(^|\s)--series\b", " ", when).strip()
+    zone = found.series.zone if whole else (await zone_of(ctx))[0]
+    try:
+        wall = parse_when(when, ctx.now, zone)
+    except (WhenError, ZoneError) as err:
+        raise _user_error(err, _("!meeting move m{number} fri 15:00").format(
+            number=found.number)) from None
+    start, note = localize(wall.local, wall.zone)
+    if start <= ctx.now:
+        raise UserError(_("That time has already passed."),
+                        _("!meeting move m{number} fri 15:00").format(number=found.number))
+    if whole or found.series.rule is None:
+        series = moved_series(found.series, wall.local, wall.zone)
+        await touch(ctx.db.conn, found.id, ctx.now,
+                    start_local=series.start_local.isoformat(timespec="minutes"),
+                    zone=series.zone, rule=series.rule)
+        found = replace(found, series=series)
+        text = _("Moved the series m{number}: {schedule}.").format(
+            number=found.number, schedule=series_words(found))
+    else:
+        target = await pick_occurrence(ctx, found, None)
+        await put_override(ctx.db.conn, found.id, target.original_local, new_start=start)
+        await touch(ctx.db.conn, found.id, ctx.now)
+        text = _("Moved m{number} of {date} (this occurrence only; add --series to move "
+                 "them all).").format(number=found.number,
+                                      date=format_day(target.original_local.date()))
+    ctx.changed.add(("meeting", found.id))
+    msg = Msg().text(text).line()
+    if note:
+        msg.text(note).line()
+    await _next_block(ctx, msg, found)
+    ctx.reply(msg)
 
 
 def moved_series(series: Series, start_local: datetime, zone: str) -> Series:
