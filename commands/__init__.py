@@ -12,7 +12,7 @@ def build_router() -> Router:
 
     router = Router()
     router.include(*meetings.PARTS)
-    rota.register(router)
+    router.include(*rota.PARTS)
     actions.register(router)
     router.include(*members.ABSENCES)
     checkins.register(router)

@@ -16,7 +16,6 @@ from commands.context import Context
 from commands.errors import UserError
 from commands.meetings.commands import require_owner
 from commands.reply import Msg
-from commands.rota import jobs as rota_jobs
 from commands.rota import swap as rota_swap
 from commands.rota.plan import TICK, upcoming
 from commands.rota.support import (
@@ -31,7 +30,7 @@ from commands.rota.support import (
     role_label,
     role_name,
 )
-from commands.router import Arg, Interaction, Router, take_token
+from commands.router import Arg, CommandSet, Interaction, take_token
 from domain.i18n import N_, _, ngettext
 from domain.rotation import DEFAULT_ROLES, Rota, joined, left, reordered, with_roles
 from domain.timefmt import format_local
@@ -226,53 +225,56 @@ async def _save(ctx: Context, meeting: Meeting, row: RotaRow, rota: Rota) -> Non
     ctx.changed.add(("rota", meeting.id))
 
 
-def register(router: Router) -> None:
-    @router.command(
-        "rota",
-        summary=N_("Share facilitation and note-taking fairly across a meeting series."),
-        # Translators: keep the command words (set, roles, join, leave, skip, swap).
-        usage=N_("!rota <id> [set @a @b …|roles <role> …|join|leave|skip [@who] [<date>]|"
-                 "swap <date> [@a] @b]"),
-        examples=EXAMPLES,
-        args=(Arg("text", optional=True, rest=True),),
-    )
-    async def rota_cmd(ctx: Context, text: str | None) -> None:
-        ref, rest = take_token(text or "")
-        if not ref:
-            raise UserError(_("Which meeting's rota? Give its id."), "!rota m1")
-        number = ref_of(ref)
-        action, rest = take_token(rest)
-        action = action.lower()
-        if action in ("set", "roles"):
-            meeting, row, _dropped = await load(ctx, number, required=False)
-            handler = set_order if action == "set" else set_roles
-            await handler(ctx, meeting, row, rest)
-            return
-        if action not in ("", "show", "join", "leave", "skip", "swap"):
-            raise UserError(_("I don't know “{word}” for !rota.").format(word=action[:30]),
-                            "!rota m1 skip")
-        if action == "swap":
-            await rota_swap.swap(ctx, number, rest)
-            return
-        meeting, row, dropped = await load(ctx, number)
-        assert row is not None
-        if action in ("", "show", "join", "leave") and rest.strip():
-            raise UserError(_("I didn't expect {text} there.").format(
-                text=repr(rest.strip()[:40])), f"!rota m{number}")
-        if action in ("join", "leave"):
-            await join_or_leave(ctx, meeting, row, action == "join")
-        elif action == "skip":
-            await skip(ctx, meeting, row, rest)
-        else:
-            await show(ctx, meeting, row, dropped)
+cmds = CommandSet()
 
-    @rota_cmd.sub("confirm", summary=N_("Agree to a swap someone asked you for."),
-                  usage="!rota confirm", examples=("!rota confirm",))
-    async def confirm(ctx: Context) -> None:
-        await rota_swap.confirm_latest(ctx)
 
-    @router.on("reaction", "rota-swap:")
-    async def reacted(ctx: Context, interaction: Interaction) -> bool:
-        return await rota_swap.on_reaction(ctx, interaction.key, interaction.text)
+@cmds.command(
+    "rota",
+    summary=N_("Share facilitation and note-taking fairly across a meeting series."),
+    # Translators: keep the command words (set, roles, join, leave, skip, swap).
+    usage=N_("!rota <id> [set @a @b …|roles <role> …|join|leave|skip [@who] [<date>]|"
+             "swap <date> [@a] @b]"),
+    examples=EXAMPLES,
+    args=(Arg("text", optional=True, rest=True),),
+)
+async def rota_cmd(ctx: Context, text: str | None) -> None:
+    ref, rest = take_token(text or "")
+    if not ref:
+        raise UserError(_("Which meeting's rota? Give its id."), "!rota m1")
+    number = ref_of(ref)
+    action, rest = take_token(rest)
+    action = action.lower()
+    if action in ("set", "roles"):
+        meeting, row, _dropped = await load(ctx, number, required=False)
+        handler = set_order if action == "set" else set_roles
+        await handler(ctx, meeting, row, rest)
+        return
+    if action not in ("", "show", "join", "leave", "skip", "swap"):
+        raise UserError(_("I don't know “{word}” for !rota.").format(word=action[:30]),
+                        "!rota m1 skip")
+    if action == "swap":
+        await rota_swap.swap(ctx, number, rest)
+        return
+    meeting, row, dropped = await load(ctx, number)
+    assert row is not None
+    if action in ("", "show", "join", "leave") and rest.strip():
+        raise UserError(_("I didn't expect {text} there.").format(
+            text=repr(rest.strip()[:40])), f"!rota m{number}")
+    if action in ("join", "leave"):
+        await join_or_leave(ctx, meeting, row, action == "join")
+    elif action == "skip":
+        await skip(ctx, meeting, row, rest)
+    else:
+        await show(ctx, meeting, row, dropped)
 
-    rota_jobs.register(router)
+
+@rota_cmd.sub("confirm", summary=N_("Agree to a swap someone asked you for."),
+              usage="!rota confirm", examples=("!rota confirm",))
+async def confirm(ctx: Context) -> None:
+    await rota_swap.confirm_latest(ctx)
+
+
+@cmds.on("reaction", "rota-swap:")
+async def reacted(ctx: Context, interaction: Interaction) -> bool:
+    return await rota_swap.on_reaction(ctx, interaction.key, interaction.text)
+
