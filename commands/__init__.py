@@ -13,7 +13,7 @@ def build_router() -> Router:
     router = Router()
     router.include(*meetings.PARTS)
     router.include(*rota.PARTS)
-    actions.register(router)
+    router.include(*actions.PARTS)
     router.include(*members.ABSENCES)
     checkins.register(router)
     router.include(*members.PROFILE)

@@ -37,7 +37,7 @@ from commands.context import Context
 from commands.errors import UserError
 from commands.meetings.commands import parse_days
 from commands.reply import Msg, Span, bolded, coded, fill
-from commands.router import Arg, Interaction, Router, take_token
+from commands.router import Arg, CommandSet, Interaction, take_token
 from domain.due import END_OF_DAY, format_due, parse_number
 from domain.i18n import N_, _, ngettext
 from domain.when import localize
@@ -227,117 +227,123 @@ async def change(ctx: Context, number: int, text: str) -> None:
                         _("!action {number} due fri").format(number=n))
 
 
-def register(router: Router) -> None:
-    @router.command(
-        "action",
-        summary=N_("Add an action item (owners, due date), or change one by its number."),
-        usage=N_("!action [@who …] <text> [due <when>] · "
-                 "!action <n> [due|owner|edit|drop|note] …"),
-        examples=(EXAMPLE, N_("!action Book the venue due 2026-12-10"),
-                  N_("!action 12 due next week"), "!action 12 owner @carol",
-                  N_("!action 12 note Draft shared")),
-        args=(Arg("text", optional=True, rest=True),))
-    async def action_cmd(ctx: Context, text: str | None) -> None:
-        if not text:
-            raise UserError(_("What is the action? Give its text."), _(EXAMPLE))
-        first, after = take_token(text)
-        verb = take_token(after)[0].lower()
-        if re.fullmatch(r"#?[0-9]{1,9}", first) and (not verb or verb in VERBS):
-            await change(ctx, parse_number(first), after)
+cmds = CommandSet()
+
+
+@cmds.command(
+    "action",
+    summary=N_("Add an action item (owners, due date), or change one by its number."),
+    usage=N_("!action [@who …] <text> [due <when>] · "
+             "!action <n> [due|owner|edit|drop|note] …"),
+    examples=(EXAMPLE, N_("!action Book the venue due 2026-12-10"),
+              N_("!action 12 due next week"), "!action 12 owner @carol",
+              N_("!action 12 note Draft shared")),
+    args=(Arg("text", optional=True, rest=True),))
+async def action_cmd(ctx: Context, text: str | None) -> None:
+    if not text:
+        raise UserError(_("What is the action? Give its text."), _(EXAMPLE))
+    first, after = take_token(text)
+    verb = take_token(after)[0].lower()
+    if re.fullmatch(r"#?[0-9]{1,9}", first) and (not verb or verb in VERBS):
+        await change(ctx, parse_number(first), after)
+    else:
+        await add(ctx, text)
+
+
+@cmds.command(
+    "actions", summary=N_("The room's open action items, overdue first."),
+    usage=N_("!actions [mine | @who | overdue | done [<days>d]]"),
+    examples=("!actions", "!actions mine", "!actions @bob", "!actions overdue",
+              "!actions done 7d"),
+    args=(Arg("which", optional=True, rest=True),))
+async def actions_cmd(ctx: Context, which: str | None) -> None:
+    await note_presence(ctx)
+    which = (which or "").strip()
+    word = which.lower()
+    if word.split()[:1] == ["done"]:
+        await list_closed(ctx, word[4:].strip() or "7d")
+        return
+    owner: str | None = None
+    if word == "mine":
+        owner = ctx.sender
+    elif word not in ("", "all", "open", "overdue"):
+        owners, rest = take_owners(ctx, which)
+        if len(owners) != 1 or rest:
+            # Translators: mine, overdue and done 7d are command words: keep them.
+            raise UserError(_("Say mine, overdue, done 7d, or name one member with @."),
+                            "!actions @bob")
+        owner = owners[0]
+    items, total, late = await open_page(ctx.db, ctx.room_id, owner, ctx.now,
+                                         overdue_only=word == "overdue", limit=MAX_LISTED)
+    name = ctx.room.display_name(owner) if owner is not None else ""
+    if not items:
+        if word == "overdue":
+            nothing = (_("Nothing overdue. Add an item with {example}") if owner is None
+                       else _("Nothing overdue for {name}. Add an item with {example}"))
         else:
-            await add(ctx, text)
-
-    @router.command(
-        "actions", summary=N_("The room's open action items, overdue first."),
-        usage=N_("!actions [mine | @who | overdue | done [<days>d]]"),
-        examples=("!actions", "!actions mine", "!actions @bob", "!actions overdue",
-                  "!actions done 7d"),
-        args=(Arg("which", optional=True, rest=True),))
-    async def actions_cmd(ctx: Context, which: str | None) -> None:
-        await note_presence(ctx)
-        which = (which or "").strip()
-        word = which.lower()
-        if word.split()[:1] == ["done"]:
-            await list_closed(ctx, word[4:].strip() or "7d")
-            return
-        owner: str | None = None
-        if word == "mine":
-            owner = ctx.sender
-        elif word not in ("", "all", "open", "overdue"):
-            owners, rest = take_owners(ctx, which)
-            if len(owners) != 1 or rest:
-                # Translators: mine, overdue and done 7d are command words: keep them.
-                raise UserError(_("Say mine, overdue, done 7d, or name one member with @."),
-                                "!actions @bob")
-            owner = owners[0]
-        items, total, late = await open_page(ctx.db, ctx.room_id, owner, ctx.now,
-                                             overdue_only=word == "overdue", limit=MAX_LISTED)
-        name = ctx.room.display_name(owner) if owner is not None else ""
-        if not items:
-            if word == "overdue":
-                nothing = (_("Nothing overdue. Add an item with {example}") if owner is None
-                           else _("Nothing overdue for {name}. Add an item with {example}"))
-            else:
-                nothing = (_("Nothing open. Add an item with {example}") if owner is None
-                           else _("Nothing open for {name}. Add an item with {example}"))
-            ctx.reply(fill(Msg(), nothing, name=name, example=coded(_(EXAMPLE))))
-            return
-        zones, default = await room_zones(ctx, items)
-        head = Msg().bold(open_heading(total, name))
-        if late:
-            head.text(" " + overdue_count(late))
-        blocks = [head.line()] + [action_line(Msg(), a, ctx.room, zones, default, ctx.now)
-                                  for a in items]
-        if total > MAX_LISTED:
-            more = total - MAX_LISTED
-            blocks.append(fill(Msg(), ngettext(
-                "… and {count} more; narrow it with {mine} or {overdue}",
-                "… and {count} more; narrow it with {mine} or {overdue}", more),
-                count=more, mine=coded("!actions mine"), overdue=coded("!actions overdue")))
-        for msg in assemble(blocks):
-            ctx.reply(msg)
-
-    @router.command("done", summary=N_("Close action items (a ✅ on their message works too)."),
-                    usage=N_("!done <n> [<n> …]"), examples=("!done 12", "!done 3 4"),
-                    args=(Arg("numbers", rest=True),))
-    async def done(ctx: Context, numbers: str) -> None:
-        await note_presence(ctx)
-        msg = Msg()
-        for word in numbers.replace(",", " ").split()[:20]:
-            number = _number(word, "!done 12")
-            msg.parts.extend((await close(ctx, await find_action(ctx, number))).parts)
-            msg.line()
+            nothing = (_("Nothing open. Add an item with {example}") if owner is None
+                       else _("Nothing open for {name}. Add an item with {example}"))
+        ctx.reply(fill(Msg(), nothing, name=name, example=coded(_(EXAMPLE))))
+        return
+    zones, default = await room_zones(ctx, items)
+    head = Msg().bold(open_heading(total, name))
+    if late:
+        head.text(" " + overdue_count(late))
+    blocks = [head.line()] + [action_line(Msg(), a, ctx.room, zones, default, ctx.now)
+                              for a in items]
+    if total > MAX_LISTED:
+        more = total - MAX_LISTED
+        blocks.append(fill(Msg(), ngettext(
+            "… and {count} more; narrow it with {mine} or {overdue}",
+            "… and {count} more; narrow it with {mine} or {overdue}", more),
+            count=more, mine=coded("!actions mine"), overdue=coded("!actions overdue")))
+    for msg in assemble(blocks):
         ctx.reply(msg)
 
-    @router.command("reopen", summary=N_("Reopen a closed action item."),
-                    usage=N_("!reopen <n>"),
-                    examples=("!reopen 12",), args=(Arg("number", rest=True),))
-    async def reopen(ctx: Context, number: str) -> None:
-        await note_presence(ctx)
-        action = await find_action(ctx, _number(number, "!reopen 12"))
-        if action.closed_at is None:
-            ctx.reply(Msg().text(_("#{number} is still open.").format(number=action.number)))
-            return
-        await update_action(ctx.db.conn, action.id, ctx.now, closed_at=None, closed_by=None)
-        ctx.changed.add(("action", action.id))
-        # Translators: {ref} is the item's number ("#12"), {text} its text.
-        ctx.reply(fill(Msg(), _("Reopened {ref} {text}."), ref=bolded(action.ref),
-                       text=action.text))
 
-    @router.on("reaction", "action:")
-    async def on_reaction(ctx: Context, interaction: Interaction) -> bool:
-        """✅ on an item's confirmation or nudge closes it; other reactions are not ours."""
-        prefix = f"action:{ctx.room_id}:"
-        match = re.match(r"([0-9]+)(:|$)", (interaction.key or "")[len(prefix):])
-        if (interaction.text.replace("\ufe0f", "") not in DONE_EMOJI
-                or not (interaction.key or "").startswith(prefix) or not match):
-            return False
-        action = await get_action(ctx.db, ctx.room_id, int(match.group(1)))
-        if action is None or not action.is_open:
-            return True  # already closed or dropped: a reaction needs no answer
-        await note_presence(ctx)
-        ctx.reply(await close(ctx, action))
-        return True
+@cmds.command("done", summary=N_("Close action items (a ✅ on their message works too)."),
+              usage=N_("!done <n> [<n> …]"), examples=("!done 12", "!done 3 4"),
+              args=(Arg("numbers", rest=True),))
+async def done(ctx: Context, numbers: str) -> None:
+    await note_presence(ctx)
+    msg = Msg()
+    for word in numbers.replace(",", " ").split()[:20]:
+        number = _number(word, "!done 12")
+        msg.parts.extend((await close(ctx, await find_action(ctx, number))).parts)
+        msg.line()
+    ctx.reply(msg)
+
+
+@cmds.command("reopen", summary=N_("Reopen a closed action item."),
+              usage=N_("!reopen <n>"),
+              examples=("!reopen 12",), args=(Arg("number", rest=True),))
+async def reopen(ctx: Context, number: str) -> None:
+    await note_presence(ctx)
+    action = await find_action(ctx, _number(number, "!reopen 12"))
+    if action.closed_at is None:
+        ctx.reply(Msg().text(_("#{number} is still open.").format(number=action.number)))
+        return
+    await update_action(ctx.db.conn, action.id, ctx.now, closed_at=None, closed_by=None)
+    ctx.changed.add(("action", action.id))
+    # Translators: {ref} is the item's number ("#12"), {text} its text.
+    ctx.reply(fill(Msg(), _("Reopened {ref} {text}."), ref=bolded(action.ref),
+                   text=action.text))
+
+
+@cmds.on("reaction", "action:")
+async def on_reaction(ctx: Context, interaction: Interaction) -> bool:
+    """✅ on an item's confirmation or nudge closes it; other reactions are not ours."""
+    prefix = f"action:{ctx.room_id}:"
+    match = re.match(r"([0-9]+)(:|$)", (interaction.key or "")[len(prefix):])
+    if (interaction.text.replace("\ufe0f", "") not in DONE_EMOJI
+            or not (interaction.key or "").startswith(prefix) or not match):
+        return False
+    action = await get_action(ctx.db, ctx.room_id, int(match.group(1)))
+    if action is None or not action.is_open:
+        return True  # already closed or dropped: a reaction needs no answer
+    await note_presence(ctx)
+    ctx.reply(await close(ctx, action))
+    return True
 
 
 async def list_closed(ctx: Context, days_text: str) -> None:

@@ -44,6 +44,7 @@ _NO_TEXT = {
     "info": N_("What is the info? Give its text."),
 }
 
+
 def check_text(text: str, example: str | None = None, what: str = "action") -> str:
     """The text of an item or a minutes line, or a reply saying what is wrong with it.
 
