@@ -11,11 +11,6 @@ def build_router() -> Router:
     from commands import help as help_cmd
 
     router = Router()
-    router.include(*meetings.PARTS)
-    router.include(*rota.PARTS)
-    router.include(*actions.PARTS)
-    router.include(*members.ABSENCES)
-    checkins.register(router)
-    router.include(*members.PROFILE)
-    help_cmd.register(router)
+    router.include(*meetings.PARTS, *rota.PARTS, *actions.PARTS, *members.ABSENCES,
+                   *checkins.PARTS, *members.PROFILE, help_cmd.cmds)
     return router
