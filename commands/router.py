@@ -363,8 +363,8 @@ class Router:
             if _takes_router(cmd.handler):
                 values["router"] = self
             await cmd.handler(ctx, **values)
-        for after in self.schedules.hooks.get("command", []):
-            await after(ctx, cmd)  # e.g. open minutes note who took part
+        for hook in self.schedules.hooks.get("command", []):
+            await hook(ctx, cmd)  # e.g. open minutes note who took part
         if not ctx.replies:
             raise RuntimeError(f"handler for {cmd.full_name} produced no reply")
 
