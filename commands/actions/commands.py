@@ -37,7 +37,7 @@ from commands.context import Context
 from commands.errors import UserError
 from commands.meetings.commands import parse_days
 from commands.reply import Msg, Span, bolded, coded, fill
-from commands.router import Arg, CommandSet, Interaction, take_token
+from commands.router import Arg, CommandSet, Interaction
 from domain.due import END_OF_DAY, format_due, parse_number
 from domain.i18n import N_, _, ngettext
 from domain.when import localize
@@ -56,7 +56,6 @@ from storage.actions import (
 from storage.meetings import iso
 
 DONE_EMOJI = frozenset({"✅", "✔", "☑", "✔️", "☑️"})
-VERBS = frozenset({"due", "owner", "owners", "edit", "drop", "note", "done"})
 MAX_LISTED = 50  # a list longer than this says how to narrow it instead
 
 
@@ -154,79 +153,6 @@ async def show(ctx: Context, action: Action) -> None:
     ctx.reply(msg)
 
 
-async def change(ctx: Context, number: int, text: str) -> None:
-    """`!action <n> due|owner|edit|drop|note|done …`."""
-    action = await find_action(ctx, number)
-    await note_presence(ctx)
-    verb, rest = take_token(text)
-    verb, rest, n = verb.lower(), rest.strip(), action.number
-    if not verb:
-        await show(ctx, action)
-        return
-    if verb in ("due", "owner", "owners", "edit", "drop"):
-        require_say(ctx, action)
-    if verb == "due":
-        if rest.lower() in ("none", "off", "clear", "-"):
-            await update_action(ctx.db.conn, action.id, ctx.now, due_utc=None)
-            ctx.reply(Msg().text(_("#{number} has no due date now.").format(number=n)))
-            return
-        # Translators: an example command: keep "!action" and "due"; {number} is an item's.
-        example = _("!action {number} due next week").format(number=n)
-        if not rest:
-            raise UserError(_("Give the new due date."), example)
-        owner = action.owners[0] if action.owners else ctx.sender
-        due = await read_due(ctx, rest, owner, example)
-        await update_action(ctx.db.conn, action.id, ctx.now, due_utc=iso(due.instant))
-        ctx.changed.add(("action", action.id))
-        zone, _default = await zone_of(ctx, owner)
-        ctx.reply(Msg().text(_("#{number} is now due {when}.").format(
-            number=n, when=format_due(due.instant, zone, ctx.now))))
-    elif verb in ("owner", "owners"):
-        owners, leftover = take_owners(ctx, rest)
-        if not owners or leftover:
-            raise UserError(_("Name the new owner(s) with @, and nothing else."),
-                            f"!action {n} owner @bob")
-        await set_owners(ctx.db.conn, action.id, owners)
-        await follow_owner(ctx, action, owners[0])
-        ctx.changed.add(("action", action.id))
-        changed = await find_action(ctx, n)
-        new_owners: Span = lambda m: owners_part(  # noqa: E731
-            m, changed, ctx.room, frozenset(owners) - {ctx.sender})
-        if changed.due:
-            zone, _default = await zone_of(ctx, owners[0])
-            # Translators: {owners} is one or more members, {when} a due date.
-            ctx.reply(fill(Msg(), _("#{number} now belongs to {owners}, due {when}."),
-                           number=n, owners=new_owners,
-                           when=format_due(changed.due, zone, ctx.now)))
-        else:
-            ctx.reply(fill(Msg(), _("#{number} now belongs to {owners}."), number=n,
-                           owners=new_owners))
-    elif verb == "edit":
-        # Translators: an example command: keep "!action" and "edit"; translate the text.
-        new = check_text(rest, _("!action {number} edit Send the final budget").format(number=n))
-        await update_action(ctx.db.conn, action.id, ctx.now, text=new)
-        ctx.reply(Msg().text(_("#{number} now reads: {text}").format(number=n, text=new)))
-    elif verb == "drop":
-        await update_action(ctx.db.conn, action.id, ctx.now, dropped_at=iso(ctx.now),
-                            dropped_by=ctx.sender)
-        ctx.reply(Msg().text(_("Dropped #{number} ({text}). It no longer appears in lists or "
-                               "digests.").format(number=n, text=action.text[:80])))
-    elif verb == "note":
-        # Translators: an example command: keep "!action" and "note"; translate the text.
-        note = check_text(rest, _("!action {number} note Draft shared with the board").format(
-            number=n))
-        await add_note(ctx.db.conn, action.id, note, ctx.sender, ctx.now)
-        ctx.reply(Msg().text(_("Noted on #{number}.").format(number=n)))
-    elif verb == "done":
-        ctx.reply(await close(ctx, action))
-    else:
-        # Translators: {word} is what the member typed; due, owner, edit, drop and note are
-        # command words: keep them in English.
-        raise UserError(_("I don't know {word} for an action: use due, owner, edit, drop or "
-                          "note.").format(word=repr(verb[:20])),
-                        _("!action {number} due fri").format(number=n))
-
-
 cmds = CommandSet()
 
 
@@ -238,16 +164,116 @@ cmds = CommandSet()
     examples=(EXAMPLE, N_("!action Book the venue due 2026-12-10"),
               N_("!action 12 due next week"), "!action 12 owner @carol",
               N_("!action 12 note Draft shared")),
-    args=(Arg("text", optional=True, rest=True),))
+    args=(Arg("text", optional=True, rest=True),),
+    target=Arg("number", parse_number))
 async def action_cmd(ctx: Context, text: str | None) -> None:
+    """A new item. `!action <n>` and a verb is one of the verbs below; any other text is
+    the new item's (`!action 12 chairs for the hall`)."""
     if not text:
         raise UserError(_("What is the action? Give its text."), _(EXAMPLE))
-    first, after = take_token(text)
-    verb = take_token(after)[0].lower()
-    if re.fullmatch(r"#?[0-9]{1,9}", first) and (not verb or verb in VERBS):
-        await change(ctx, parse_number(first), after)
+    await add(ctx, text)
+
+
+async def changing(ctx: Context, number: int, *, say: bool = False) -> Action:
+    """Item `number`, for one of its verbs (whoever uses one is present in open minutes);
+    `say`: only whoever added it, its owners and moderators may do this."""
+    action = await find_action(ctx, number)
+    await note_presence(ctx)
+    if say:
+        require_say(ctx, action)
+    return action
+
+
+# Whatever follows the verb: a date, owners, a text.
+REST = Arg("rest", optional=True, rest=True, default="")
+
+
+@action_cmd.verb("")
+async def action_show(ctx: Context, number: int) -> None:
+    """`!action <n>`: the item with its owners, due date, state and notes."""
+    await show(ctx, await changing(ctx, number))
+
+
+@action_cmd.verb("due", args=(REST,))
+async def action_due(ctx: Context, number: int, rest: str) -> None:
+    action = await changing(ctx, number, say=True)
+    n = action.number
+    if rest.lower() in ("none", "off", "clear", "-"):
+        await update_action(ctx.db.conn, action.id, ctx.now, due_utc=None)
+        ctx.reply(Msg().text(_("#{number} has no due date now.").format(number=n)))
+        return
+    # Translators: an example command: keep "!action" and "due"; {number} is an item's.
+    example = _("!action {number} due next week").format(number=n)
+    if not rest:
+        raise UserError(_("Give the new due date."), example)
+    owner = action.owners[0] if action.owners else ctx.sender
+    due = await read_due(ctx, rest, owner, example)
+    await update_action(ctx.db.conn, action.id, ctx.now, due_utc=iso(due.instant))
+    ctx.changed.add(("action", action.id))
+    zone, _default = await zone_of(ctx, owner)
+    ctx.reply(Msg().text(_("#{number} is now due {when}.").format(
+        number=n, when=format_due(due.instant, zone, ctx.now))))
+
+
+@action_cmd.verb("owner", aliases=("owners",), args=(REST,))
+async def action_owner(ctx: Context, number: int, rest: str) -> None:
+    action = await changing(ctx, number, say=True)
+    n = action.number
+    owners, leftover = take_owners(ctx, rest)
+    if not owners or leftover:
+        raise UserError(_("Name the new owner(s) with @, and nothing else."),
+                        f"!action {n} owner @bob")
+    await set_owners(ctx.db.conn, action.id, owners)
+    await follow_owner(ctx, action, owners[0])
+    ctx.changed.add(("action", action.id))
+    changed = await find_action(ctx, n)
+    new_owners: Span = lambda m: owners_part(  # noqa: E731
+        m, changed, ctx.room, frozenset(owners) - {ctx.sender})
+    if changed.due:
+        zone, _default = await zone_of(ctx, owners[0])
+        # Translators: {owners} is one or more members, {when} a due date.
+        ctx.reply(fill(Msg(), _("#{number} now belongs to {owners}, due {when}."),
+                       number=n, owners=new_owners,
+                       when=format_due(changed.due, zone, ctx.now)))
     else:
-        await add(ctx, text)
+        ctx.reply(fill(Msg(), _("#{number} now belongs to {owners}."), number=n,
+                       owners=new_owners))
+
+
+@action_cmd.verb("edit", args=(REST,))
+async def action_edit(ctx: Context, number: int, rest: str) -> None:
+    action = await changing(ctx, number, say=True)
+    n = action.number
+    # Translators: an example command: keep "!action" and "edit"; translate the text.
+    new = check_text(rest, _("!action {number} edit Send the final budget").format(number=n))
+    await update_action(ctx.db.conn, action.id, ctx.now, text=new)
+    ctx.reply(Msg().text(_("#{number} now reads: {text}").format(number=n, text=new)))
+
+
+# Words after `drop` and `done` ("done, thanks!") are not refused: they never were.
+@action_cmd.verb("drop", must_consume_args=False)
+async def action_drop(ctx: Context, number: int) -> None:
+    action = await changing(ctx, number, say=True)
+    await update_action(ctx.db.conn, action.id, ctx.now, dropped_at=iso(ctx.now),
+                        dropped_by=ctx.sender)
+    ctx.reply(Msg().text(_("Dropped #{number} ({text}). It no longer appears in lists or "
+                           "digests.").format(number=action.number, text=action.text[:80])))
+
+
+@action_cmd.verb("note", args=(REST,))
+async def action_note(ctx: Context, number: int, rest: str) -> None:
+    action = await changing(ctx, number)
+    n = action.number
+    # Translators: an example command: keep "!action" and "note"; translate the text.
+    note = check_text(rest, _("!action {number} note Draft shared with the board").format(
+        number=n))
+    await add_note(ctx.db.conn, action.id, note, ctx.sender, ctx.now)
+    ctx.reply(Msg().text(_("Noted on #{number}.").format(number=n)))
+
+
+@action_cmd.verb("done", must_consume_args=False)
+async def action_done(ctx: Context, number: int) -> None:
+    ctx.reply(await close(ctx, await changing(ctx, number)))
 
 
 @cmds.command(
