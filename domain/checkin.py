@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from domain.errors import DomainError
 from domain.i18n import N_, _, ngettext
 from domain.when import WEEKDAY_WORDS, localize
 from domain.words import to_english
@@ -97,7 +98,7 @@ _NOTHING = re.compile(
 )
 
 
-class CheckinError(ValueError):
+class CheckinError(DomainError):
     """Something typed about check-ins that cannot be used; the message says why."""
 
 

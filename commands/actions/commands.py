@@ -28,17 +28,16 @@ from commands.actions.common import (
     read_due,
     require_say,
     room_zones,
-    split_due,
     take_owners,
     zone_for,
 )
 from commands.common import zone_of
 from commands.context import Context
-from commands.errors import UserError
+from commands.errors import UserError, errors_show
 from commands.meetings.commands import parse_days
 from commands.reply import Msg, Span, bolded, coded, fill
 from commands.router import Arg, CommandSet, Interaction
-from domain.due import END_OF_DAY, format_due, parse_number
+from domain.due import END_OF_DAY, format_due, parse_number, split_due_clause
 from domain.i18n import N_, _, ngettext
 from domain.when import localize
 from domain.zones import zone_info
@@ -80,7 +79,7 @@ async def add(ctx: Context, text: str) -> None:
     minutes = await note_presence(ctx)
     owners, rest = take_owners(ctx, text)
     owners = owners or [ctx.sender]
-    body, when = split_due(rest)
+    body, when = split_due_clause(rest)
     body = check_text(body)
     short = body if len(body) <= 40 else body[:40].rsplit(" ", 1)[0]
     # Translators: an example command: keep "!action" and "due"; {text} is the member's text.
@@ -334,7 +333,7 @@ async def done(ctx: Context, numbers: str) -> None:
     await note_presence(ctx)
     msg = Msg()
     for word in numbers.replace(",", " ").split()[:20]:
-        number = _number(word, "!done 12")
+        number = parse_number(word)
         msg.parts.extend((await close(ctx, await find_action(ctx, number))).parts)
         msg.line()
     ctx.reply(msg)
@@ -345,7 +344,7 @@ async def done(ctx: Context, numbers: str) -> None:
               examples=("!reopen 12",), args=(Arg("number", rest=True),))
 async def reopen(ctx: Context, number: str) -> None:
     await note_presence(ctx)
-    action = await find_action(ctx, _number(number, "!reopen 12"))
+    action = await find_action(ctx, parse_number(number))
     if action.closed_at is None:
         ctx.reply(Msg().text(_("#{number} is still open.").format(number=action.number)))
         return
@@ -374,10 +373,8 @@ async def on_reaction(ctx: Context, interaction: Interaction) -> bool:
 
 async def list_closed(ctx: Context, days_text: str) -> None:
     """`!actions done 7d`: what got done recently, and by whom."""
-    try:
+    with errors_show("!actions done 7d"):
         days = parse_days(days_text)
-    except ValueError as err:
-        raise UserError(str(err), "!actions done 7d") from None
     items = await closed_since(ctx.db, ctx.room_id, ctx.now - timedelta(days=days))
     if not items:
         ctx.reply(Msg().text(ngettext("Nothing was closed in the last {days} day.",
@@ -397,10 +394,3 @@ async def list_closed(ctx: Context, days_text: str) -> None:
                            day=await day_in_zone(ctx, action.closed_at)).line())
     for msg in assemble(blocks):
         ctx.reply(msg)
-
-
-def _number(word: str, example: str) -> int:
-    try:
-        return parse_number(word)
-    except ValueError as err:
-        raise UserError(str(err), example) from None

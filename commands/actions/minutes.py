@@ -23,7 +23,7 @@ from commands.actions.common import (
 )
 from commands.common import room_default_zone, room_lang
 from commands.context import Context, RoomView
-from commands.errors import UserError
+from commands.errors import UserError, errors_show
 from commands.jobs import JobEnv
 from commands.meetings.commands import find_meeting, meeting_cmd, parse_ref
 from commands.reply import Attachment, Msg, bolded, coded, fill, react
@@ -278,7 +278,8 @@ async def minutes_cmd(ctx: Context, text: str | None) -> None:
     if len(refs) > 1:
         # Translators: “file” is a command word: keep it.
         raise UserError(_("Give one meeting id, and optionally “file”."), "!minutes m1 file")
-    found = await find_meeting(ctx, _ref(refs[0])) if refs else None
+    with errors_show("!minutes m1"):
+        found = await find_meeting(ctx, parse_ref(refs[0])) if refs else None
     minutes = await last_minutes(ctx.db, ctx.room_id, found.id if found else None)
     if minutes is None:
         if found:
@@ -334,10 +335,3 @@ async def record(ctx: Context, text: str | None, kind: str, example: str) -> Non
     await add_line(ctx.db.conn, minutes.id, kind, check_text(text or "", _(example), kind),
                    ctx.sender, ctx.now)
     ctx.reply(react(ctx.event_id, "📝"))
-
-
-def _ref(word: str) -> int:
-    try:
-        return parse_ref(word)
-    except ValueError as err:
-        raise UserError(str(err), "!minutes m1") from None

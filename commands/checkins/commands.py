@@ -24,7 +24,6 @@ from commands.router import Arg, CommandSet
 from domain.checkin import (
     DEFAULT_QUESTIONS,
     DEFAULT_WINDOW,
-    CheckinError,
     Schedule,
     day_label,
     describe_window,
@@ -34,6 +33,7 @@ from domain.checkin import (
     parse_schedule,
     parse_window,
 )
+from domain.errors import DomainError
 from domain.i18n import N_, _, ngettext
 from domain.timefmt import format_local
 from domain.zones import zone_info
@@ -65,7 +65,7 @@ def _on_off(text: str) -> bool:
         return True
     if text.lower() in ("off", "no", "false"):
         return False
-    raise ValueError(_("Say on or off, not {text}.").format(text=repr(text[:20])))
+    raise DomainError(_("Say on or off, not {text}.").format(text=repr(text[:20])))
 
 
 def _moderator(ctx: Context, refusal: str) -> None:
@@ -87,10 +87,6 @@ async def _settings(ctx: Context) -> CheckinSettings:
     await _in_room(ctx)
     return await ensure_settings(ctx.db.conn, ctx.db, ctx.room_id, ctx.settings.default_zone,
                                  ctx.now)
-
-
-def _user_error(err: CheckinError, example: str) -> UserError:
-    return UserError(str(err), _(example))
 
 
 async def your_next(ctx: Context, schedule: Schedule) -> str:
@@ -137,10 +133,7 @@ async def checkin_cmd(ctx: Context) -> None:
                  args=(Arg("when", rest=True),))
 async def schedule_cmd(ctx: Context, when: str) -> None:
     _moderator(ctx, _("Only room moderators can schedule check-ins."))
-    try:
-        schedule = parse_schedule(when)
-    except CheckinError as err:
-        raise _user_error(err, SCHEDULE_EXAMPLE) from None
+    schedule = parse_schedule(when)
     settings = await _settings(ctx)
     await set_schedule(ctx.db.conn, settings.id, schedule, ctx.settings.default_zone,
                        ctx.sender, ctx.now)
@@ -171,10 +164,7 @@ async def questions_cmd(ctx: Context, questions: str | None) -> None:
         _moderator(ctx, _("Only room moderators can change the check-in questions."))
         chosen: tuple[str, ...] | None = None
         if text.lower() not in ("default", "defaults", "reset"):
-            try:
-                chosen = parse_questions(text)
-            except CheckinError as err:
-                raise _user_error(err, QUESTIONS_EXAMPLE) from None
+            chosen = parse_questions(text)
         await set_questions(ctx.db.conn, settings.id, chosen, ctx.sender, ctx.now)
         shown = chosen or DEFAULT_QUESTIONS
     msg = Msg().text(_("Questions for the next check-ins:") if text is not None
@@ -191,10 +181,7 @@ async def questions_cmd(ctx: Context, questions: str | None) -> None:
                  args=(Arg("length", rest=True),))
 async def window_cmd(ctx: Context, length: str) -> None:
     _moderator(ctx, _("Only room moderators can change the check-in window."))
-    try:
-        window = parse_window(length)
-    except CheckinError as err:
-        raise _user_error(err, WINDOW_EXAMPLE) from None
+    window = parse_window(length)
     settings = await _settings(ctx)
     await set_window(ctx.db.conn, settings.id, window, ctx.sender, ctx.now)
     ctx.reply(Msg().text(_("Answers to the next check-ins are collected for {window} after "

@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 
 from commands.common import room_default_zone, zone_of
 from commands.context import Context
-from commands.errors import PermissionDenied, UserError
+from commands.errors import PermissionDenied, UserError, errors_show
 from commands.meetings.format import (
     occurrence_lines,
     series_words,
@@ -18,10 +18,10 @@ from commands.meetings.format import (
 )
 from commands.reply import Msg, bolded, coded, fill
 from commands.router import QUOTES, Arg, CommandSet, take_token
+from domain.errors import DomainError
 from domain.i18n import N_, _, ngettext
 from domain.recurrence import (
     Occurrence,
-    RuleError,
     Series,
     next_occurrence,
     occurrence_on,
@@ -30,7 +30,7 @@ from domain.recurrence import (
     parse_rule,
 )
 from domain.timefmt import format_day
-from domain.when import WhenError, localize, parse_duration, parse_when
+from domain.when import localize, parse_duration, parse_when
 from domain.zones import ZoneError, resolve_zone
 from storage.meetings import (
     Meeting,
@@ -60,7 +60,7 @@ def parse_ref(text: str) -> int:
     match = re.fullmatch(r"[#mM]?([0-9]{1,9})", text.strip())
     if not match:
         # Translators: {text} is what the member typed, in quotes.
-        raise ValueError(_("{text} is not a meeting id; ids look like m3.").format(
+        raise DomainError(_("{text} is not a meeting id; ids look like m3.").format(
             text=repr(text[:30])))
     return int(match.group(1))
 
@@ -68,7 +68,7 @@ def parse_ref(text: str) -> int:
 def parse_days(text: str) -> int:
     match = re.fullmatch(r"([0-9]{1,4})\s*d(ays?)?", text.strip().lower())
     if not match or not 1 <= int(match.group(1)) <= MAX_LIST_DAYS:
-        raise ValueError(_("Give a number of days from 1 to {max_days}, like 30d.").format(
+        raise DomainError(_("Give a number of days from 1 to {max_days}, like 30d.").format(
             max_days=MAX_LIST_DAYS))
     return int(match.group(1))
 
@@ -111,15 +111,6 @@ def require_owner(ctx: Context, meeting: Meeting, what: str) -> None:
     if ctx.sender != meeting.created_by and not ctx.is_moderator():
         template = _OWNER_ONLY.get(what, _OWNER_ONLY_OTHER)
         raise PermissionDenied(_(template).format(ref=meeting.ref))
-
-
-def _user_error(err: ValueError, example: str | None = None) -> UserError:
-    """`example` is already translated; the default is the `!meeting add` example."""
-    message = str(err)
-    if isinstance(err, ZoneError) and err.suggestions:
-        # Translators: {zones} is a list of time zones, e.g. "Asia/Kolkata, Asia/Karachi".
-        message += " " + _("Did you mean {zones}?").format(zones=", ".join(err.suggestions[:3]))
-    return UserError(message, example if example is not None else _(ADD_EXAMPLE))
 
 
 def split_add(text: str) -> tuple[str, dict[str, str]]:
@@ -166,22 +157,19 @@ def _zone_clause(clauses: dict[str, str]) -> str | None:
 async def build_series(ctx: Context, clauses: dict[str, str]) -> tuple[Series, str | None]:
     sender_zone, _default = await zone_of(ctx)
     zone_override = _zone_clause(clauses)
-    try:
-        wall = parse_when(clauses["when"], ctx.now, zone_override or sender_zone)
-        rule = parse_rule(clauses["every"], wall.local) if "every" in clauses else None
-        duration = parse_duration(clauses["for"]) if "for" in clauses else timedelta(minutes=60)
-        alternate: time | None = None
-        if "alternate" in clauses:
-            alt = parse_when(clauses["alternate"], ctx.now, wall.zone)
-            if alt.zone != wall.zone:
-                raise UserError(
-                    _("The alternate time must be in the meeting's own zone ({zone}).").format(
-                        zone=wall.zone),
-                    _('!meeting add "Call" thu 06:00 UTC every 2 weeks alternate 15:00 UTC'))
-            alternate = alt.local.time()
-        series = Series(wall.local, wall.zone, rule, duration, alternate)
-    except (WhenError, RuleError, ZoneError) as err:
-        raise _user_error(err) from None
+    wall = parse_when(clauses["when"], ctx.now, zone_override or sender_zone)
+    rule = parse_rule(clauses["every"], wall.local) if "every" in clauses else None
+    duration = parse_duration(clauses["for"]) if "for" in clauses else timedelta(minutes=60)
+    alternate: time | None = None
+    if "alternate" in clauses:
+        alt = parse_when(clauses["alternate"], ctx.now, wall.zone)
+        if alt.zone != wall.zone:
+            raise UserError(
+                _("The alternate time must be in the meeting's own zone ({zone}).").format(
+                    zone=wall.zone),
+                _('!meeting add "Call" thu 06:00 UTC every 2 weeks alternate 15:00 UTC'))
+        alternate = alt.local.time()
+    series = Series(wall.local, wall.zone, rule, duration, alternate)
     start, note = localize(series.start_local, series.zone)
     if start <= ctx.now:
         raise UserError(
@@ -315,11 +303,8 @@ async def move(ctx: Context, id: int, when: str) -> None:
     whole = bool(re.search(r"(^|\s)--series\b", when))
     when = re.sub(r"(^|\s)--series\b", " ", when).strip()
     zone = found.series.zone if whole else (await zone_of(ctx))[0]
-    try:
+    with errors_show(_("!meeting move m{number} fri 15:00").format(number=found.number)):
         wall = parse_when(when, ctx.now, zone)
-    except (WhenError, ZoneError) as err:
-        raise _user_error(err, _("!meeting move m{number} fri 15:00").format(
-            number=found.number)) from None
     start, note = localize(wall.local, wall.zone)
     if start <= ctx.now:
         raise UserError(_("That time has already passed."),
@@ -370,11 +355,9 @@ async def pick_occurrence(ctx: Context, meeting: Meeting, date_text: str | None)
             raise UserError(_("m{number} has no more occurrences.").format(
                 number=meeting.number), "!meetings")
         return upcoming
-    try:
+    with errors_show(f"!meeting skip m{meeting.number} 2026-12-10"):
         day = parse_when(date_text, ctx.now, meeting.series.zone,
                          default_time=time(12, 0)).local.date()
-    except (WhenError, ZoneError) as err:
-        raise _user_error(err, f"!meeting skip m{meeting.number} 2026-12-10") from None
     found = occurrence_on(meeting.series, day, overrides)
     if found is None:
         raise UserError(_("m{number} has no occurrence on {date}.").format(

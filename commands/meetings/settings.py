@@ -10,6 +10,7 @@ from commands.errors import PermissionDenied, UserError
 from commands.meetings.commands import find_meeting, meeting_cmd, parse_ref, require_owner
 from commands.reply import Attachment, Msg, coded, fill
 from commands.router import Arg, CommandSet, Router
+from domain.errors import DomainError
 from domain.i18n import N_, _, ngettext
 from domain.ics import series_to_ics
 from domain.recurrence import next_occurrence
@@ -25,19 +26,19 @@ def parse_leads(text: str) -> tuple[int, ...]:
     """`24h 15m` → (1440, 15): minutes before the start, longest first."""
     words = text.replace(",", " ").split()
     if not words or len(words) > 5:
-        raise ValueError(_("Give one to five lead times, like 24h 15m."))
+        raise DomainError(_("Give one to five lead times, like 24h 15m."))
     minutes: set[int] = set()
     for word in words:
         match = LEAD.fullmatch(word)
         if not match:
             # Translators: {text} is what the member typed, in quotes; m, h and d are the
             # units the command accepts.
-            raise ValueError(_("{text} is not a lead time; use m, h or d, like 15m or 24h.")
+            raise DomainError(_("{text} is not a lead time; use m, h or d, like 15m or 24h.")
                              .format(text=repr(word[:20])))
         unit = match.group(2)[0].lower()
         value = int(match.group(1)) * {"d": 1440, "h": 60, "m": 1}[unit]
         if not 1 <= value <= MAX_LEAD.total_seconds() // 60:
-            raise ValueError(_("Lead times go from 1m to 7d."))
+            raise DomainError(_("Lead times go from 1m to 7d."))
         minutes.add(value)
     return tuple(sorted(minutes, reverse=True))
 
@@ -55,7 +56,7 @@ def describe_leads(leads: tuple[int, ...]) -> str:
 
 def check_link(url: str) -> str:
     if not re.fullmatch(r"https?://[^\s<>\"']{1,500}", url):
-        raise ValueError(_("A join link must be an http:// or https:// address."))
+        raise DomainError(_("A join link must be an http:// or https:// address."))
     return url
 
 
@@ -125,7 +126,7 @@ async def reminders(ctx: Context, text: str | None) -> None:
     if words and re.fullmatch(r"[#mM]?[0-9]{1,9}", words[0]) and len(words) > 1:
         found = await find_meeting(ctx, parse_ref(words[0]))
         require_owner(ctx, found, "change the reminders of")
-        leads = _leads(" ".join(words[1:]))
+        leads = parse_leads(" ".join(words[1:]))
         await touch(ctx.db.conn, found.id, ctx.now, leads=",".join(map(str, leads)))
         ctx.changed.add(("meeting", found.id))
         # Translators: {leads} is a list of lead times, e.g. "1d, 15m".
@@ -143,7 +144,7 @@ async def reminders(ctx: Context, text: str | None) -> None:
         return
     if not ctx.is_moderator():
         raise PermissionDenied(_("Only room moderators can change the room's reminders."))
-    leads = _leads(" ".join(words))
+    leads = parse_leads(" ".join(words))
     await ctx.db.conn.execute("UPDATE rooms SET reminder_leads = ? WHERE room_id = ?",
                               (",".join(map(str, leads)), ctx.room_id))
     rows = await ctx.db.fetchall(
@@ -216,9 +217,3 @@ async def ics(ctx: Context, id: int) -> None:
     filename = f"meeting-m{found.number}.ics"
     ctx.reply(Msg(attachment=Attachment(filename, "text/calendar", data)).text(filename))
 
-
-def _leads(text: str) -> tuple[int, ...]:
-    try:
-        return parse_leads(text)
-    except ValueError as err:
-        raise UserError(str(err), "!meeting reminders 24h 15m") from None

@@ -13,12 +13,13 @@ from commands.meetings.commands import meeting_cmd
 from commands.meetings.format import duration_words, member_zones, series_words
 from commands.reply import Msg, PollEnd, PollSpec, coded, fill
 from commands.router import Arg, CommandSet
+from domain.errors import DomainError
 from domain.hours import WorkingHours
 from domain.i18n import N_, _, ngettext, use_language
 from domain.recurrence import Series
 from domain.suggest import DEFAULT_HOURS, Person, rank_slots
 from domain.timefmt import format_local, local_time_line
-from domain.when import WhenError, parse_duration
+from domain.when import parse_duration
 from domain.zones import zone_info
 from storage.db import Database
 from storage.meetings import get_meeting, insert_meeting
@@ -53,7 +54,7 @@ def poll_key(room_id: str, number: int) -> str:
 def _option(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 9:
         # Translators: {text} is what the member typed, in quotes.
-        raise ValueError(_("{text} is not an option number; options are 1 to 5.").format(
+        raise DomainError(_("{text} is not an option number; options are 1 to 5.").format(
             text=repr(text[:20])))
     return int(text)
 
@@ -62,7 +63,7 @@ def _poll_ref(text: str) -> int:
     match = re.fullmatch(r"[pP#]?([0-9]{1,9})", text)
     if not match:
         # Translators: {text} is what the member typed, in quotes.
-        raise ValueError(_("{text} is not a poll id; they look like p2.").format(
+        raise DomainError(_("{text} is not a poll id; they look like p2.").format(
             text=repr(text[:20])))
     return int(match.group(1))
 
@@ -87,10 +88,7 @@ async def suggest(ctx: Context, text: str) -> None:
     match = SUGGEST.match(text.strip())
     if not match:
         raise UserError(_("I couldn't read that; give a length first."), SUGGEST_EXAMPLE)
-    try:
-        duration = parse_duration(match.group("duration"))
-    except WhenError as err:
-        raise UserError(str(err), SUGGEST_EXAMPLE) from None
+    duration = parse_duration(match.group("duration"))
     days = int(match.group("days") or 7)
     if not 1 <= days <= MAX_WITHIN_DAYS:
         raise UserError(ngettext("Look at most {count} day ahead.",

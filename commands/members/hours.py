@@ -4,22 +4,14 @@ from __future__ import annotations
 
 from commands.common import zone_of
 from commands.context import Context
-from commands.errors import UserError
 from commands.reply import Msg
 from commands.router import Arg, CommandSet
-from domain.hours import HoursError, WorkingHours, parse_hours
+from domain.hours import WorkingHours, parse_hours
 from domain.i18n import N_, _
 from storage.members import get_member, set_hours
 
 # Translators: keep "!hours set" and the times; the days as members may type them.
 EXAMPLE = N_("!hours set 09:00-17:00 Mon-Fri")
-
-
-def _parse(text: str) -> WorkingHours:
-    try:
-        return parse_hours(text)
-    except HoursError as err:
-        raise UserError(str(err), _(EXAMPLE)) from None
 
 
 def _room_default(msg: Msg) -> None:
@@ -63,7 +55,7 @@ async def hours(ctx: Context) -> None:
            # Translators: keep "!hours set" and the times; the days as members may type
            # them.
            examples=(EXAMPLE, N_("!hours set 9am-5pm Sun-Thu")),
-           args=(Arg("hours", _parse, rest=True),))
+           args=(Arg("hours", parse_hours, rest=True),))
 async def hours_set(ctx: Context, hours: WorkingHours) -> None:
     zone, is_default = await zone_of(ctx)
     await set_hours(ctx.db, ctx.sender, hours.to_storage(), ctx.now.isoformat())

@@ -27,7 +27,6 @@ from commands.rota.support import (
     names,
     occurrence_at,
     people_in,
-    ref_of,
     role_label,
     role_name,
 )
@@ -244,7 +243,7 @@ async def rota_cmd(ctx: Context, text: str | None) -> None:
     ref, rest = take_token(text or "")
     if not ref:
         raise UserError(_("Which meeting's rota? Give its id."), "!rota m1")
-    ref_of(ref)
+    parse_ref(ref)  # not a meeting id: says so
     action, rest = take_token(rest)
     action = action.lower()
     raise UserError(_("I don't know “{word}” for !rota.").format(word=action[:30]),

@@ -10,12 +10,14 @@ import pytest
 
 from commands import build_router, middleware
 from commands.context import Context, Settings
-from commands.errors import PermissionDenied, errors_show
+from commands.errors import PermissionDenied, UserError, errors_show
 from commands.jobs import JobEnv, Post
 from commands.reply import Msg
 from commands.router import Arg, Command, CommandSet, Interaction, Router
 from domain.errors import DomainError
 from domain.i18n import current_language
+from domain.when import WhenError
+from domain.zones import ZoneError, resolve_zone
 from storage import Database
 from storage.languages import set_member_language
 from tests.fakes import FakeRoom, dispatch, reply_text
@@ -233,6 +235,20 @@ async def test_action_and_rota_help_list_no_verb_lines(db: Database) -> None:
 # ---- one error contract ----------------------------------------------------------------------
 
 
+def test_the_domains_errors_share_one_base() -> None:
+    for kind in (WhenError, ZoneError):
+        assert issubclass(kind, DomainError)
+    assert UserError is DomainError and issubclass(PermissionDenied, DomainError)
+
+
+def test_a_zone_error_offers_suggestions_but_keeps_the_bare_reason() -> None:
+    with pytest.raises(ZoneError) as caught:
+        resolve_zone("Nairobbi")
+    assert str(caught.value) == 'Unknown time zone "Nairobbi".'
+    assert caught.value.message.startswith(
+        'Unknown time zone "Nairobbi". Did you mean Africa/Nairobi')
+
+
 def test_errors_show_fills_only_a_missing_example_of_an_input_error() -> None:
     with pytest.raises(DomainError) as caught, errors_show("!x 1"):
         raise DomainError("bad")
@@ -243,6 +259,24 @@ def test_errors_show_fills_only_a_missing_example_of_an_input_error() -> None:
     with pytest.raises(PermissionDenied) as denied, errors_show("!x 1"):
         raise PermissionDenied("not you")
     assert denied.value.example is None
+
+
+async def test_a_rules_error_gets_the_running_commands_example(db: Database) -> None:
+    router = Router()
+
+    @router.command("when", summary="", usage="!when <time>", examples=("!when 14:00",),
+                    args=(Arg("text", rest=True),))
+    async def when(ctx: Context, text: str) -> None:
+        raise WhenError(f"Can't read {text}.")
+
+    @router.command("nope", summary="", usage="!nope", examples=("!nope",))
+    async def nope(ctx: Context) -> None:
+        raise PermissionDenied("Moderators only.")
+
+    assert await say(router, db, "when blorp") == "Can't read blorp.\nExample: `!when 14:00`"
+    assert await say(router, db, "when blorp", prefix="?") == (
+        "Can't read blorp.\nExample: `?when 14:00`")
+    assert await say(router, db, "nope") == "Moderators only."
 
 
 # ---- middleware, one step at a time ---------------------------------------------------------
