@@ -167,6 +167,11 @@ def parse_number(text: str) -> int:
     return int(match.group(1))
 
 
+def parse_numbers(text: str, most: int = 20) -> list[int]:
+    """`3 4, 5` → [3, 4, 5]: item numbers apart by spaces or commas; only the first `most`."""
+    return [parse_number(word) for word in text.replace(",", " ").split()[:most]]
+
+
 def clean_text(text: str, what: str = "action") -> str:
     """An item's text on one line, non-empty and at most MAX_TEXT characters."""
     text = " ".join(text.split())

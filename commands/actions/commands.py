@@ -37,7 +37,7 @@ from commands.errors import UserError, errors_show
 from commands.meetings.commands import parse_days
 from commands.reply import Msg, Span, bolded, coded, fill
 from commands.router import Arg, CommandSet, Interaction
-from domain.due import END_OF_DAY, format_due, parse_number, split_due_clause
+from domain.due import END_OF_DAY, format_due, parse_number, parse_numbers, split_due_clause
 from domain.i18n import N_, _, ngettext
 from domain.when import localize
 from domain.zones import zone_info
@@ -328,12 +328,11 @@ async def actions_cmd(ctx: Context, which: str | None) -> None:
 
 @cmds.command("done", summary=N_("Close action items (a ✅ on their message works too)."),
               usage=N_("!done <n> [<n> …]"), examples=("!done 12", "!done 3 4"),
-              args=(Arg("numbers", rest=True),))
-async def done(ctx: Context, numbers: str) -> None:
+              args=(Arg("numbers", parse_numbers, rest=True),))
+async def done(ctx: Context, numbers: list[int]) -> None:
     await note_presence(ctx)
     msg = Msg()
-    for word in numbers.replace(",", " ").split()[:20]:
-        number = parse_number(word)
+    for number in numbers:
         msg.parts.extend((await close(ctx, await find_action(ctx, number))).parts)
         msg.line()
     ctx.reply(msg)
@@ -341,10 +340,10 @@ async def done(ctx: Context, numbers: str) -> None:
 
 @cmds.command("reopen", summary=N_("Reopen a closed action item."),
               usage=N_("!reopen <n>"),
-              examples=("!reopen 12",), args=(Arg("number", rest=True),))
-async def reopen(ctx: Context, number: str) -> None:
+              examples=("!reopen 12",), args=(Arg("number", parse_number, rest=True),))
+async def reopen(ctx: Context, number: int) -> None:
     await note_presence(ctx)
-    action = await find_action(ctx, parse_number(number))
+    action = await find_action(ctx, number)
     if action.closed_at is None:
         ctx.reply(Msg().text(_("#{number} is still open.").format(number=action.number)))
         return

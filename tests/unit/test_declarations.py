@@ -335,3 +335,16 @@ async def test_room_prefix_rewrites_code_spans_only(db: Database) -> None:
 
     await middleware.room_prefix(ctx, "t", work)
     assert reply_text(ctx) == "say !help or `?help tz`"
+
+
+# ---- typed arguments ---------------------------------------------------------------------
+
+
+async def test_done_reads_every_number_before_closing_any(db: Database) -> None:
+    router = build_router()
+    assert (await say(router, db, "action Buy chairs")).startswith("Action #1")
+    assert await say(router, db, "done 1 x") == (
+        "'x' is not an item number; numbers look like 12 or #12.\nExample: `!done 12`")
+    assert await say(router, db, "reopen 1") == "#1 is still open."
+    assert await say(router, db, "reopen 1 2") == (
+        "'1 2' is not an item number; numbers look like 12 or #12.\nExample: `!reopen 12`")
