@@ -266,20 +266,33 @@ async def info(ctx: Context, text: str | None) -> None:
     await record(ctx, text, "info", INFO_EXAMPLE)
 
 
-@cmds.command("minutes", summary=N_("Show the last minutes, or get them as a file."),
-              usage=N_("!minutes [<id>] [file]"),
-              examples=("!minutes", "!minutes m1", "!minutes m1 file"),
-              args=(Arg("text", optional=True, rest=True),))
-async def minutes_cmd(ctx: Context, text: str | None) -> None:
-    await note_presence(ctx)
-    words = (text or "").lower().split()
-    as_file = "file" in words
+@dataclass(frozen=True)
+class MinutesAsk:
+    """What `!minutes` asks for: one meeting's last minutes (else the room's), as a file?"""
+
+    number: int | None = None
+    as_file: bool = False
+
+
+def minutes_ask(text: str) -> MinutesAsk:
+    """`[<id>] [file]`, in either order."""
+    words = text.lower().split()
     refs = [w for w in words if w != "file"]
     if len(refs) > 1:
         # Translators: “file” is a command word: keep it.
         raise UserError(_("Give one meeting id, and optionally “file”."), "!minutes m1 file")
     with errors_show("!minutes m1"):
-        found = await find_meeting(ctx, parse_ref(refs[0])) if refs else None
+        return MinutesAsk(parse_ref(refs[0]) if refs else None, "file" in words)
+
+
+@cmds.command("minutes", summary=N_("Show the last minutes, or get them as a file."),
+              usage=N_("!minutes [<id>] [file]"),
+              examples=("!minutes", "!minutes m1", "!minutes m1 file"),
+              args=(Arg("ask", minutes_ask, optional=True, rest=True, default=MinutesAsk()),))
+async def minutes_cmd(ctx: Context, ask: MinutesAsk) -> None:
+    await note_presence(ctx)
+    as_file = ask.as_file
+    found = await find_meeting(ctx, ask.number) if ask.number is not None else None
     minutes = await last_minutes(ctx.db, ctx.room_id, found.id if found else None)
     if minutes is None:
         if found:
