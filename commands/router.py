@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import functools
 import inspect
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,11 +28,13 @@ from typing import Any
 from commands import middleware
 from commands.aliases import ALIASES
 from commands.context import Context
-from commands.errors import UserError, errors_show
+from commands.errors import UserError, errors_show, where_it_broke
 from commands.jobs import Schedules
 from commands.reply import with_prefix as with_prefix  # where jobs have always found it
 from domain.errors import DomainError
 from domain.i18n import _
+
+log = logging.getLogger(__name__)
 
 # A handler gets the context and its declared arguments by name; one that also takes a
 # parameter `router` is given the router (`!help` lists the commands, hooks live there).
@@ -316,6 +319,19 @@ class Router:
             return True
 
         await middleware.run(ctx, found.name if found else "unknown", work)
+        await self._after_command(ctx, found)
+
+    async def _after_command(self, ctx: Context, command: Command | None) -> None:
+        """The "command" hooks, after every command addressed to the bot, whatever its
+        outcome: a member who asked for something that was refused, mistyped or unknown was
+        there too (open minutes count them). A hook's own failure is logged, never shown."""
+        for after in self.schedules.hooks.get("command", []):
+            try:
+                async with ctx.db.savepoint("after_command"):
+                    await after(ctx, command)
+            except Exception as exc:  # the command's reply stands
+                log.error("command hook failed with %s at %s", type(exc).__name__,
+                          where_it_broke(exc))
 
     def resolve(self, cmd: Command, text: str) -> tuple[Command, dict[str, Any], str]:
         """The declared command `text` asks for under `cmd`, the target's value when a verb
@@ -363,8 +379,6 @@ class Router:
             if _takes_router(cmd.handler):
                 values["router"] = self
             await cmd.handler(ctx, **values)
-        for hook in self.schedules.hooks.get("command", []):
-            await hook(ctx, cmd)  # e.g. open minutes note who took part
         if not ctx.replies:
             raise RuntimeError(f"handler for {cmd.full_name} produced no reply")
 

@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -220,22 +220,27 @@ def _member(token: str, members: Sequence[str], name_of: Callable[[str], str]) -
             return user
     starting = [user for user, known in names.items() if any(k.startswith(word) for k in known)]
     if len(starting) > 1:
-        # Translators: {name} is what was typed after @; {members} are Matrix ids.
+        # Translators: {name} is what was typed after @; {members} are members' names.
         raise DomainError(_("@{name} could be {members}; write more of the name.").format(
-            name=word[:40], members=", ".join(sorted(starting)[:4])))
+            name=word[:40], members=", ".join(sorted(name_of(u) for u in starting)[:4])))
     return starting[0] if word and starting else None
 
 
 def leading_people(text: str, mentioned: Sequence[str], members: Sequence[str],
-                   name_of: Callable[[str], str]) -> tuple[list[str], str]:
+                   name_of: Callable[[str], str], pills: Mapping[str, str] | None = None
+                   ) -> tuple[list[str], str]:
     """The members named at the start of `text`, and what follows.
 
-    Clients put a pill's display name in the plain body and the user id in m.mentions, so
-    a leading display name of a mentioned user counts, as do `@id` and `@localpart`.
+    Clients put a pill's text (the display name when it was sent) in the plain body and the
+    user id in m.mentions or the formatted body, so a leading pill text or display name of a
+    mentioned user counts, as do `@id` and `@localpart`.
     """
+    pills = pills or {}
     labels = sorted(((label.lower(), user) for user in mentioned
                      for label in (user, name_of(user), "@" + name_of(user),
-                                   "@" + user[1:].split(":", 1)[0])),
+                                   "@" + user[1:].split(":", 1)[0], pills.get(user, ""),
+                                   "@" + pills.get(user, "").lstrip("@"))
+                     if label.strip("@")),
                     key=lambda item: len(item[0]), reverse=True)
     owners: list[str] = []
     rest = text.strip()
@@ -256,7 +261,8 @@ def leading_people(text: str, mentioned: Sequence[str], members: Sequence[str],
         if found is None:
             break
         if found[0] not in members:
-            raise DomainError(_("{user} is not a member of this room.").format(user=found[0]))
+            raise DomainError(_("{user} is not a member of this room.").format(
+                user=name_of(found[0])))
         owners.append(found[0])
         rest = rest[found[1]:].lstrip(" \t\n:,")
     return list(dict.fromkeys(owners)), rest

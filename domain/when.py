@@ -198,6 +198,20 @@ def parse_when(
     return Wall(datetime.combine(_pick_day(parts, clock, now_local), clock), zone)
 
 
+def clock_only(text: str) -> time | None:
+    """The time of day when `text` says nothing else ("16:00", "4 pm", "16h"), so what it
+    changes keeps its day (a series its days); None when it names a day, a zone or more."""
+    try:
+        words, zone_text = _split_zone(_tokens(to_english(" ".join(text.split()))))
+        parts = _Parts(date(2000, 1, 3))
+        _read(words, parts)
+    except ValueError:
+        return None
+    if zone_text is not None or parts.day_text or parts.ahead is not None:
+        return None
+    return parts.clock
+
+
 @dataclass
 class _Parts:
     """What the tokens said so far; each part may be given once."""

@@ -21,11 +21,13 @@ from commands.actions.common import (
     day_in_zone,
     due_part,
     find_action,
+    may_change,
     note_presence,
     open_heading,
     overdue_count,
     owners_part,
     read_due,
+    refusal,
     require_say,
     room_zones,
     take_owners,
@@ -59,12 +61,15 @@ MAX_LISTED = 50  # a list longer than this says how to narrow it instead
 
 
 async def close(ctx: Context, action: Action) -> Msg:
-    """Close an item, crediting whoever closed it; closing twice only says who did."""
+    """Close an item, crediting whoever closed it; closing twice only says who did.
+
+    Only whoever added it, its owners and moderators may close it (`require_say`)."""
     if action.closed_at is not None:
         who = ctx.room.display_name(action.closed_by or "")
         # Translators: {day} is a date such as "Wed 25 Nov".
         return Msg().text(_("#{number} was already closed by {name} on {day}.").format(
             number=action.number, name=who, day=await day_in_zone(ctx, action.closed_at)))
+    require_say(ctx, action, "close")
     await update_action(ctx.db.conn, action.id, ctx.now, closed_at=iso(ctx.now),
                         closed_by=ctx.sender)
     # Translators: {ref} is the item's number ("#12"), {text} its text, {name} a member.
@@ -333,7 +338,11 @@ async def done(ctx: Context, numbers: list[int]) -> None:
     await note_presence(ctx)
     msg = Msg()
     for number in numbers:
-        msg.parts.extend((await close(ctx, await find_action(ctx, number))).parts)
+        action = await find_action(ctx, number)
+        if len(numbers) > 1 and action.is_open and not may_change(ctx, action):
+            msg.text(refusal(action, "close")).line()  # the others still close
+            continue
+        msg.parts.extend((await close(ctx, action)).parts)
         msg.line()
     ctx.reply(msg)
 
@@ -347,6 +356,7 @@ async def reopen(ctx: Context, number: int) -> None:
     if action.closed_at is None:
         ctx.reply(Msg().text(_("#{number} is still open.").format(number=action.number)))
         return
+    require_say(ctx, action, "reopen")
     await update_action(ctx.db.conn, action.id, ctx.now, closed_at=None, closed_by=None)
     ctx.changed.add(("action", action.id))
     # Translators: {ref} is the item's number ("#12"), {text} its text.
@@ -366,6 +376,15 @@ async def on_reaction(ctx: Context, interaction: Interaction) -> bool:
     if action is None or not action.is_open:
         return True  # already closed or dropped: a reaction needs no answer
     await note_presence(ctx)
+    if not may_change(ctx, action):
+        # The ✅ is ignored, and said so once per member and item: the logical key makes
+        # a repeated ✅ queue nothing new (the outbox drops a key it has seen).
+        ctx.reply(Msg(key=f"action-refused:{ctx.room_id}:{action.number}:{ctx.sender}")
+                  .text(_("Your ✅ did not close #{number}: only whoever added it, its "
+                          "owners or a room moderator can. Ask one of them, or add what "
+                          "you know as a note:").format(number=action.number) + " ")
+                  .code(f"!action {action.number} note …"))
+        return True
     ctx.reply(await close(ctx, action))
     return True
 

@@ -60,7 +60,7 @@ def take_owners(ctx: Context, text: str) -> tuple[list[str], str]:
     whichever command asks (`!actions @who` too), a bad name shows how `!action` names."""
     with errors_show(_(EXAMPLE)):
         owners, rest = leading_people(text, ctx.mentioned, ctx.room.members(),
-                                      ctx.room.display_name)
+                                      ctx.room.display_name, ctx.pills)
     return owners, rest
 
 
@@ -97,13 +97,28 @@ async def find_action(ctx: Context, number: int) -> Action:
     return action
 
 
-def require_say(ctx: Context, action: Action) -> None:
-    """Changing an item is for whoever added it, its owners and moderators."""
-    if ctx.sender in (action.created_by, *action.owners) or ctx.is_moderator():
-        return
-    raise PermissionDenied(
-        _("Only whoever added #{number}, its owners or a room moderator can change it.")
-        .format(number=action.number))
+# One rule for every change, by command or by ✅: whoever added the item, its owners and
+# room moderators. One whole sentence per verb, so translators never glue a verb in.
+_ONLY = {
+    "change": N_("Only whoever added #{number}, its owners or a room moderator can change it."),
+    "close": N_("Only whoever added #{number}, its owners or a room moderator can close it."),
+    "reopen": N_("Only whoever added #{number}, its owners or a room moderator can reopen it."),
+}
+
+
+def may_change(ctx: Context, action: Action) -> bool:
+    """Whoever added the item, its owners and room moderators may close, reopen or change it."""
+    return ctx.sender in (action.created_by, *action.owners) or ctx.is_moderator()
+
+
+def refusal(action: Action, verb: str = "change") -> str:
+    """Why the sender may not `verb` ("change", "close", "reopen") this item."""
+    return _(_ONLY[verb]).format(number=action.number)
+
+
+def require_say(ctx: Context, action: Action, verb: str = "change") -> None:
+    if not may_change(ctx, action):
+        raise PermissionDenied(refusal(action, verb))
 
 
 async def note_presence(ctx: Context) -> Minutes | None:

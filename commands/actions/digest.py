@@ -41,7 +41,7 @@ from domain.digest import (
     weekly_slot,
 )
 from domain.due import open_order
-from domain.i18n import N_, _, use_language
+from domain.i18n import N_, _, colon, use_language
 from domain.recurrence import occurrences_cached
 from domain.timefmt import format_local, local_time_line
 from domain.when import WEEKDAY_WORDS, parse_when
@@ -225,7 +225,7 @@ async def meeting_blocks(env: JobEnv, room_id: str, room: RoomView, zone: str) -
         for hook in env.hooks.get("meeting-roles", []):
             roles.extend(await hook(env.db, meeting, occ))
         for index, (role, user) in enumerate(roles):
-            block.text("   " if index == 0 else " · ").text(f"{role}: ").mention(
+            block.text("   " if index == 0 else " · ").text(role + colon()).mention(
                 user, room.display_name(user), notify=False)
         blocks.append(block.line() if roles else block)
     return blocks

@@ -1,7 +1,8 @@
 """`!meeting start|end`, `!decision`, `!info`, `!minutes`: minutes of what members tag.
 
 Only lines tagged with a command are recorded, never the conversation around them.
-Attendees are the members who used a command while the minutes were open. Open actions
+Attendees are the members who used a command while the minutes were open, whatever its
+outcome (refused or mistyped too), and those who closed an item with ✅. Open actions
 recorded at one occurrence of a series are carried into the next: its 24-hour reminder
 lists them (the "reminder" hook), and so does its agenda once `!meeting agenda` calls the
 "agenda" hook registered here.
@@ -324,7 +325,8 @@ async def carried_in_reminder(env: JobEnv, meeting: Meeting, original_local: dat
 
 @cmds.schedules.hook("command")
 async def present(ctx: Context, command: object) -> None:
-    """Any command used while minutes are open counts its sender as present, except
+    """Any command used while minutes are open counts its sender as present, whether it
+    worked, was refused or was mistyped (`command` is None for an unknown one), except
     `!forget`: asking to be forgotten must not put the member back in the minutes."""
     if getattr(command, "name", None) != "forget":
         await note_presence(ctx)

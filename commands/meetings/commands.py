@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from commands.common import room_default_zone, zone_of
 from commands.context import Context
 from commands.errors import PermissionDenied, UserError, errors_show
+from commands.meetings.carry import carried_lines, carry_decisions
 from commands.meetings.format import (
     occurrence_lines,
     series_words,
@@ -17,7 +18,7 @@ from commands.meetings.format import (
     zones_for,
 )
 from commands.reply import Msg, bolded, coded, fill
-from commands.router import QUOTES, Arg, CommandSet, take_token
+from commands.router import QUOTES, Arg, CommandSet, Router, take_token
 from domain.errors import DomainError
 from domain.i18n import N_, _, ngettext
 from domain.recurrence import (
@@ -29,9 +30,10 @@ from domain.recurrence import (
     occurrences_cached,
     parse_rule,
 )
+from domain.reschedule import Carried
 from domain.timefmt import format_day
-from domain.when import localize, parse_duration, parse_when
-from domain.zones import ZoneError, resolve_zone
+from domain.when import Wall, clock_only, localize, parse_duration, parse_when
+from domain.zones import ZoneError, resolve_zone, zone_info
 from storage.meetings import (
     Meeting,
     get_meeting,
@@ -297,20 +299,29 @@ async def skip(ctx: Context, id: int, date: str | None) -> None:
                  examples=(N_("!meeting move m1 fri 15:00"),
                            N_("!meeting move m1 thu 16:00 --series")),
                  args=(Arg("id", parse_ref), Arg("when", rest=True)))
-async def move(ctx: Context, id: int, when: str) -> None:
+async def move(ctx: Context, id: int, when: str, router: Router) -> None:
     found = await find_meeting(ctx, id)
     require_owner(ctx, found, "move")
     whole = bool(re.search(r"(^|\s)--series\b", when))
     when = re.sub(r"(^|\s)--series\b", " ", when).strip()
+    when, rule_text = split_rule(when)
+    whole = whole or rule_text is not None  # a new rule is for the whole series
     zone = found.series.zone if whole else (await zone_of(ctx))[0]
-    with errors_show(_("!meeting move m{number} fri 15:00").format(number=found.number)):
-        wall = parse_when(when, ctx.now, zone)
+    example = _("!meeting move m{number} fri 15:00").format(number=found.number)
+    with errors_show(example):
+        wall = await moved_wall(ctx, found, when, zone, whole)
     start, note = localize(wall.local, wall.zone)
     if start <= ctx.now:
-        raise UserError(_("That time has already passed."),
-                        _("!meeting move m{number} fri 15:00").format(number=found.number))
+        raise UserError(_("That time has already passed."), example)
+    carried: list[Carried] = []
     if whole or found.series.rule is None:
         series = moved_series(found.series, wall.local, wall.zone)
+        if rule_text is not None:
+            with errors_show(_("!meeting move m{number} thu 16:00 every 2 weeks "
+                               "--series").format(number=found.number)):
+                series = replace(series, rule=parse_rule(rule_text, wall.local))
+        carried = await carry_decisions(ctx, found, series,
+                                        router.schedules.hooks.get("series-change", []))
         await touch(ctx.db.conn, found.id, ctx.now,
                     start_local=series.start_local.isoformat(timespec="minutes"),
                     zone=series.zone, rule=series.rule)
@@ -328,8 +339,37 @@ async def move(ctx: Context, id: int, when: str) -> None:
     msg = Msg().text(text).line()
     if note:
         msg.text(note).line()
+    carried_lines(msg, carried)
     await _next_block(ctx, msg, found)
     ctx.reply(msg)
+
+
+def split_rule(text: str) -> tuple[str, str | None]:
+    """`<when> every <rule>` → (when, rule); the rule is None when there is none."""
+    pieces = re.split(rf"(?:^|\s+)(?:{_EVERY})\s+", text, maxsplit=1, flags=re.IGNORECASE)
+    return (pieces[0].strip(), pieces[1].strip()) if len(pieces) == 2 else (text, None)
+
+
+async def moved_wall(ctx: Context, meeting: Meeting, when: str, zone: str, whole: bool
+                     ) -> Wall:
+    """Where a move goes. A time alone ("16:00") keeps the day: the next occurrence's date,
+    so `--series` keeps the series' days instead of moving them to today's weekday."""
+    clock = clock_only(when)
+    if clock is None:
+        return parse_when(when, ctx.now, zone)
+    overrides = await overrides_for(ctx.db, meeting.id)
+    after = ctx.now
+    for _attempt in range(3):  # the next occurrence, or the one after if that time is past
+        upcoming = next_occurrence(meeting.series, after, overrides)
+        if upcoming is None:
+            break
+        day = upcoming.original_local.date() if whole else \
+            upcoming.start_utc.astimezone(zone_info(zone)).date()
+        wall = Wall(datetime.combine(day, clock), zone)
+        if localize(wall.local, zone)[0] > ctx.now:
+            return wall
+        after = upcoming.start_utc
+    return parse_when(when, ctx.now, zone)
 
 
 def moved_series(series: Series, start_local: datetime, zone: str) -> Series:

@@ -213,6 +213,7 @@ async def ics(ctx: Context, id: int) -> None:
         overrides=await overrides_for(ctx.db, found.id),
         url=found.link,
         now_utc=ctx.now,
+        sequence=found.revision,
     )
     filename = f"meeting-m{found.number}.ics"
     ctx.reply(Msg(attachment=Attachment(filename, "text/calendar", data)).text(filename))

@@ -10,7 +10,7 @@ from commands.context import Context
 from commands.errors import PermissionDenied, UserError
 from commands.jobs import JobEnv, PlannedJob, Post
 from commands.meetings.commands import meeting_cmd
-from commands.meetings.format import duration_words, member_zones, series_words
+from commands.meetings.format import duration_words, member_zones, minutes_words, series_words
 from commands.reply import Msg, PollEnd, PollSpec, coded, fill
 from commands.router import Arg, CommandSet
 from domain.errors import DomainError
@@ -166,7 +166,7 @@ async def pick(ctx: Context, option: int, poll: int | None) -> None:
         raise UserError(_("That time has already passed; pick another."), "!meeting pick 2")
     posts = await conclude(ctx.db, found, option, ctx.now,
                            await room_lang(ctx.db, ctx.room_id, ctx.settings),
-                           picked_by=ctx.sender)
+                           picked_by=ctx.room.display_name(ctx.sender))
     for post in posts:
         post.msg.is_reply = post.msg.poll_end is None  # the notice answers the command
         ctx.reply(post.msg)
@@ -180,7 +180,7 @@ def series_length(duration: timedelta) -> str:
     """"45 min", "90 min", "2h": whole hours in hours, anything else in minutes."""
     minutes = int(duration.total_seconds() // 60)
     if minutes < 60 or minutes % 60:
-        return _("{minutes} min").format(minutes=minutes)
+        return minutes_words(minutes)
     return duration_words(duration)
 
 
@@ -201,7 +201,8 @@ async def participants(ctx: Context, named: bool) -> list[Person]:
         ids = [u for u in ctx.mentioned if u in set(ctx.room.members())]
         unknown = [u for u in ctx.mentioned if u not in ids]
         if unknown:
-            raise UserError(_("{user} is not in this room.").format(user=unknown[0]),
+            raise UserError(_("{user} is not in this room.").format(
+                user=ctx.room.display_name(unknown[0])),
                             SUGGEST_EXAMPLE)
         if not ids:
             raise UserError(_("Name the people with mentions (@name)."), SUGGEST_EXAMPLE)
@@ -222,7 +223,7 @@ async def conclude(db: Database, poll: Poll, option: int, now: datetime, lang: s
     """Create the meeting for `option`, close the poll and say so (poll end + notice).
 
     The notices are for the whole room, in its language `lang`; they say who picked the
-    option (`picked_by`) or, without one, its (votes, total votes).
+    option (`picked_by`, their name as shown) or, without one, its (votes, total votes).
     """
     start = poll.options[option - 1]
     local = start.astimezone(zone_info(poll.zone)).replace(tzinfo=None)
@@ -237,7 +238,7 @@ async def conclude(db: Database, poll: Poll, option: int, now: datetime, lang: s
         fields = {"poll": poll.number, "option": option, "number": number, "title": poll.title,
                   "schedule": series_words(meeting)}
         if picked_by is not None:
-            # Translators: {poll} and {number} are ids (p2, m3), {name} a Matrix id, {title}
+            # Translators: {poll} and {number} are ids (p2, m3), {name} a member's name, {title}
             # the meeting's title, {schedule} when it happens.
             text = _("Poll p{poll} closed (picked by {name}): option {option} wins. Scheduled "
                      "m{number}: {title} — {schedule}.").format(name=picked_by, **fields)

@@ -11,7 +11,7 @@ from commands.context import Context
 from commands.errors import PermissionDenied, UserError
 from commands.reply import Msg
 from commands.router import Arg, CommandSet
-from domain.i18n import LANGUAGES, N_, _, parse_language, use_language
+from domain.i18n import LANGUAGES, N_, _, language_name, parse_language, use_language
 from storage.languages import (
     member_and_room_language,
     set_member_language,
@@ -40,7 +40,7 @@ def _read(text: str, example: str) -> str | None:
 
 
 def _name(lang: str | None) -> str:
-    return f"{LANGUAGES[lang]} ({lang})" if lang else _("not set")
+    return f"{language_name(lang)} ({lang})" if lang else _("not set")
 
 
 cmds = CommandSet()
@@ -69,7 +69,7 @@ async def lang(ctx: Context, language: str | None) -> None:
     with use_language(chosen or room or ctx.settings.language):
         if chosen:
             text = _("From now on I will answer you in {language}.").format(
-                language=LANGUAGES[chosen])
+                language=language_name(chosen))
         else:
             text = _("You follow the room's language again.")
         ctx.reply(Msg().text(text))
@@ -89,8 +89,8 @@ async def lang_room(ctx: Context, language: str) -> None:
         if chosen:
             text = _("This room's reminders, digests and summaries are now in {language}. "
                      "Each member can still choose their own with !lang.").format(
-                language=LANGUAGES[chosen])
+                language=language_name(chosen))
         else:
             text = _("This room now uses the default language ({language}).").format(
-                language=LANGUAGES.get(ctx.settings.language, ctx.settings.language))
+                language=language_name(ctx.settings.language))
         ctx.reply(Msg().text(text))

@@ -81,17 +81,18 @@ def _counts(counts: dict[str, int]) -> str:
 def describe(ctx: Context, target: str, report: Report, done: bool) -> Msg:
     """The preview (done=False) and the receipt: every count, and what is not touched."""
     own = target == ctx.sender
+    name = ctx.room.display_name(target)
     msg = Msg()
     erased = _counts(report.erased)
     if done:
         heading = (_("Done: I have forgotten you.") if own
-                   else _("Done: I have forgotten {user}.").format(user=target))
+                   else _("Done: I have forgotten {user}.").format(user=name))
         msg.bold(heading).line()
         # Translators: {items} is a list such as "poll votes (2), away periods (1)".
         msg.text(_("Erased: {items}.").format(items=erased)).line()
     else:
         heading = (_("Here is exactly what forgetting you means.") if own
-                   else _("Here is exactly what forgetting {user} means.").format(user=target))
+                   else _("Here is exactly what forgetting {user} means.").format(user=name))
         msg.bold(heading).line()
         # Translators: {items} is a list such as "poll votes (2), away periods (1)".
         msg.text(_("Erased for good: {items}.").format(items=erased)).line()
@@ -118,7 +119,7 @@ def describe(ctx: Context, target: str, report: Report, done: bool) -> Msg:
                             "{unassigned} with no other owner are unassigned now, for the "
                             "room to take up.", unassigned)
         else:
-            # Translators: {user} is a Matrix id, {count} a number of action items,
+            # Translators: {user} is a member's name, {count} a number of action items,
             # {unassigned} how many of them nobody owns now (the plural follows it).
             text = ngettext("Open action items: {user} is removed as owner of {count}; "
                             "{unassigned} with no other owner is unassigned now, for the room "
@@ -126,7 +127,7 @@ def describe(ctx: Context, target: str, report: Report, done: bool) -> Msg:
                             "Open action items: {user} is removed as owner of {count}; "
                             "{unassigned} with no other owner are unassigned now, for the "
                             "room to take up.", unassigned)
-        msg.text(text.format(user=target, count=count, unassigned=unassigned)).line()
+        msg.text(text.format(user=name, count=count, unassigned=unassigned)).line()
     if own:
         msg.text(_("Not touched: messages already in rooms (yours, and mine that named you). "
                    "Matrix keeps them; redact them in a client (a room moderator can redact "

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from commands.rota import commands, fairness, jobs
+from commands.rota import carry, commands, fairness, jobs
 
-PARTS = (commands.cmds, jobs.cmds, fairness.cmds)
+PARTS = (commands.cmds, jobs.cmds, fairness.cmds, carry.cmds)

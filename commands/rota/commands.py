@@ -185,7 +185,7 @@ async def skip(ctx: Context, meeting: Meeting, row: RotaRow, text: str) -> None:
     who = people[0] if people else ctx.sender
     if who != ctx.sender:
         require_owner(ctx, meeting, "skip others on the rota of")
-    check_on_rota(row, who, meeting, who == ctx.sender)
+    check_on_rota(row, who, meeting, who == ctx.sender, ctx.room.display_name(who))
     if date_text:
         target = await occurrence_at(ctx, meeting, date_text, example)
     else:
@@ -195,7 +195,7 @@ async def skip(ctx: Context, meeting: Meeting, row: RotaRow, text: str) -> None:
             raise UserError(ngettext(
                 "{user} has no turn in the next {count} occurrence; give a date to skip anyway.",
                 "{user} has no turn in the next {count} occurrences; give a date to skip anyway.",
-                LOOK_AHEAD).format(user=who, count=LOOK_AHEAD), example)
+                LOOK_AHEAD).format(user=ctx.room.display_name(who), count=LOOK_AHEAD), example)
         target = due.occurrence
     await add_skip(ctx.db.conn, row.id, target.original_local, who, ctx.sender, ctx.now)
     ctx.changed.add(("rota", meeting.id))

@@ -20,7 +20,7 @@ from commands.reply import Msg
 from commands.rota.plan import catch_up, holders_for
 from commands.rota.support import role_label, role_name
 from commands.router import CommandSet
-from domain.i18n import _, use_language
+from domain.i18n import _, colon, use_language
 from domain.recurrence import Occurrence, occurrence_on, occurrences
 from domain.timefmt import format_local, relative
 from storage.db import Database
@@ -140,7 +140,7 @@ async def nudge_message(env: JobEnv, meeting: Meeting, row: RotaRow, original: d
     for other in row.rota.roles:
         who = holders.get(other)
         if other != role and who:
-            msg.text(f"{role_label(other)}: ").mention(who, room.display_name(who),
+            msg.text(role_label(other) + colon()).mention(who, room.display_name(who),
                                                        notify=False).line()
     items = await agenda(env.db, meeting.id, original)
     if items:
@@ -177,7 +177,7 @@ async def reminder_roles(env: JobEnv, meeting: Meeting, original: datetime, star
         return
     with use_language(msg.lang):
         for index, role in enumerate(row.rota.roles):
-            msg.text(" · " if index else "").text(f"{role_label(role)}: ")
+            msg.text(" · " if index else "").text(role_label(role) + colon())
             who = holders.get(role)
             if who:
                 msg.mention(who, room.display_name(who))
