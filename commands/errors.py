@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from domain.when import WhenError
+
 
 class UserError(Exception):
-    """Something the member typed or asked for cannot be done; says what, and how to do it."""
+    """Something the member typed or asked for cannot be done; says what, and how to do it.
 
-    def __init__(self, message: str, example: str | None = None) -> None:
+    `readings` are whole working commands, one per plausible meaning of what was typed
+    (restate or refuse): the reply offers them instead of the example.
+    """
+
+    def __init__(self, message: str, example: str | None = None,
+                 readings: Sequence[str] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.example = example
+        self.readings = tuple(readings)
+
+
+def with_readings(error: WhenError, typed: str, said: str, example: str) -> UserError:
+    """A date that was refused, as a reply offering each of its readings as a command.
+
+    `typed` is the whole command as typed (`!action Send it due 3/12`), `said` the part of
+    it the parser read (`3/12`); each reading replaces that part. Without readings the
+    error's own message and `example` are shown.
+    """
+    at = typed.rfind(said)
+    if not error.readings or at < 0:
+        return UserError(str(error), example)
+    commands = [typed[:at] + reading + typed[at + len(said):] for reading in error.readings]
+    return UserError(error.reason, readings=commands)
 
 
 class PermissionDenied(UserError):

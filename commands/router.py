@@ -20,7 +20,7 @@ from commands.context import Context
 from commands.errors import UserError, where_it_broke
 from commands.jobs import Schedules
 from commands.reply import Msg
-from domain.i18n import _, use_language
+from domain.i18n import _, ngettext, use_language
 from storage.languages import member_and_room_language
 
 log = logging.getLogger(__name__)
@@ -276,6 +276,13 @@ def with_prefix(msg: Msg, prefix: str) -> None:
 
 def error_reply(ctx: Context, err: UserError) -> Msg:
     msg = Msg().text(err.message)
+    if err.readings:
+        # Translators: followed by one or more commands, one per line.
+        msg.line().text(ngettext("Did you mean:", "Did you mean one of these?",
+                                 len(err.readings)))
+        for reading in err.readings:
+            msg.line().code(reading)
+        return msg
     if err.example:
         msg.line().text(_("Example:") + " ").code(err.example)
     return msg

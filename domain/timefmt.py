@@ -25,6 +25,7 @@ from domain.i18n import _, current_language, ngettext
 from domain.zones import zone_info, zone_label
 
 __all__ = [
+    "day_phrase",
     "format_day",
     "format_local",
     "local_time_line",
@@ -88,6 +89,25 @@ def format_day(day: date, *, with_year: bool = False) -> str:
         text = f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
         return f"{text} {day.year}" if with_year else text
     return _with_pattern(day, "yMMMEd" if with_year else "MMMEd")
+
+
+def day_phrase(day: date, today: date, *, with_year: bool = False) -> str:
+    """A day as replies restate it: "today, Thu 3 Dec", "tomorrow, Fri 4 Dec", "Mon 7 Dec".
+
+    Said in words a member can type back: every parser reads it as the same day.
+    """
+    shown = format_day(day, with_year=with_year)
+    offset = (day - today).days
+    if offset == 0:
+        # Translators: a day restated, e.g. "today, Thu 3 Dec".
+        return _("today, {day}").format(day=shown)
+    if offset == 1:
+        # Translators: a day restated, e.g. "tomorrow, Fri 4 Dec".
+        return _("tomorrow, {day}").format(day=shown)
+    if offset == -1:
+        # Translators: a day restated, e.g. "yesterday, Wed 2 Dec".
+        return _("yesterday, {day}").format(day=shown)
+    return shown
 
 
 def long_day(day: date) -> str:

@@ -70,8 +70,8 @@ _ENGLISH = frozenset(
     {name[:size] for name in _EN_DAYS for size in range(3, len(name) + 1)}
     | {"weds", "tues", "thur", "thurs", "sept"}
     | set(_EN_MONTHS) | set(_MONTH)
-    | {"today", "tomorrow", "next", "in", "noon", "midnight", "am", "pm", "at", "on", "of",
-       "the", "and", "to", "until", "till", "every", "other", "local", "own", "time"}
+    | {"today", "tomorrow", "yesterday", "next", "in", "noon", "midnight", "am", "pm", "at",
+       "on", "of", "the", "and", "to", "until", "till", "every", "other", "local", "own", "time"}
     | {"m", "min", "mins", "minute", "minutes", "h", "hr", "hrs", "hour", "hours", "d", "day",
        "days", "w", "week", "weeks", "fortnight", "fortnights", "month", "months", "year",
        "years", "daily", "everyday", "weekday", "weekdays", "weekend", "weekends"}
@@ -99,6 +99,8 @@ _COMMON: dict[str, str] = {
     "اليوم": "today",
     "mañana": "tomorrow", "demain": "tomorrow", "amanhã": "tomorrow", "غدا": "tomorrow",
     "غد": "tomorrow", "الغد": "tomorrow", "بكرة": "tomorrow", "بكرا": "tomorrow",
+    "ayer": "yesterday", "hier": "yesterday", "ontem": "yesterday", "أمس": "yesterday",
+    "امس": "yesterday", "البارحة": "yesterday", "مبارح": "yesterday", "امبارح": "yesterday",
     "pasado mañana": "in 2 days", "après demain": "in 2 days", "depois de amanhã": "in 2 days",
     "بعد غد": "in 2 days", "بعد غدا": "in 2 days", "بعد بكرة": "in 2 days",
     # next
@@ -346,6 +348,8 @@ def _lookup(folded: list[str], i: int) -> tuple[str, int] | None:
         found = _TABLE.get(tuple(folded[i:i + size]))
         if found is not None:
             return found, size
+    if folded[i] in _ENGLISH:
+        return folded[i], 1  # "déc.", "Abr": folded, a word the parsers already know
     numbered = _NUMBERED.fullmatch(folded[i])
     if numbered:
         return _ordinal_text(int(numbered[1])), 1
@@ -432,7 +436,7 @@ def _is_amount(items: list[_Item], j: int) -> bool:
 def _resolve(items: list[_Item], mode: str) -> list[_Item]:
     """Turn markers into English from their neighbours (see the vocabulary's legend)."""
     # A little word at the very end modifies nothing: keep it as typed, so that
-    # "!away fri a conference" still stops the date before "a" (`away.longest_when`).
+    # "!away fri a conference" still stops the date before "a" (`ranges.parse_span`).
     end = len(items)
     while end and items[end - 1].foreign and (
             items[end - 1].text in _LINKS or items[end - 1].text.endswith(":")):
@@ -520,9 +524,12 @@ def _resolve(items: list[_Item], mode: str) -> list[_Item]:
             items[j - 1].sep, items[j].sep = items[j].sep, items[j - 1].sep
         item.text = "next"
 
-    # "el día jueves", "يوم الخميس", "كل يوم خميس": "day" before a weekday says nothing.
+    # "el día jueves", "يوم الخميس", "كل يوم خميس": "day" before a weekday says nothing,
+    # nor before a day of the month in a date ("el día 14", "no dia 14").
     items = [item for j, item in enumerate(items)
-             if not (item.foreign and item.text == "day" and _lower(items, j + 1) in _DAY_SET)]
+             if not (item.foreign and item.text == "day" and (
+                 _lower(items, j + 1) in _DAY_SET
+                 or (mode == "when" and re.fullmatch(r"[0-9]{1,2}", _lower(items, j + 1)))))]
 
     # Parts of the day go to the nearest clock: "3 de la tarde" → "3pm".
     for j, item in enumerate(items):

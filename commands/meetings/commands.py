@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 
 from commands.common import room_default_zone, zone_of
 from commands.context import Context
-from commands.errors import PermissionDenied, UserError
+from commands.errors import PermissionDenied, UserError, with_readings
 from commands.meetings.format import (
     occurrence_lines,
     series_words,
@@ -29,9 +29,9 @@ from domain.recurrence import (
     occurrences_cached,
     parse_rule,
 )
-from domain.timefmt import format_day
+from domain.timefmt import day_phrase, format_day
 from domain.when import WhenError, localize, parse_duration, parse_when
-from domain.zones import ZoneError, resolve_zone
+from domain.zones import ZoneError, resolve_zone, zone_info, zone_label
 from storage.meetings import (
     Meeting,
     get_meeting,
@@ -163,11 +163,20 @@ def _zone_clause(clauses: dict[str, str]) -> str | None:
     return None
 
 
-async def build_series(ctx: Context, clauses: dict[str, str]) -> tuple[Series, str | None]:
+async def build_series(ctx: Context, clauses: dict[str, str], typed: str
+                       ) -> tuple[Series, str | None]:
+    """The series `clauses` describe; `typed` is the whole command, for readings to offer."""
     sender_zone, _default = await zone_of(ctx)
     zone_override = _zone_clause(clauses)
     try:
         wall = parse_when(clauses["when"], ctx.now, zone_override or sender_zone)
+    except WhenError as err:
+        if err.readings:
+            raise with_readings(err, typed, clauses["when"], _(ADD_EXAMPLE)) from None
+        raise _user_error(err) from None
+    except ZoneError as err:
+        raise _user_error(err) from None
+    try:
         rule = parse_rule(clauses["every"], wall.local) if "every" in clauses else None
         duration = parse_duration(clauses["for"]) if "for" in clauses else timedelta(minutes=60)
         alternate: time | None = None
@@ -184,14 +193,22 @@ async def build_series(ctx: Context, clauses: dict[str, str]) -> tuple[Series, s
         raise _user_error(err) from None
     start, note = localize(series.start_local, series.zone)
     if start <= ctx.now:
-        raise UserError(
-            # Translators: e.g. "Tue 24 Nov 2026 14:00 (Africa/Nairobi) has already passed."
-            _("{date} {time} ({zone}) has already passed.").format(
-                date=format_day(series.start_local.date(), with_year=True),
-                time=f"{series.start_local:%H:%M}", zone=series.zone),
-            _(ADD_EXAMPLE),
-        )
+        raise UserError(in_the_past(ctx, series.start_local, series.zone), _(ADD_EXAMPLE))
     return series, note
+
+
+def in_the_past(ctx: Context, local: datetime, zone: str) -> str:
+    """"That date is in the past: yesterday, Wed 2 Dec, 10:00 (Bogota)." (or "That time…")."""
+    today = ctx.now.astimezone(zone_info(zone)).date()
+    # Translators: a day and a time in a place, e.g. "yesterday, Wed 2 Dec, 10:00 (Bogota)".
+    when = _("{day}, {time} ({place})").format(
+        day=day_phrase(local.date(), today, with_year=local.year != today.year),
+        time=f"{local:%H:%M}", place=zone_label(zone))
+    if local.date() < today:
+        # Translators: {when} e.g. "yesterday, Wed 2 Dec, 10:00 (Bogota)".
+        return _("That date is in the past: {when}.").format(when=when)
+    # Translators: {when} e.g. "today, Thu 3 Dec, 09:00 (Bogota)".
+    return _("That time has already passed: {when}.").format(when=when)
 
 
 def register(router: Router) -> None:
@@ -213,7 +230,7 @@ def register(router: Router) -> None:
                  args=(Arg("text", rest=True),))
     async def add(ctx: Context, text: str) -> None:
         title, clauses = split_add(text)
-        series, note = await build_series(ctx, clauses)
+        series, note = await build_series(ctx, clauses, f"!meeting add {text.strip()}")
         number = await insert_meeting(ctx.db.conn, room_id=ctx.room_id, title=title,
                                       series=series, created_by=ctx.sender, now=ctx.now)
         created = await get_meeting(ctx.db, ctx.room_id, number)
@@ -301,15 +318,19 @@ def register(router: Router) -> None:
         whole = bool(re.search(r"(^|\s)--series\b", when))
         when = re.sub(r"(^|\s)--series\b", " ", when).strip()
         zone = found.series.zone if whole else (await zone_of(ctx))[0]
+        example = _("!meeting move m{number} fri 15:00").format(number=found.number)
         try:
             wall = parse_when(when, ctx.now, zone)
-        except (WhenError, ZoneError) as err:
-            raise _user_error(err, _("!meeting move m{number} fri 15:00").format(
-                number=found.number)) from None
+        except WhenError as err:
+            if err.readings:
+                raise with_readings(err, f"!meeting move m{found.number} {when}"
+                                    + (" --series" if whole else ""), when, example) from None
+            raise _user_error(err, example) from None
+        except ZoneError as err:
+            raise _user_error(err, example) from None
         start, note = localize(wall.local, wall.zone)
         if start <= ctx.now:
-            raise UserError(_("That time has already passed."),
-                            _("!meeting move m{number} fri 15:00").format(number=found.number))
+            raise UserError(in_the_past(ctx, wall.local, wall.zone), example)
         if whole or found.series.rule is None:
             series = moved_series(found.series, wall.local, wall.zone)
             await touch(ctx.db.conn, found.id, ctx.now,
@@ -359,7 +380,11 @@ async def pick_occurrence(ctx: Context, meeting: Meeting, date_text: str | None)
     try:
         day = parse_when(date_text, ctx.now, meeting.series.zone,
                          default_time=time(12, 0)).local.date()
-    except (WhenError, ZoneError) as err:
+    except WhenError as err:
+        typed = f"!meeting skip m{meeting.number} {date_text}"
+        raise with_readings(err, typed, date_text,
+                            f"!meeting skip m{meeting.number} 2026-12-10") from None
+    except ZoneError as err:
         raise _user_error(err, f"!meeting skip m{meeting.number} 2026-12-10") from None
     found = occurrence_on(meeting.series, day, overrides)
     if found is None:
