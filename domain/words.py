@@ -219,7 +219,7 @@ _NUMBER_WORDS: dict[str, tuple[int, str]] = {
 _LOCALES = ("es", "fr", "pt", "pt_PT", "ar", "ar_SY", "ar_MA", "ar_DZ")
 _NUMBERED = re.compile(r"([0-9]{1,2})(?:er|re|ere|eme|e|o|a|°)")  # 1er, 2e, 1º, 1ª (folded)
 _SPLIT = re.compile(
-    r"(\s*[,;&+()]\s*|\s+|(?<=[^\W\d_])[-/](?=[^\W\d_])|(?<=\b[ldLD])'(?=\w)|(?<=\bqu)'|(?<=\bjusqu)')"
+    r"(\s*[,;&+()]\s*|\s+|(?<=[^\W\d_])[-/](?=[^\W\d_])|(?<=[^\W\d_]\.)-(?=[^\W\d_])|(?<=\b[ldLD])'(?=\w)|(?<=\bqu)'|(?<=\bjusqu)')"
 )
 _FEIRA = re.compile(r"\b(segunda|ter[cç]a|quarta|quinta|sexta)(s?)[-\s]?feiras?\b", re.I)
 _WEEK_END = re.compile(r"\bweek-end(s?)\b", re.I)
@@ -569,8 +569,13 @@ def _join(items: list[_Item]) -> str:
     return "".join(out).strip()
 
 
+_WORD_DASH = re.compile(r"(?<=[^\W\d_])(\.?)[–—](?=[^\W\d_])")
+
+
 def _prepare(text: str) -> str:
     text = text.translate(_DIGITS)
+    if "–" in text or "—" in text:
+        text = _WORD_DASH.sub(r"\1-", text)  # "lun.–ven.", "الاثنين–الجمعة" as replies write
     if " h" in text:
         text = _SPACED_H.sub(r"\1h\2", text)  # "14 h 30" → "14h30"
     lowered = text.lower()

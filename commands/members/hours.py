@@ -7,7 +7,7 @@ from commands.context import Context
 from commands.errors import UserError
 from commands.reply import Msg
 from commands.router import Arg, Router
-from domain.hours import HoursError, WorkingHours, parse_hours
+from domain.hours import HoursError, WorkingHours, read_hours
 from domain.i18n import N_, _
 from storage.members import get_member, set_hours
 
@@ -15,9 +15,10 @@ from storage.members import get_member, set_hours
 EXAMPLE = N_("!hours set 09:00-17:00 Mon-Fri")
 
 
-def _parse(text: str) -> WorkingHours:
+def _parse(text: str) -> tuple[WorkingHours, tuple[str, ...]]:
+    """The hours and the notes on how they were read ("9-5" → 09:00–17:00)."""
     try:
-        return parse_hours(text)
+        return read_hours(text)
     except HoursError as err:
         raise UserError(str(err), _(EXAMPLE)) from None
 
@@ -36,7 +37,10 @@ def register(router: Router) -> None:
         # Translators: keep "!hours set"; translate <from>, <to> and <days>.
         usage=N_("!hours [set <from>-<to> [<days>]]"),
         # Translators: keep "!hours set" and the times; the days as members may type them.
-        examples=(EXAMPLE, N_("!hours set 08:00-16:00 Sun-Thu")),
+        examples=(EXAMPLE, N_("!hours set 08:00-16:00 Sun-Thu"),
+                  # Translators: keep "!hours set" and the times; the days as members may
+                  # type them. Two shifts a day, with a break between.
+                  N_("!hours set 09:00-12:00 14:00-18:00 Mon-Fri")),
     )
     async def hours(ctx: Context) -> None:
         member = await get_member(ctx.db, ctx.sender)
@@ -61,11 +65,14 @@ def register(router: Router) -> None:
                # them.
                examples=(EXAMPLE, N_("!hours set 9am-5pm Sun-Thu")),
                args=(Arg("hours", _parse, rest=True),))
-    async def hours_set(ctx: Context, hours: WorkingHours) -> None:
+    async def hours_set(ctx: Context, hours: tuple[WorkingHours, tuple[str, ...]]) -> None:
+        read, notes = hours
         zone, is_default = await zone_of(ctx)
-        await set_hours(ctx.db, ctx.sender, hours.to_storage(), ctx.now.isoformat())
+        await set_hours(ctx.db, ctx.sender, read.to_storage(), ctx.now.isoformat())
         msg = Msg().text(_("Saved. Your working hours: {hours}, {zone}.").format(
-            hours=hours.describe(), zone=zone))
+            hours=read.describe(), zone=zone))
+        for note in notes:
+            msg.text(" " + note)
         if is_default:
             _room_default(msg)
         ctx.reply(msg)
