@@ -15,12 +15,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from commands.aliases import ALIASES
+from commands.aliases import ALIASES, names_for
 from commands.context import Context
 from commands.errors import UserError, where_it_broke
 from commands.jobs import Schedules
 from commands.reply import Msg
 from domain.i18n import _, ngettext, use_language
+from domain.words import fold
 from storage.languages import member_and_room_language
 
 log = logging.getLogger(__name__)
@@ -123,6 +124,7 @@ class Router:
         self.order: list[Command] = []
         self.interactions: list[tuple[str, str, InteractionHandler]] = []
         self.schedules = Schedules()
+        self._fold_cache: dict[str, Command] = {}
 
     def on(self, kind: str, key_prefix: str = "") -> Callable[[InteractionHandler],
                                                               InteractionHandler]:
@@ -161,10 +163,27 @@ class Router:
         return register
 
     def find(self, name: str) -> Command | None:
-        return self.commands.get(name.lower())
+        """A command by any of its names; accents, case and Arabic spelling variants aside
+        ("!reunion", "!RÉUNION", "!مساعده")."""
+        found = self.commands.get(name.lower())
+        if found is None:
+            found = self._folded().get(fold(name))
+        return found
 
-    def suggest(self, name: str) -> list[str]:
-        return difflib.get_close_matches(name.lower(), list(self.commands), n=3, cutoff=0.6)
+    def _folded(self) -> dict[str, Command]:
+        if len(self._fold_cache) != len(self.commands):
+            self._fold_cache = {fold(key): cmd for key, cmd in self.commands.items()}
+        return self._fold_cache
+
+    def suggest(self, name: str, lang: str = "en") -> list[str]:
+        """Close names in the reader's language and English only (never `!olvidar` to an
+        English reader)."""
+        names: list[str] = []
+        for cmd in self.order:
+            names.append(cmd.name)
+            names.extend(a for a in cmd.aliases if a in names_for(cmd.name, lang)
+                         or a not in ALIASES.get(cmd.name, ()))
+        return difflib.get_close_matches(name.lower(), names, n=3, cutoff=0.6)
 
     async def dispatch(self, ctx: Context, name: str, text: str) -> None:
         """Run a command; every outcome leaves at least one reply in `ctx.replies`."""
@@ -206,7 +225,7 @@ class Router:
             )
         cmd = self.find(name)
         if cmd is None:
-            hint = self.suggest(name)
+            hint = self.suggest(name, ctx.lang)
             unknown = _("I don't know the command {command}.").format(
                 command=f"{ctx.settings.prefix}{name[:40]}")
             if hint:
