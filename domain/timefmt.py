@@ -15,6 +15,7 @@ from typing import Literal
 from babel import Locale
 from babel.dates import (
     DateTimePattern,
+    format_date,
     get_day_names,
     get_month_names,
     match_skeleton,
@@ -29,6 +30,7 @@ __all__ = [
     "format_day",
     "format_local",
     "local_time_line",
+    "long_date",
     "long_day",
     "month_name",
     "relative",
@@ -89,6 +91,14 @@ def format_day(day: date, *, with_year: bool = False) -> str:
         text = f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
         return f"{text} {day.year}" if with_year else text
     return _with_pattern(day, "yMMMEd" if with_year else "MMMEd")
+
+
+def long_date(day: date) -> str:
+    """"15 December 2026", "15 de diciembre de 2026", "15 décembre 2026"…"""
+    lang = current_language()
+    if lang == "en":
+        return f"{day.day} {month_name(day.month, short=False)} {day.year}"
+    return str(format_date(day, format="long", locale=_locale(lang)))
 
 
 def day_phrase(day: date, today: date, *, with_year: bool = False) -> str:

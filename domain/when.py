@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from domain.i18n import N_, _, current_language
-from domain.timefmt import month_name, weekday_name
+from domain.timefmt import long_date, month_name, weekday_name
 from domain.words import to_english
 from domain.zones import ZoneError, resolve_zone, zone_info, zone_label
 
@@ -234,7 +234,7 @@ def read_when(
     now_local = now_utc.astimezone(zone_info(zone)).replace(tzinfo=None, second=0, microsecond=0)
     if day_first is None and current_language() != "en":
         day_first = True
-    parts = _Parts(now_local.date(), day_first)
+    parts = _Parts(now_local.date(), day_first, typed=shown)
     _read(tokens, parts)
     if parts.ahead is not None:
         if parts.days or parts.weekday is not None or parts.clock is not None:
@@ -276,19 +276,13 @@ def _tried_readings(message: str, readings: Sequence[str]) -> str:
     return f"{message} {hint}"
 
 
-def _long_date(day: date) -> str:
-    """"15 December 2026" (words follow the active language)."""
-    return _("{day} {month} {year}").format(day=day.day, month=month_name(day.month,
-                                                                          short=False),
-                                            year=day.year)
-
-
 @dataclass
 class _Parts:
     """What the tokens said so far: named days (which must agree), a weekday, a time."""
 
     today: date
     day_first: bool | None = None
+    typed: str = ""  # the text as the member wrote it, for messages
     days: list[tuple[date, str]] = field(default_factory=list)
     weekday: int | None = None
     weekday_text: str = ""
@@ -341,8 +335,15 @@ def _settle_day(parts: _Parts, clock: time | None, now_local: datetime) -> date 
             named = unrolled
     if len(named) > 1:
         first, other = parts.days[0][1], next(s for d, s in parts.days if d != named[0])
-        parts.refuse(_('I found two days, "{day}" and "{other_day}".').format(
-            day=first, other_day=other), named)
+        if f"{first} " in f"{parts.typed.lower()} " and other in parts.typed.lower():
+            message = _('I found two days, "{day}" and "{other_day}".').format(
+                day=first, other_day=other)
+        else:  # typed in another language: quote it as typed
+            # Translators: {text} is what was typed; {one} and {other} are dates, e.g.
+            # "3 December 2026" and "4 December 2026".
+            message = _('"{text}" names two days: {one} and {other}.').format(
+                text=parts.typed, one=long_date(named[0]), other=long_date(named[1]))
+        parts.refuse(message, named)
         return None
     if parts.weekday is None:
         if named:
@@ -358,11 +359,11 @@ def _settle_day(parts: _Parts, clock: time | None, now_local: datetime) -> date 
         day = named[0]
         if day.weekday() == parts.weekday:
             return day
-        said = " ".join([parts.weekday_text, *(s for _d, s in parts.days)])
+        said = parts.typed
         # Translators: {text} is what was typed, e.g. "monday 15 december"; {date} e.g.
         # "15 December 2026"; {weekday} e.g. "Tuesday".
         message = _('"{text}": {date} is a {weekday}.').format(
-            text=said, date=_long_date(day), weekday=weekday_name(day.weekday(), short=False))
+            text=said, date=long_date(day), weekday=weekday_name(day.weekday(), short=False))
         parts.refuse(message, sorted({_nearest_weekday(day, parts.weekday), day}))
         return None
     if clock is None:
@@ -591,7 +592,7 @@ def _read_numeric(match: re.Match[str], word: str, parts: _Parts) -> None:
             # Translators: {text} is what was typed, e.g. "3/12"; {one} and {other} are
             # dates, e.g. "3 December 2026" and "12 March 2027".
             parts.refuse(_('"{text}" could be {one} or {other}.').format(
-                text=word, one=_long_date(real[0]), other=_long_date(real[1])), real)
+                text=word, one=long_date(real[0]), other=long_date(real[1])), real)
             return
     if day_month and (parts.day_first is not False or not month_day):
         _set_date(parts, year, second, first, word, year_given=year is not None)
