@@ -320,9 +320,12 @@ def _read_group(cleaned: str, typed: str, notes: list[str]) -> list[Shift]:
 
 
 def _read_range(first: str, second: str, notes: list[str]) -> tuple[time, time]:
-    """A start and an end; bare hours whose only sensible end is in the afternoon move there."""
+    """A start and an end; an end that only makes sense in the afternoon moves there ("9-5",
+    "9:00-5:00": not 20-hour nights), unless written on a 24-hour clock ("05:00")."""
     start, end = _parse_time(first), _parse_time(second)
-    bare = re.fullmatch(r"[0-9]{1,2}", second.strip()) is not None
+    # "5" or "5:00" may be the afternoon; "05:00" is written on a 24-hour clock.
+    bare = re.fullmatch(r"[1-9](?:[:.][0-9]{2})?|1[01](?:[:.][0-9]{2})?", second.strip()) \
+        is not None
     night = (datetime.combine(date.min + timedelta(days=1), end)
              - datetime.combine(date.min, start)) if end <= start else timedelta(0)
     if bare and end <= start and end.hour < 12 and night > _LONGEST_NIGHT:

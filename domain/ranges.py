@@ -40,6 +40,7 @@ from domain.when import (
     WhenError,
     read_when,
     starts_like_a_date,
+    weekday_mismatch,
 )
 from domain.words import fold, to_english
 from domain.zones import ZoneError, zone_info
@@ -59,6 +60,8 @@ _TO = _folded("to", "until", "till", "through", "thru", "-", "–", "—", "hast
 # Range words that also mean "at" ("a las 9", "à 9h", "às 9"): they split only before a
 # day, and a bare day of the month after them needs a bare day before ("del 20 a 25").
 _AT = _folded("a", "à", "às")
+# A span that starts today: "until fri", "jusqu'à vendredi", "hasta el viernes", "حتى الجمعة".
+_UNTIL = _folded("until", "till", "hasta", "jusqu'au", "jusqu'à", "até", "حتى", "لغاية")
 _LEADING = _folded("the", "on", "el", "la", "le", "l'", "o", "a", "al", "au", "ao", "à")
 _DIGITS = str.maketrans({**{chr(0x0660 + i): str(i) for i in range(10)},
                          **{chr(0x06F0 + i): str(i) for i in range(10)}})
@@ -67,6 +70,7 @@ _NUMERIC = re.compile(r"([0-9]{1,2})/([0-9]{1,2})(?:/[0-9]{2,4})?", re.ASCII)
 _DASHED = re.compile(r"(.+?)(\s*[–—]\s*|-)(.+)")
 _DAYISH = re.compile(r"[0-9]{1,2}(?:st|nd|rd|th|er|e|º|ª)?|[0-9]{1,2}/[0-9]{1,2}(?:/[0-9]{2,4})?"
                      r"|[0-9]{1,2}(?::[0-9]{2}|h[0-9]{0,2})")
+_CLOCKISH = re.compile(r"[0-9]{1,2}(?::[0-9]{2}|h[0-9]{0,2}|[ap]m)", re.ASCII)
 _UNITS = frozenset({"d", "day", "days", "w", "week", "weeks", "month", "months", "year", "years",
                     "h", "hour", "hours", "min", "mins", "minute", "minutes"})
 _MAX_INPUT = 300
@@ -115,6 +119,8 @@ def parse_span(text: str, now_utc: datetime, zone: str) -> Span:
         first, separators = 1, _AND
     elif _key(words[0]) in _FROM:
         first = 1
+    elif _key(words[0]) in _UNTIL and len(words) > 1:
+        return _Reader(words, now_utc, zone, _order(words)).until()
     order = _order(words)
     if order is None and current_language() == "en" and any(map(_two_ways, words)):
         return _either_order(words, first, separators, now_utc, zone)
@@ -287,6 +293,10 @@ class _Reader:
     def span(self, first: int, k: int) -> Span:
         """Words [first, k) as the start, k as the range word, what follows as the end."""
         at_like = _key(self.words[k]) in _AT
+        if _CLOCKISH.fullmatch(self.words[k + 1]) and self.words[k - 1].isdigit() \
+                and int(self.words[k - 1]) <= 24:
+            # "mañana de 9 a 13h", "demain de 9 à 17h": the number before a time is an hour.
+            self.words[k - 1] += ":00"
         try:
             start = self.end(first, k, bare_ok=True)
             end = self.longest_end(k + 1, len(self.words),
@@ -308,11 +318,12 @@ class _Reader:
         except _Refused as refused:
             raise refused.whole(self) from None
         except _NotAnEnd:
-            # Let the parser say what is wrong with the first word, unless it only thinks
-            # of a time zone: here the words after a date are free text.
-            with contextlib.suppress(ZoneError):
-                read_when(self.text(first, len(self.words)), self.now, self.zone,
-                          default_time=time(0), day_first=self.day_first)
+            # When it starts like a date, let the parser say what is wrong with it ("25:00
+            # is not a time of day"); otherwise the words are not a date at all.
+            if starts_like_a_date(self.text(first, len(self.words))):
+                with contextlib.suppress(ZoneError):
+                    read_when(self.text(first, len(self.words)), self.now, self.zone,
+                              default_time=time(0), day_first=self.day_first)
             raise WhenError(_("I couldn't read a date in {text}.").format(
                 text=repr(self.text(0, len(self.words))[:60]))) from None
         if one.day is None:
@@ -325,6 +336,18 @@ class _Reader:
         start = datetime.combine(day, one.clock or time(0))
         end = datetime.combine(day + timedelta(days=1), time(0))
         return Span(start, end, one.zone or self.zone, one.clock is None, " ".join(rest))
+
+    def until(self) -> Span:
+        """"until fri": from the start of today to the end of the day named."""
+        try:
+            end = self.longest_end(1, len(self.words), bare_ok=False)
+        except _Refused as refused:
+            raise refused.whole(self) from None
+        except _NotAnEnd:
+            raise WhenError(_("I couldn't read a date in {text}.").format(
+                text=repr(self.text(0, len(self.words))[:60]))) from None
+        today = _End((0, 0), self.today)
+        return self.settle(today, end, self.rest(end.words[1]))
 
     def rest(self, index: int) -> list[str]:
         """The free text from word `index`; refused if it starts with a date word."""
@@ -395,13 +418,9 @@ class _Reader:
 
     def check_weekday(self, end: _End, day: date) -> None:
         """"lundi 14" with a bare day: the weekday must be that day's."""
-        if not end.weekday:
-            return
-        try:
-            read_when(f"{end.weekday} {day.isoformat()}", self.now, self.zone,
-                      default_time=time(0))
-        except WhenError as error:
-            raise _Refused(error, end.words).whole(self) from None
+        if end.weekday and day.weekday() != WEEKDAY_WORDS[end.weekday]:
+            error = weekday_mismatch(self.text(*end.words), day, WEEKDAY_WORDS[end.weekday])
+            raise _Refused(error, end.words).whole(self)
 
 
 def _year_before(day: date) -> date:

@@ -112,6 +112,10 @@ _HOURS_H = re.compile(r"([0-9]{1,2})h([0-9]{2})?", re.ASCII)
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", re.ASCII)
 _DAY_OF_MONTH = re.compile(r"([0-9]{1,2})(?:st|nd|rd|th)?", re.ASCII)
 _AMOUNT = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([a-z]+)", re.ASCII)
+# "… and a half" after hours: "una hora y media", "2 horas e meia", "une heure et demie",
+# "ساعة ونصف".
+_AND_A_HALF = re.compile(r"\s+(?:y|e|et|and\s+a)\s+(?:media|meia|demie|half)\b|\s*و\s*نصف",
+                         re.IGNORECASE)
 _ZONEISH = re.compile(r"/|^(?:utc|gmt)|^[+-][0-9]")
 _NUMERIC_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})(?:/([0-9]{4}|[0-9]{2}))?", re.ASCII)
 _RELATIVE = {"today": 0, "tomorrow": 1, "yesterday": -1}
@@ -173,19 +177,29 @@ def localize(local: datetime, zone: str) -> tuple[datetime, str | None]:
 
 
 def parse_duration(text: str) -> timedelta:
-    """Meeting lengths ("90m", "1h30m", "1.5h", "2 hours"), whole minutes, at most 24 hours."""
-    cleaned = to_english(text.strip(), "length").lower()
+    """Meeting lengths ("90m", "1h30m", "1h30", "1.5h", "2 hours", "una hora y media",
+    "ساعة ونصف"), whole minutes, at most 24 hours. "1h30" is how replies write them."""
+    halved = _AND_A_HALF.sub(" 30min", text.strip())
+    cleaned = to_english(halved, "length").lower()
     compact = re.sub(r"\s+", "", cleaned)
+    if compact[:1].isalpha() and cleaned != halved.lower():
+        compact = "1" + compact  # "une heure", "ساعة": one
     not_a_length = _('I couldn\'t read "{text}" as a length. Try: 90m or 1h30m')
     if not compact or len(compact) > 40:
         raise WhenError(not_a_length.format(text=text.strip()))
     minutes = 0.0
     position = 0
+    unit = 0
     for match in _AMOUNT.finditer(compact):
         if match.start() != position or match[2] not in _MINUTES:
             break
-        minutes += float(match[1]) * _MINUTES[match[2]]
+        unit = _MINUTES[match[2]]
+        minutes += float(match[1]) * unit
         position = match.end()
+    tail = compact[position:]
+    if unit == 60 and tail.isdigit() and int(tail) < 60:
+        minutes += int(tail)  # "1h30", "1 heure 30": the minutes after the hours
+        position = len(compact)
     if position != len(compact):
         raise WhenError(not_a_length.format(text=text.strip()))
     whole = round(minutes)
@@ -359,12 +373,8 @@ def _settle_day(parts: _Parts, clock: time | None, now_local: datetime) -> date 
         day = named[0]
         if day.weekday() == parts.weekday:
             return day
-        said = parts.typed
-        # Translators: {text} is what was typed, e.g. "monday 15 december"; {date} e.g.
-        # "15 December 2026"; {weekday} e.g. "Tuesday".
-        message = _('"{text}": {date} is a {weekday}.').format(
-            text=said, date=long_date(day), weekday=weekday_name(day.weekday(), short=False))
-        parts.refuse(message, sorted({_nearest_weekday(day, parts.weekday), day}))
+        parts.refuse(weekday_mismatch(parts.typed, day, parts.weekday).reason,
+                     sorted({nearest_weekday(day, parts.weekday), day}))
         return None
     if clock is None:
         return None
@@ -376,7 +386,22 @@ def _settle_day(parts: _Parts, clock: time | None, now_local: datetime) -> date 
     return today + timedelta(days=days)
 
 
-def _nearest_weekday(day: date, weekday: int) -> date:
+def refused(message: str, days: Sequence[date]) -> WhenError:
+    """A refusal whose readings are `days` (ISO dates), for readers of other forms."""
+    readings = [day.isoformat() for day in days]
+    return WhenError(_tried_readings(message, readings), readings, message)
+
+
+def weekday_mismatch(typed: str, day: date, weekday: int) -> WhenError:
+    """"monday 15 december": refused, with the nearest Monday and the 15th offered."""
+    # Translators: {text} is what was typed, e.g. "monday 15 december"; {date} e.g.
+    # "15 December 2026"; {weekday} e.g. "Tuesday".
+    message = _('"{text}": {date} is a {weekday}.').format(
+        text=typed, date=long_date(day), weekday=weekday_name(day.weekday(), short=False))
+    return refused(message, sorted({nearest_weekday(day, weekday), day}))
+
+
+def nearest_weekday(day: date, weekday: int) -> date:
     """The date closest to `day` that falls on `weekday` (never more than 3 days away)."""
     forward = (weekday - day.weekday()) % 7
     return day + timedelta(days=forward) if forward <= 3 else day - timedelta(days=7 - forward)
