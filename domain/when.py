@@ -27,6 +27,8 @@ Choices worth knowing:
   one (the last day of that month).
 - Explicit days ("today 9am", "2026-12-03 14:00") are taken literally even if already past;
   whether the past is acceptable is the caller's decision.
+- "end of day" (and "al final del día", "fin de journée", "fim do dia", "نهاية اليوم") is
+  23:59, so a restated due date ("Fri 4 Dec (end of day, Nairobi)") reads back the same.
 - Text with a day but no time needs `default_time`, except "in 2 hours"/"in 30 minutes",
   which name an instant (seconds are dropped).
 - A zone can sit anywhere in the text ("14:00 Africa/Nairobi", "thu 06:00 UTC",
@@ -94,7 +96,7 @@ _MINUTES = {"m": 1, "min": 1, "mins": 1, "minute": 1, "minutes": 1}
 _MINUTES |= {"h": 60, "hr": 60, "hrs": 60, "hour": 60, "hours": 60}
 _DAYS = {"d": 1, "day": 1, "days": 1, "w": 7, "week": 7, "weeks": 7}
 _WORDS = frozenset(
-    {"today", "tomorrow", "yesterday", "next", "in", "noon", "midnight", "am", "pm"}
+    {"today", "tomorrow", "yesterday", "next", "in", "noon", "midnight", "eod", "am", "pm"}
     | _FILLER
     | set(WEEKDAY_WORDS)
     | set(_MONTHS)
@@ -117,6 +119,7 @@ _AMOUNT = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([a-z]+)", re.ASCII)
 _AND_A_HALF = re.compile(r"\s+(?:y|e|et|and\s+a)\s+(?:media|meia|demie|half)\b|\s*و\s*نصف",
                          re.IGNORECASE)
 _ZONEISH = re.compile(r"/|^(?:utc|gmt)|^[+-][0-9]")
+_END_OF_DAY = re.compile(r"\bend\s+of\s+(?:the\s+)?day\b|\beod\b", re.IGNORECASE)
 _NUMERIC_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})(?:/([0-9]{4}|[0-9]{2}))?", re.ASCII)
 _RELATIVE = {"today": 0, "tomorrow": 1, "yesterday": -1}
 # Month abbreviations that are also a weekday's in Spanish and French ("mar" = martes, mardi).
@@ -412,6 +415,7 @@ def _tokens(text: str) -> list[str]:
     text = re.sub(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[tT]([0-9])", r"\1 \2", text)
     text = re.sub(r"(?i)\b(a|p)\.m\.?", r"\1m", text)
     text = re.sub(r"[(),;]", " ", text)  # "Thu 3 Dec, 14:00 (Nairobi)", as replies restate
+    text = _END_OF_DAY.sub("eod", text)  # "Fri 4 Dec (end of day, Nairobi)"
     words = [w.strip(".") or w for w in text.split()]
     merged: list[str] = []
     for word in words:
@@ -525,8 +529,9 @@ def _dated(words: list[str]) -> bool:
 
 def _clock(word: str) -> time | None:
     """A time of day, None if the word is not shaped like one, WhenError if it is invalid."""
-    if word in ("noon", "midnight"):
-        return time(12) if word == "noon" else time(0)
+    if word in ("noon", "midnight", "eod"):
+        # "end of day" is the last minute of it, as due dates without a time mean.
+        return {"noon": time(12), "midnight": time(0), "eod": time(23, 59)}[word]
     hour = minute = second = -1
     if match := _CLOCK.fullmatch(word):
         hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)

@@ -17,7 +17,8 @@ Choices worth knowing:
   leading "و" ("and"); Arabic-Indic and Persian digits are read as ASCII digits.
 - English always wins: a word the English parsers know is never rewritten. So "mar" is
   March (not the Spanish/French "martes"/"mardi", which always work spelled out) and
-  "sept" is September (not the French seven).
+  "sept" is September (not the French seven). Where no month can be meant (working hours,
+  check-in days) "mar" is Tuesday; `when` reads "mar 15 dic" as Tuesday too.
 - Portuguese "segunda", "quarta" and "quinta" are Monday, Wednesday and Thursday, except
   right before a weekday, where they are ordinals ("a segunda quinta" = the second Thu).
 - Words of a place name with several words ("Santo Domingo", "La Paz", "Los Angeles",
@@ -70,7 +71,7 @@ _ENGLISH = frozenset(
     {name[:size] for name in _EN_DAYS for size in range(3, len(name) + 1)}
     | {"weds", "tues", "thur", "thurs", "sept"}
     | set(_EN_MONTHS) | set(_MONTH)
-    | {"today", "tomorrow", "yesterday", "next", "in", "noon", "midnight", "am", "pm", "at",
+    | {"today", "tomorrow", "yesterday", "next", "in", "noon", "midnight", "eod", "am", "pm", "at",
        "on", "of", "the", "and", "to", "until", "till", "every", "other", "local", "own", "time"}
     | {"m", "min", "mins", "minute", "minutes", "h", "hr", "hrs", "hour", "hours", "d", "day",
        "days", "w", "week", "weeks", "fortnight", "fortnights", "month", "months", "year",
@@ -161,6 +162,10 @@ _COMMON: dict[str, str] = {
     "صباحا": "@am", "صباح": "@am", "الصبح": "@am", "ص": "@am", "مساء": "@pm",
     "مساءا": "@pm", "المساء": "@pm", "م": "@pm", "عصرا": "@pm", "ظهرا": "@pm",
     "بعد الظهر": "@pm", "ليلا": "@night", "بالليل": "@night", "الليل": "@night",
+    "al final del día": "eod", "final del día": "eod", "fin del día": "eod",
+    "fin de journée": "eod", "fin de la journée": "eod", "en fin de journée": "eod",
+    "fim do dia": "eod", "final do dia": "eod", "no fim do dia": "eod",
+    "نهاية اليوم": "eod", "آخر اليوم": "eod",
     "mediodía": "noon", "medio día": "noon", "midi": "noon", "meio dia": "noon",
     "الظهر": "noon", "الظهيرة": "noon", "منتصف النهار": "noon",
     "medianoche": "midnight", "media noche": "midnight", "minuit": "midnight",
@@ -621,6 +626,9 @@ def to_english(text: str, mode: str = "when") -> str:
     parts = _SPLIT.split(prepared)
     items = _translate(parts[0::2], parts[1::2])
     result = prepared if items is None else _join(_resolve(items, mode))
+    if mode in ("hours", "days") and "mar" in result.lower():
+        # Days of the week have no months: "lun, mar" is Monday and Tuesday (es, fr).
+        result = re.sub(r"(?i)\bmar\b\.?", "tue", result)
     if mode in ("hours", "days") and "h" in result:
         result = _H_CLOCK.sub(lambda m: f"{m[1]}:{m[2] or '00'}", result)
     if mode == "hours" and items is not None:
