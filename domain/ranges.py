@@ -292,11 +292,19 @@ class _Reader:
 
     def span(self, first: int, k: int) -> Span:
         """Words [first, k) as the start, k as the range word, what follows as the end."""
-        at_like = _key(self.words[k]) in _AT
-        if _CLOCKISH.fullmatch(self.words[k + 1]) and self.words[k - 1].isdigit() \
-                and int(self.words[k - 1]) <= 24:
+        before = self.words[k - 1]
+        if _CLOCKISH.fullmatch(self.words[k + 1]) and before.isdigit() and int(before) <= 24:
             # "mañana de 9 a 13h", "demain de 9 à 17h": the number before a time is an hour.
-            self.words[k - 1] += ":00"
+            self.words[k - 1] = f"{before}:00"
+            try:
+                return self.split(first, k)
+            finally:
+                self.words[k - 1] = before
+        return self.split(first, k)
+
+    def split(self, first: int, k: int) -> Span:
+        """`span` once the words are as they will be read."""
+        at_like = _key(self.words[k]) in _AT
         try:
             start = self.end(first, k, bare_ok=True)
             end = self.longest_end(k + 1, len(self.words),

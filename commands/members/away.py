@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from commands.common import zone_of
 from commands.context import Context
@@ -11,9 +11,8 @@ from commands.reply import Msg
 from commands.router import Arg, Router
 from domain.i18n import N_, _, ngettext
 from domain.ranges import Span, describe_span, parse_span
-from domain.timefmt import format_local
 from domain.when import WhenError, localize
-from domain.zones import ZoneError, zone_label
+from domain.zones import ZoneError, zone_info, zone_label
 from storage.away import add_away, current_and_future, end_current
 
 # Translators: keep "!away" and "to" (the word that separates the two dates); translate
@@ -56,6 +55,14 @@ def check_span(span: Span, now: datetime) -> tuple[datetime, datetime, str | Non
 def parse_away(text: str, now: datetime, zone: str) -> tuple[datetime, datetime, str | None]:
     """`<from> [to <until>] [reason]`, whole days in the member's zone unless times are given."""
     return check_span(read_span(text, now, zone), now)
+
+
+def stored_span(start: datetime, end: datetime, zone: str) -> Span:
+    """A stored absence as a span in `zone`: whole days when both ends are midnights there."""
+    tz = zone_info(zone)
+    first, last = (moment.astimezone(tz).replace(tzinfo=None) for moment in (start, end))
+    whole = first.time() == last.time() == time(0)
+    return Span(first, last, zone, whole, "")
 
 
 def restated(span: Span, now: datetime) -> str:
@@ -109,8 +116,12 @@ def register(router: Router) -> None:
             return
         msg = Msg().text(_("Your absences:")).line()
         for period in periods:
-            msg.text(f"• {format_local(period.start, zone)} → {format_local(period.end, zone)}")
-            msg.text(f" ({period.reason})" if period.reason else "").line()
+            when = restated(stored_span(period.start, period.end, zone), ctx.now)
+            # Translators: an absence in a list, e.g. "Mon 14 Dec – Tue 15 Dec (whole days,
+            # Bogota): holidays"; {reason} is the member's own words.
+            line = _("{when}: {reason}").format(when=when, reason=period.reason) \
+                if period.reason else when
+            msg.text(f"• {line}").line()
         ctx.reply(msg)
 
     @router.command("back", summary=N_("End the absence you are on now."), usage="!back",

@@ -163,3 +163,25 @@ def test_accepted_hours_read_back_the_same(given_input: tuple[str, str, WorkingH
         assert read == expected and notes == (), (text, read.describe())
         assert parse_hours(read.describe()) == read, (text, read.describe())
         assert WorkingHours.from_storage(read.to_storage()) == read
+
+
+SOUP = ["del", "al", "a", "to", "-", "–", "du", "au", "من", "إلى", "entre", "y", "and", "hasta",
+        "jusqu'à", "14", "15", "31", "9", "13h", "14:00", "18/12", "3/12", "2026-12-20", "dic",
+        "décembre", "ديسمبر", "lundi", "mar", "fri", "sat", "mañana", "hoy", "ayer", "next",
+        "week", "in", "Lagos", "EST", "pet", "vacaciones", "12am", "noon", "feb", "29", "٣٠",
+        "fin de journée", "every", "9-5", "", " "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(LANGS), st.one_of(
+    st.text(max_size=60), st.lists(st.sampled_from(SOUP), max_size=7).map(" ".join)))
+def test_spans_only_refuse_with_value_errors(lang: str, text: str) -> None:
+    """Whatever is typed, `!away` either reads a span that restates the same, or says why."""
+    with use_language(lang):
+        try:
+            span = parse_span(text, NOW, "Asia/Kathmandu")
+        except (WhenError, ZoneError):
+            return
+        assert not starts_like_a_date(span.rest), (text, span.rest)
+        again = parse_span(describe_span(span, NOW), NOW, span.zone)
+    assert (again.start, again.end, again.whole_days) == (span.start, span.end, span.whole_days)
