@@ -37,6 +37,7 @@ from domain.i18n import _, current_language
 from domain.timefmt import day_phrase
 from domain.when import (
     WEEKDAY_WORDS,
+    Reading,
     WhenError,
     read_when,
     starts_like_a_date,
@@ -74,6 +75,9 @@ _CLOCKISH = re.compile(r"[0-9]{1,2}(?::[0-9]{2}|h[0-9]{0,2}|[ap]m)", re.ASCII)
 _UNITS = frozenset({"d", "day", "days", "w", "week", "weeks", "month", "months", "year", "years",
                     "h", "hour", "hours", "min", "mins", "minute", "minutes"})
 _MAX_INPUT = 300
+# An end is at most this many words ("lundi 14 décembre 2026 à 9h30 heure de Nairobi"), which
+# keeps the work for any text small: a few splits, each trying a few cuts.
+_MAX_END = 10
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,7 @@ def parse_span(text: str, now_utc: datetime, zone: str) -> Span:
 
 
 def _read_span(reader: _Reader, first: int, separators: frozenset[str]) -> Span:
-    for k in range(first + 1, len(reader.words) - 1):
+    for k in range(first + 1, min(len(reader.words) - 1, first + _MAX_END + 1)):
         if _key(reader.words[k]) not in separators:
             continue
         try:
@@ -246,9 +250,24 @@ class _Reader:
                  day_first: bool | None) -> None:
         self.words, self.now, self.zone, self.day_first = words, now_utc, zone, day_first
         self.today = now_utc.astimezone(zone_info(zone)).date()
+        self._read: dict[str, Reading | WhenError | ZoneError] = {}
 
     def text(self, a: int, b: int) -> str:
         return " ".join(self.words[a:b])
+
+    def read(self, said: str) -> Reading:
+        """`read_when` of one candidate end, remembered: the splits try the same ones."""
+        found = self._read.get(said)
+        if found is None:
+            try:
+                found = read_when(said, self.now, self.zone, default_time=time(0),
+                                  day_first=self.day_first, quick=True)
+            except (WhenError, ZoneError) as error:
+                found = error
+            self._read[said] = found
+        if isinstance(found, Exception):
+            raise found
+        return found
 
     # -- one end ------------------------------------------------------------------------
 
@@ -264,8 +283,7 @@ class _Reader:
                 raise _NotAnEnd
             return _End((a, b), bare=int(bare[2]), weekday=bare[1] or "")
         try:
-            reading = read_when(said, self.now, self.zone, default_time=time(0),
-                                day_first=self.day_first)
+            reading = self.read(said)
         except WhenError as error:
             if error.readings:
                 raise _Refused(error, (a, b)) from None
@@ -281,7 +299,7 @@ class _Reader:
 
     def longest_end(self, a: int, b: int, *, bare_ok: bool) -> _End:
         """The longest run of words from `a` that is an end."""
-        for cut in range(b, a, -1):
+        for cut in range(min(b, a + _MAX_END), a, -1):
             try:
                 return self.end(a, cut, bare_ok=bare_ok)
             except _NotAnEnd:
@@ -305,6 +323,9 @@ class _Reader:
     def split(self, first: int, k: int) -> Span:
         """`span` once the words are as they will be read."""
         at_like = _key(self.words[k]) in _AT
+        if at_like and _CLOCKISH.fullmatch(self.words[k + 1]) and first < k and \
+                not _CLOCKISH.fullmatch(self.words[k - 1]):
+            raise _NotAnEnd  # "lundi 14 décembre à 9h30 …": "at", not a range word
         try:
             start = self.end(first, k, bare_ok=True)
             end = self.longest_end(k + 1, len(self.words),
@@ -317,7 +338,11 @@ class _Reader:
         if start.bare is not None and end.bare is not None and after \
                 and to_english(after[0]).lower() in _UNITS:
             raise _NotAnEnd  # "2 to 3 weeks"
-        return self.settle(start, end, self.rest(end.words[1]))
+        try:
+            rest = self.rest(end.words[1])
+        except WhenError:
+            raise _NotAnEnd from None  # another split may leave clean free text
+        return self.settle(start, end, rest)
 
     def single(self, first: int) -> Span:
         """No range: the longest run of words that is one day (or a day and a time)."""

@@ -237,15 +237,19 @@ def parse_when(
 
 def read_when(
     text: str, now_utc: datetime, zone: str, *, default_time: time | None = None,
-    day_first: bool | None = None,
+    day_first: bool | None = None, quick: bool = False,
 ) -> Reading:
-    """`parse_when`, also saying whether the day and the time were given."""
+    """`parse_when`, also saying whether the day and the time were given.
+
+    `quick`: the caller only tries whether `text` reads (many cuts of a longer text), so
+    errors need not be the most helpful one, and are cheaper.
+    """
     shown = " ".join(text.split())
     if not shown:
         raise WhenError(_tried(_("Give a day and a time.")))
     if len(shown) > _MAX_INPUT:
         raise WhenError(_tried(_("That is too long to be a time.")))
-    tokens, zone_text = _split_zone(_tokens(to_english(shown)))
+    tokens, zone_text = _split_zone(_tokens(to_english(shown)), quick)
     if zone_text is not None:
         zone = resolve_zone(zone_text)
     now_local = now_utc.astimezone(zone_info(zone)).replace(tzinfo=None, second=0, microsecond=0)
@@ -431,7 +435,7 @@ def _is_when_word(word: str) -> bool:
     return lowered in _WORDS or bool(_NUMBERISH.fullmatch(lowered))
 
 
-def _split_zone(words: list[str]) -> tuple[list[str], str | None]:
+def _split_zone(words: list[str], quick: bool = False) -> tuple[list[str], str | None]:
     """Separate the words that are not about days and times; they must name one zone."""
     runs: list[tuple[int, int]] = []
     for i, word in enumerate(words):
@@ -451,27 +455,30 @@ def _split_zone(words: list[str]) -> tuple[list[str], str | None]:
             resolve_zone(whole)
         except ZoneError:
             for a, b in runs:
-                _check_zone(" ".join(words[a:b]))
+                _check_zone(" ".join(words[a:b]), quick)
             raise WhenError(_tried(_('I found more than one time zone in "{text}".').format(
                 text=whole))) from None
     zone_text = " ".join(words[start:end])
-    _check_zone(zone_text)
+    _check_zone(zone_text, quick)
     if start > 0 and words[start - 1].lower() == "in":
         start -= 1
     rest = words[:start] + words[end:]
     return [w.lower() for w in rest], zone_text
 
 
-def _check_zone(text: str) -> None:
-    """Raise the error that helps most when `text` is neither a zone nor a day."""
+def _check_zone(text: str, quick: bool = False) -> None:
+    """Raise the error that helps most when `text` is neither a zone nor a day (`quick`:
+    any error will do, the caller only tries whether the text reads)."""
     try:
         resolve_zone(text)
     except ZoneError as error:
         lowered = text.lower()
-        near_word = difflib.get_close_matches(lowered, list(_WORDS), n=1, cutoff=0.75)
-        if _ZONEISH.search(lowered) or (error.suggestions and not near_word):
+        if _ZONEISH.search(lowered):
             raise
-        raise WhenError(_tried(_not_a_day(text))) from None
+        if quick or difflib.get_close_matches(lowered, list(_WORDS), n=1, cutoff=0.75) \
+                or not error.suggestions:
+            raise WhenError(_tried(_not_a_day(text))) from None
+        raise
 
 
 def _not_a_day(word: str) -> str:

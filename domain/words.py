@@ -622,6 +622,13 @@ def to_english(text: str, mode: str = "when") -> str:
     (`recurrence.parse_rule`, the friendly forms), "hours" (`hours.parse_hours`), "days"
     (the check-in schedule) or "length" (`when.parse_duration`).
     """
+    english = _rewritten(text, mode)
+    return text if english is None else english
+
+
+@functools.lru_cache(maxsize=4096)
+def _rewritten(text: str, mode: str) -> str | None:
+    """`to_english`, remembered (parsers try many cuts of one text); None if unchanged."""
     prepared = _prepare(text)
     parts = _SPLIT.split(prepared)
     items = _translate(parts[0::2], parts[1::2])
@@ -639,4 +646,4 @@ def to_english(text: str, mode: str = "when") -> str:
         finished = _finish_rule(result.lower())
         if items is not None or finished != result.lower():
             result = finished
-    return text if result == text else result
+    return None if result == text else result

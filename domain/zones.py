@@ -34,6 +34,7 @@ import functools
 import re
 import unicodedata
 import zoneinfo
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from babel import Locale
@@ -143,12 +144,21 @@ _TWO_MEANINGS: dict[str, tuple[str, ...]] = {
 class ZoneError(ValueError):
     """A zone the bot cannot use; `suggestions` are keys worth offering instead."""
 
-    def __init__(self, message: str, suggestions: list[str] | None = None, *,
+    def __init__(self, message: str,
+                 suggestions: list[str] | Callable[[], list[str]] | None = None, *,
                  ambiguous: bool = False) -> None:
         super().__init__(message)
-        self.suggestions: list[str] = list(suggestions or [])
+        # Looking for near names is slow (fuzzy matching over every zone): done on demand,
+        # as most callers that try a word as a zone never show the suggestions.
+        self._suggestions = suggestions
         # The text names a zone, but two different ones ("IST"): each suggestion is a reading.
         self.ambiguous = ambiguous
+
+    @property
+    def suggestions(self) -> list[str]:
+        if callable(self._suggestions):
+            self._suggestions = self._suggestions()
+        return list(self._suggestions or [])
 
 
 def _fold(text: str) -> str:
@@ -265,7 +275,7 @@ def resolve_zone(text: str, *, any_case: bool = False) -> str:
         return by_full
     if (by_name := _cldr_cities().get(folded)) is not None:
         return by_name
-    raise ZoneError(_unknown(original), _suggest(folded))
+    raise ZoneError(_unknown(original), lambda: _suggest(folded))
 
 
 @functools.cache
