@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from domain.errors import DomainError
 from domain.i18n import N_, _
 from domain.timefmt import weekday_name
 from domain.words import to_english
@@ -54,7 +55,7 @@ MAX_SHIFTS = 6  # shifts in a week's hours, all groups together
 _LONGEST_NIGHT = timedelta(hours=12)
 
 
-class HoursError(ValueError):
+class HoursError(DomainError):
     """Working hours that cannot be understood; the message names the offending part."""
 
 

@@ -49,6 +49,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from domain.errors import DomainError
 from domain.i18n import N_, _, current_language
 from domain.timefmt import long_date, month_name, weekday_name
 from domain.words import to_english
@@ -126,7 +127,7 @@ _RELATIVE = {"today": 0, "tomorrow": 1, "yesterday": -1}
 _AMBIGUOUS_MONTHS = {"mar": 1}
 
 
-class WhenError(ValueError):
+class WhenError(DomainError):
     """A time members typed that cannot be read; the message shows a form that works.
 
     `readings` are texts the parser reads unambiguously, one per plausible meaning of what
@@ -295,6 +296,21 @@ def _tried_readings(message: str, readings: Sequence[str]) -> str:
         return _tried(message)
     hint = _("Try: {example}").format(example=_(" or ").join(readings))
     return f"{message} {hint}"
+
+
+def clock_only(text: str) -> time | None:
+    """The time of day when `text` says nothing else ("16:00", "4 pm", "16h"), so what it
+    changes keeps its day (a series its days); None when it names a day, a zone or more."""
+    try:
+        words, zone_text = _split_zone(_tokens(to_english(" ".join(text.split()))), True)
+        parts = _Parts(date(2000, 1, 3))
+        _read(words, parts)
+    except ValueError:
+        return None
+    named_day = parts.days or parts.weekday is not None or parts.refusal is not None
+    if zone_text is not None or named_day or parts.ahead is not None:
+        return None
+    return parts.clock
 
 
 @dataclass

@@ -317,14 +317,18 @@ _DAY_RANGE = re.compile(rf"\b({_DAY_PATTERN})(?: to |-)({_DAY_PATTERN})\b")
 
 @functools.cache
 def _places() -> frozenset[tuple[str, ...]]:
-    """Place names of several words in zone keys ("santo domingo"), folded; built on demand,
-    the first time a rewritten word sits next to a word that is not a date word."""
+    """Place names of several words in zone keys ("santo domingo") and as CLDR writes them
+    in the other languages ("ciudad de méxico", as replies name the city), folded; built on
+    demand, the first time a rewritten word sits next to a word that is not a date word."""
     found = set()
-    for key in zoneinfo.available_timezones():
-        for part in key.split("/")[1:]:
-            words = tuple(fold(w) for w in re.split(r"[_-]", part))
-            if len(words) > 1:
-                found.add(words)
+    names = [part for key in zoneinfo.available_timezones() for part in key.split("/")[1:]]
+    for code in _LOCALES:
+        names += [str(city) for zone in Locale.parse(code).time_zones.values()
+                  if (city := zone.get("city"))]
+    for name in names:
+        words = tuple(fold(w) for w in re.split(r"[_\s-]+", name) if w)
+        if len(words) > 1:
+            found.add(words)
     return frozenset(found)
 
 

@@ -39,7 +39,8 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from babel import Locale
 
-from domain.i18n import _
+from domain.errors import DomainError
+from domain.i18n import _, current_language
 
 __all__ = [
     "ZoneError",
@@ -141,8 +142,12 @@ _TWO_MEANINGS: dict[str, tuple[str, ...]] = {
 }
 
 
-class ZoneError(ValueError):
-    """A zone the bot cannot use; `suggestions` are keys worth offering instead."""
+class ZoneError(DomainError):
+    """A zone the bot cannot use; `suggestions` are keys worth offering instead.
+
+    `message` (the reply) offers the first three; `str()` is the bare reason, for a
+    caller that builds a sentence of its own around it.
+    """
 
     def __init__(self, message: str,
                  suggestions: list[str] | Callable[[], list[str]] | None = None, *,
@@ -159,6 +164,19 @@ class ZoneError(ValueError):
         if callable(self._suggestions):
             self._suggestions = self._suggestions()
         return list(self._suggestions or [])
+
+    @property
+    def message(self) -> str:
+        """The reason, and the first three suggestions (worked out when shown)."""
+        if self.ambiguous or not self.suggestions:
+            return self._message
+        # Translators: {zones} is a list of time zones, e.g. "Asia/Kolkata, Asia/Karachi".
+        return self._message + " " + _("Did you mean {zones}?").format(
+            zones=", ".join(self.suggestions[:3]))
+
+    @message.setter
+    def message(self, value: str) -> None:
+        self._message = value
 
 
 def _fold(text: str) -> str:
@@ -344,10 +362,26 @@ def zone_info(key: str) -> tzinfo:
 
 
 def zone_label(key: str) -> str:
-    """Short name for lists of clocks; the city is what people recognise."""
+    """Short name for lists of clocks; the city is what people recognise, in the reader's
+    language where CLDR names it ("Bogotá", "Beyrouth", "بيروت"). English keeps the time
+    zone database's own spelling ("Bogota"), which is what members type and search for."""
     if key == "UTC" or _FIXED_KEY.fullmatch(key):
         return key
-    return _city(key).replace("_", " ")
+    lang = current_language()
+    local = _cldr_city(key, lang) if lang != "en" else None
+    return local or _city(key).replace("_", " ")
+
+
+@functools.cache
+def _cldr_city(key: str, lang: str) -> str | None:
+    """CLDR's exemplar city for a zone in a language, or None where it has none."""
+    from babel.dates import get_timezone, get_timezone_location  # as Babel elsewhere: lazily
+
+    try:
+        city = get_timezone_location(get_timezone(key), locale=lang, return_city=True)
+    except (LookupError, ValueError):
+        return None
+    return str(city) if city and not city.startswith(("GMT", "UTC")) else None
 
 
 def utc_offset_label(key: str, at: datetime) -> str:

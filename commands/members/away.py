@@ -8,7 +8,7 @@ from commands.common import zone_of
 from commands.context import Context
 from commands.errors import UserError, with_readings
 from commands.reply import Msg
-from commands.router import Arg, Router
+from commands.router import Arg, CommandSet
 from domain.i18n import N_, _, ngettext
 from domain.ranges import Span, describe_span, parse_span
 from domain.when import WhenError, localize
@@ -27,7 +27,7 @@ def read_span(text: str, now: datetime, zone: str) -> Span:
     try:
         return parse_span(text, now, zone)
     except WhenError as err:
-        raise with_readings(err, f"!away {text}", text, _(EXAMPLE)) from None
+        raise with_readings(err, f"!away {text}", text) from None
     except ZoneError as err:
         raise UserError(str(err), _(EXAMPLE)) from None
 
@@ -79,56 +79,59 @@ def restated(span: Span, now: datetime) -> str:
     return f"{describe_span(span, now)} ({detail})"
 
 
-def register(router: Router) -> None:
-    @router.command(
-        "away",
-        summary=N_("Say when you are away: rotas and check-ins skip you."),
-        # Translators: keep "!away" and "to"; translate <from>, <until> and reason.
-        usage=N_("!away [<from> [to <until>] [reason]]"),
-        examples=(EXAMPLE,
-                  # Translators: an example: "tomorrow" as members may type it, and a reason.
-                  N_("!away tomorrow sick"),
-                  # Translators: an example: "today", "to", a weekday as members may type
-                  # them, and a reason.
-                  N_("!away today to fri travelling")),
-        args=(Arg("text", optional=True, rest=True),),
-    )
-    async def away(ctx: Context, text: str | None) -> None:
-        zone, _default = await zone_of(ctx)
-        if text:
-            span = read_span(text, ctx.now, zone)
-            start, end, reason = check_span(span, ctx.now)
-            await add_away(ctx.db.conn, ctx.sender, start, end, reason, ctx.now)
-            when = restated(span, ctx.now)
-            if reason:
-                # Translators: {when} e.g. "Mon 14 Dec – Tue 15 Dec (whole days, Bogota)";
-                # {reason} is the member's own words.
-                noted = _("Noted: away {when}: {reason}.").format(when=when, reason=reason)
-            else:
-                noted = _("Noted: away {when}.").format(when=when)
-            ctx.reply(Msg().text(noted))
-            return
-        periods = await current_and_future(ctx.db, ctx.sender, ctx.now)
-        if not periods:
-            # Translators: followed by an example command.
-            ctx.reply(Msg().text(_("You have no absences noted. Add one with") + " ").code(
-                _(EXAMPLE)))
-            return
-        msg = Msg().text(_("Your absences:")).line()
-        for period in periods:
-            when = restated(stored_span(period.start, period.end, zone), ctx.now)
-            # Translators: an absence in a list, e.g. "Mon 14 Dec – Tue 15 Dec (whole days,
-            # Bogota): holidays"; {reason} is the member's own words.
-            line = _("{when}: {reason}").format(when=when, reason=period.reason) \
-                if period.reason else when
-            msg.text(f"• {line}").line()
-        ctx.reply(msg)
+cmds = CommandSet()
 
-    @router.command("back", summary=N_("End the absence you are on now."), usage="!back",
-                    examples=("!back",))
-    async def back(ctx: Context) -> None:
-        ended = await end_current(ctx.db.conn, ctx.sender, ctx.now)
-        if not ended:
-            ctx.reply(Msg().text(_("You were not marked away. Welcome anyway!")))
-            return
-        ctx.reply(Msg().text(_("Welcome back — you are in the rotas and check-ins again.")))
+
+@cmds.command(
+    "away",
+    summary=N_("Say when you are away: rotas and check-ins skip you."),
+    # Translators: keep "!away" and "to"; translate <from>, <until> and reason.
+    usage=N_("!away [<from> [to <until>] [reason]]"),
+    examples=(EXAMPLE,
+              # Translators: an example: "tomorrow" as members may type it, and a reason.
+              N_("!away tomorrow sick"),
+              # Translators: an example: "today", "to", a weekday as members may type
+              # them, and a reason.
+              N_("!away today to fri travelling")),
+    args=(Arg("text", optional=True, rest=True),),
+)
+async def away(ctx: Context, text: str | None) -> None:
+    zone, _default = await zone_of(ctx)
+    if text:
+        span = read_span(text, ctx.now, zone)
+        start, end, reason = check_span(span, ctx.now)
+        await add_away(ctx.db.conn, ctx.sender, start, end, reason, ctx.now)
+        when = restated(span, ctx.now)
+        if reason:
+            # Translators: {when} e.g. "Mon 14 Dec – Tue 15 Dec (whole days, Bogota)";
+            # {reason} is the member's own words.
+            noted = _("Noted: away {when}: {reason}.").format(when=when, reason=reason)
+        else:
+            noted = _("Noted: away {when}.").format(when=when)
+        ctx.reply(Msg().text(noted))
+        return
+    periods = await current_and_future(ctx.db, ctx.sender, ctx.now)
+    if not periods:
+        # Translators: followed by an example command.
+        ctx.reply(Msg().text(_("You have no absences noted. Add one with") + " ").code(
+            _(EXAMPLE)))
+        return
+    msg = Msg().text(_("Your absences:")).line()
+    for period in periods:
+        when = restated(stored_span(period.start, period.end, zone), ctx.now)
+        # Translators: an absence in a list, e.g. "Mon 14 Dec – Tue 15 Dec (whole days,
+        # Bogota): holidays"; {reason} is the member's own words.
+        line = _("{when}: {reason}").format(when=when, reason=period.reason) \
+            if period.reason else when
+        msg.text(f"• {line}").line()
+    ctx.reply(msg)
+
+
+@cmds.command("back", summary=N_("End the absence you are on now."), usage="!back",
+              examples=("!back",))
+async def back(ctx: Context) -> None:
+    ended = await end_current(ctx.db.conn, ctx.sender, ctx.now)
+    if not ended:
+        ctx.reply(Msg().text(_("You were not marked away. Welcome anyway!")))
+        return
+    ctx.reply(Msg().text(_("Welcome back — you are in the rotas and check-ins again.")))
