@@ -10,7 +10,7 @@ happened counts for every member: the bot does not know who attended.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from commands.charts import fairness_picture
 from commands.common import room_default_zone
@@ -21,7 +21,7 @@ from commands.rota.plan import catch_up
 from commands.rota.support import names, role_name
 from commands.router import Arg, CommandSet
 from domain.charts import fairness_chart
-from domain.hours import HoursError, WorkingHours, minutes_outside
+from domain.hours import HoursError, WorkingHours, minutes_outside, shift_spans
 from domain.i18n import N_, _, current_language, ngettext
 from domain.recurrence import occurrences
 from domain.rotation import DEFAULT_ROLES
@@ -44,27 +44,25 @@ def parse_period(text: str) -> str:
     return period
 
 
-def _minutes(clock: time) -> int:
-    return clock.hour * 60 + clock.minute
-
-
 def outside_kind(hours: WorkingHours, local_start: datetime, duration: timedelta) -> str | None:
     """None if the meeting fits the member's hours, else "early", "late" or "off" (day off).
 
-    Early or late is whichever edge of the shift the start is nearer to; a meeting that
-    starts inside the shift and overruns it is late.
+    Early or late is whichever shift edge the start is nearer to (with split shifts, the
+    break's edges count too); a meeting that starts inside a shift and overruns it is late.
     """
     if minutes_outside(hours, local_start, duration) == 0:
         return None
     naive = local_start.replace(tzinfo=None)
-    weekday, clock = naive.weekday(), naive.time()
-    from_yesterday = hours.overnight and (weekday - 1) % 7 in hours.days and clock < hours.end
-    if weekday not in hours.days and not from_yesterday:
+    day = naive.date()
+    spans = shift_spans(hours, day - timedelta(days=1), day + timedelta(days=1))
+    if not any(begin.date() == day or begin <= naive < finish for begin, finish in spans):
         return "off"
     if hours.contains(naive):
         return "late"
-    since_end = (_minutes(clock) - _minutes(hours.end)) % 1440
-    until_start = (_minutes(hours.start) - _minutes(clock)) % 1440
+    since_end = min((naive - finish for _b, finish in spans if finish <= naive),
+                    default=timedelta(days=2))
+    until_start = min((begin - naive for begin, _f in spans if begin > naive),
+                      default=timedelta(days=2))
     return "early" if until_start < since_end else "late"
 
 
