@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from commands.meetings import commands, reminders, settings, suggest
+from commands.meetings import chart, commands, reminders, settings, suggest
 
-PARTS = (commands.cmds, settings.cmds, suggest.cmds, reminders.cmds)
+PARTS = (commands.cmds, settings.cmds, suggest.cmds, reminders.cmds, chart.cmds)

@@ -215,6 +215,7 @@ cmds = CommandSet()
     subcommands=("add", "list", "show", "cancel", "skip", "move",  # this module
                  "agenda", "link", "reminders", "notify", "ping", "ics",  # .settings
                  "suggest", "pick",  # .suggest
+                 "chart",  # .chart
                  "start", "end"),  # commands.actions.minutes
 )
 async def meeting_cmd(ctx: Context) -> None:

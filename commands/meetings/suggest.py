@@ -11,6 +11,7 @@ from commands.errors import PermissionDenied, UserError
 from commands.jobs import JobEnv, PlannedJob, Post
 from commands.meetings.commands import meeting_cmd
 from commands.meetings.format import duration_words, member_zones, minutes_words, series_words
+from commands.meetings.overlap import suggestion_picture
 from commands.reply import Msg, PollEnd, PollSpec, coded, fill
 from commands.router import Arg, CommandSet
 from domain.errors import DomainError
@@ -140,6 +141,11 @@ async def suggest(ctx: Context, text: str) -> None:
                     "Or decide now: {command}"),
          when=format_local(poll.closes_at, reader), command=coded("!meeting pick 1"))
     ctx.reply(listing)
+    # The picture after the text: the text alone already says everything.
+    image = await suggestion_picture(ctx, people, ranked, duration, title,
+                                     alt=listing.plain().split("\n")[0])
+    if image is not None:
+        ctx.reply(image)
 
 
 @cmds.sub(meeting_cmd, "pick", summary=N_("Turn a poll option into a meeting now."),

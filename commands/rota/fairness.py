@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
+from commands.charts import fairness_picture
 from commands.common import room_default_zone
 from commands.context import Context
 from commands.errors import UserError
@@ -19,8 +20,9 @@ from commands.reply import Msg
 from commands.rota.plan import catch_up
 from commands.rota.support import names, role_name
 from commands.router import Arg, CommandSet
+from domain.charts import fairness_chart
 from domain.hours import HoursError, WorkingHours, minutes_outside, shift_spans
-from domain.i18n import N_, _, ngettext
+from domain.i18n import N_, _, current_language, ngettext
 from domain.recurrence import occurrences
 from domain.rotation import DEFAULT_ROLES
 from domain.suggest import DEFAULT_HOURS
@@ -149,15 +151,17 @@ async def fairness(ctx: Context, period: str) -> None:
                            days).format(count=days)
     else:
         heading = _("Fairness in this room, all time")
-    msg = Msg().bold(heading).text(" — " + ngettext(
-        "{count} meeting happened", "{count} meetings happened", len(happened)).format(
-            count=len(happened))).line()
+    summary = ngettext("{count} meeting happened", "{count} meetings happened",
+                       len(happened)).format(count=len(happened))
+    msg = Msg().bold(heading).text(" — " + summary).line()
     outside_totals: list[int] = []
+    by_kind: dict[str, Counter[str]] = {}
     for user in people:
         zone = zone_info(settings[user].zone or default_zone)
         hours = _hours(settings[user].hours)
         kinds = Counter(k for start, meeting in happened if (k := outside_kind(
             hours, start.astimezone(zone), meeting.series.duration)))
+        by_kind[user] = kinds
         total = sum(kinds.values())
         outside_totals.append(total)
         turns = " · ".join(f"{role_name(role)} {held.get(user, {}).get(role, 0)}"
@@ -177,3 +181,11 @@ async def fairness(ctx: Context, period: str) -> None:
     msg.text(_("outside hours: {lowest}–{highest}").format(
         lowest=min(outside_totals), highest=max(outside_totals)))
     ctx.reply(msg)
+    if ctx.settings.charts:
+        chart = fairness_chart(len(happened), days, roles,
+                               [(u, ctx.room.display_name(u)) for u in people], by_kind, held)
+        image = await fairness_picture(
+            chart, heading, f"{heading} — {summary}", tuple(role_name(r) for r in roles),
+            current_language()) if chart else None
+        if image is not None:
+            ctx.reply(image)
