@@ -1,0 +1,360 @@
+"""What a meeting costs each member: inside their working time or not, how far outside, and
+whether it reaches into their night.
+
+The ranking, the look-ahead notes and `!fairness` all ask this one module, so they always
+agree. It knows a member's working time only through the `WorkingTime` view: "is this local
+wall moment worked?" and "is this local date a day off?". `HoursView` answers from
+`domain.hours.WorkingHours`; split shifts and public holidays plug in as other views without
+any change here.
+
+How costs are measured (minutes):
+
+- `outside`: minutes of the meeting that are not worked.
+- `distance`: how far the meeting reaches outside working time: `outside` plus the gap
+  between the meeting and the nearest worked minute. For 09:00–17:00, a one-hour meeting at
+  08:00 is 60, at 07:00 120, at 21:00 300. On a day off it is `outside` + `DAY_OFF` (a
+  whole day), so a day off weighs more than any hour of a working day.
+- `kind`: "early" or "late" (whichever edge of working time the start is nearer; a meeting
+  that starts inside and overruns is late), "off" on a day off, None when inside.
+- `night`: the meeting is not all inside their working time and some minute of it falls in
+  the member's night window (default 22:00–06:00 local; nights are sacred, see
+  `domain.suggest`). Someone who works nights is not "at night" during their shift.
+
+Working time is placed on the UTC time line one UTC day at a time, on demand: the view is
+asked every quarter hour and each change is narrowed down to the minute. So a worked (or
+free) stretch shorter than a quarter hour that starts and ends between two quarter hours is
+not seen; no real working week has one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Protocol, runtime_checkable
+
+from domain.hours import WorkingHours, minutes_outside
+from domain.zones import zone_info
+
+__all__ = [
+    "DAY_OFF",
+    "DEFAULT_HOURS",
+    "DEFAULT_NIGHT",
+    "Cost",
+    "HoursView",
+    "NightWindow",
+    "Person",
+    "Scorer",
+    "WorkingTime",
+    "parse_night",
+]
+
+# What callers use for members who never set their hours.
+DEFAULT_HOURS = WorkingHours(time(9), time(17), frozenset(range(5)))
+# A meeting on a day off counts this much further away than any hour of a working day.
+DAY_OFF = 24 * 60
+
+_DAY = 86_400
+_QUARTER = 900
+_QUARTER_STEP = timedelta(seconds=_QUARTER)
+_REACH_DAYS = 8  # how far to look for the nearest worked minute before giving up
+
+
+@runtime_checkable
+class WorkingTime(Protocol):
+    """A member's working time as the ranking sees it (local wall-clock times, naive)."""
+
+    def working(self, local: datetime) -> bool:
+        """Whether this local moment is worked."""
+        ...
+
+    def day_off(self, day: date) -> bool:
+        """Whether this local date has no working time at all (a weekend, a holiday)."""
+        ...
+
+
+@dataclass(frozen=True)
+class HoursView:
+    """`WorkingHours` as a `WorkingTime`, answered by `domain.hours` itself."""
+
+    hours: WorkingHours
+
+    def working(self, local: datetime) -> bool:
+        return self.hours.contains(local)
+
+    def day_off(self, day: date) -> bool:
+        # No shift touches the date (an overnight shift from Friday makes Saturday worked).
+        return minutes_outside(self.hours, datetime.combine(day, time(0)),
+                               timedelta(days=1)) >= DAY_OFF
+
+
+@dataclass(frozen=True)
+class NightWindow:
+    """The hours of a member's night, local; `end <= start` means it crosses midnight."""
+
+    start: time = time(22)
+    end: time = time(6)
+
+    def __post_init__(self) -> None:
+        if not 4 * 60 <= self.minutes <= 12 * 60:
+            # Not a night: most likely the two times were swapped ("06:00-22:00").
+            raise ValueError("A night lasts from 4 to 12 hours.")
+
+    @property
+    def minutes(self) -> int:
+        start = self.start.hour * 60 + self.start.minute
+        end = self.end.hour * 60 + self.end.minute
+        return (end - start) % (24 * 60)
+
+    def describe(self) -> str:
+        return f"{self.start:%H:%M}–{self.end:%H:%M}"
+
+    def to_storage(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+DEFAULT_NIGHT = NightWindow()
+_NIGHT = re.compile(r"\s*([0-9]{1,2})(?:[:.h]([0-9]{2}))?\s*[-–—]\s*([0-9]{1,2})(?:[:.h]"
+                    r"([0-9]{2}))?\s*")
+
+
+def parse_night(text: str) -> NightWindow:
+    """"22:00-06:00", "22-6", "23h-7h" → a NightWindow; ValueError when unreadable."""
+    match = _NIGHT.fullmatch(text)
+    if not match:
+        raise ValueError(text)
+    hours = (int(match[1]), int(match[3]))
+    minutes = (int(match[2] or 0), int(match[4] or 0))
+    clocks = []
+    for hour, minute in zip(hours, minutes, strict=True):
+        if hour == 24 and minute == 0:
+            hour = 0
+        if hour > 23 or minute > 59:
+            raise ValueError(text)
+        clocks.append(time(hour, minute))
+    return NightWindow(clocks[0], clocks[1])
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone who should attend.
+
+    `hours`: their `WorkingHours` (already defaulted by the caller when unset) or any other
+    `WorkingTime` view. `load`: how many of the room's recent meetings fell outside their
+    hours; a member who has carried the bad hours weighs more (see `domain.suggest`).
+    """
+
+    user_id: str
+    zone: str  # canonical zone key, as zones.resolve_zone returns
+    hours: WorkingHours | WorkingTime
+    night: NightWindow = DEFAULT_NIGHT
+    load: int = 0
+
+    @property
+    def view(self) -> WorkingTime:
+        return HoursView(self.hours) if isinstance(self.hours, WorkingHours) else self.hours
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What one meeting costs one member (see the module doc for each measure)."""
+
+    user_id: str
+    local_start: datetime  # aware, in the member's zone
+    outside: int
+    distance: int
+    kind: str | None  # None (inside), "early", "late" or "off"
+    night: bool
+
+    @property
+    def inside(self) -> bool:
+        return self.outside == 0
+
+
+@dataclass
+class _Timeline:
+    """One member's working time and night as UTC timestamps, placed as they are needed."""
+
+    tz: tzinfo
+    view: WorkingTime
+    night: NightWindow
+    _worked: dict[int, list[tuple[float, float]]] = field(default_factory=dict)
+    _nights: dict[date, tuple[tuple[float, float], ...]] = field(default_factory=dict)
+    _off: dict[date, bool] = field(default_factory=dict)
+
+    def _working_at(self, stamp: float) -> bool:
+        return self.view.working(datetime.fromtimestamp(stamp, self.tz).replace(tzinfo=None))
+
+    def _walls(self, begin: float) -> list[datetime] | None:
+        """Local wall times of the day's quarter hours, when its offset does not change."""
+        first = datetime.fromtimestamp(begin, self.tz)
+        last = datetime.fromtimestamp(begin + _DAY, self.tz)
+        if first.utcoffset() != last.utcoffset():
+            return None
+        wall = first.replace(tzinfo=None)
+        return [wall + k * _QUARTER_STEP for k in range(_DAY // _QUARTER + 1)]
+
+    def worked(self, day: int) -> list[tuple[float, float]]:
+        """Worked intervals inside UTC day number `day`, clipped to it, in order."""
+        found = self._worked.get(day)
+        if found is not None:
+            return found
+        begin = day * _DAY
+        walls = self._walls(begin)
+        working = self.view.working
+        found = []
+        state = working(walls[0]) if walls else self._working_at(begin)
+        opened = begin if state else None
+        for k in range(1, _DAY // _QUARTER + 1):
+            here = begin + k * _QUARTER
+            now = working(walls[k]) if walls else self._working_at(here)
+            if now == state:
+                continue
+            # The change lies in (here - 15 min, here]: find its minute.
+            lo, hi = 0, _QUARTER // 60
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if self._working_at(here - mid * 60) == now:
+                    lo = mid
+                else:
+                    hi = mid
+            edge = here - lo * 60
+            if edge >= begin + _DAY:  # the change is at midnight: the next day's business
+                break
+            if now:
+                opened = edge
+            else:
+                assert opened is not None
+                found.append((opened, edge))
+                opened = None
+            state = now
+        if opened is not None:
+            found.append((opened, begin + _DAY))
+        self._worked[day] = found
+        return found
+
+    def overlap(self, start: float, end: float) -> float:
+        """Worked seconds in [start, end)."""
+        total = 0.0
+        day, last = int(start // _DAY), int((end - 1e-9) // _DAY)
+        while day <= last:
+            for begin, finish in self._worked.get(day) or self.worked(day):
+                if finish > start and begin < end:
+                    total += min(end, finish) - max(start, begin)
+            day += 1
+        return total
+
+    def previous_end(self, stamp: float) -> float | None:
+        """The end of the last worked stretch ending at or before `stamp`."""
+        first = int(stamp // _DAY)
+        for day in range(first, first - _REACH_DAYS - 1, -1):
+            ends = [finish for _begin, finish in self.worked(day) if finish <= stamp]
+            if ends:
+                return ends[-1]
+        return None
+
+    def next_begin(self, stamp: float) -> float | None:
+        """The start of the first worked stretch starting at or after `stamp`."""
+        first = int(stamp // _DAY)
+        for day in range(first, first + _REACH_DAYS + 1):
+            begins = [begin for begin, _finish in self.worked(day) if begin >= stamp]
+            if begins:
+                return begins[0]
+        return None
+
+    def day_off(self, day: date) -> bool:
+        found = self._off.get(day)
+        if found is None:
+            found = self._off[day] = self.view.day_off(day)
+        return found
+
+    def _night_of(self, day: date) -> tuple[float, float]:
+        """The night that starts on local date `day`, as timestamps."""
+        window = self.night
+        last = day + timedelta(days=1) if window.end <= window.start else day
+        return (datetime.combine(day, window.start, self.tz).timestamp(),
+                datetime.combine(last, window.end, self.tz).timestamp())
+
+    def at_night(self, start: float, end: float, local_day: date) -> bool:
+        """Whether [start, end) touches a night; `local_day` is the local date of `start`."""
+        nights = self._nights.get(local_day)
+        if nights is None:
+            nights = self._nights[local_day] = tuple(
+                self._night_of(local_day + timedelta(days=k)) for k in (-1, 0, 1))
+        return any(begin < end and start < finish for begin, finish in nights)
+
+
+class Scorer:
+    """Costs of meetings for a fixed group; each member's time line is built once and
+    shared by every meeting scored (members with the same zone, view and night share one).
+    """
+
+    def __init__(self, people: Sequence[Person]) -> None:
+        self.people = tuple(people)
+        shared: dict[object, _Timeline] = {}
+        self._lines: list[_Timeline] = []
+        for person in self.people:
+            view = person.view
+            try:
+                key: object = (person.zone, view, person.night)
+                hash(key)
+            except TypeError:  # a view that cannot be hashed gets its own time line
+                key = object()
+            line = shared.get(key)
+            if line is None:
+                line = shared[key] = _Timeline(zone_info(person.zone), view, person.night)
+            self._lines.append(line)
+        # Indexes into `people` of the members sharing each time line.
+        self.groups = [[i for i, line in enumerate(self._lines) if line is shared_line]
+                       for shared_line in shared.values()]
+
+    def costs(self, start_utc: datetime, duration: timedelta) -> tuple[Cost, ...]:
+        """Each member's cost of a meeting at `start_utc`, in the order of `people`."""
+        if duration <= timedelta(0):
+            raise ValueError("A meeting needs a positive duration.")
+        start = _as_utc(start_utc)
+        stamp, seconds = start.timestamp(), duration.total_seconds()
+        result: list[Cost | None] = [None] * len(self.people)
+        for group, (outside, distance, kind, night) in zip(
+                self.groups, self.measure(stamp, seconds), strict=True):
+            local = start.astimezone(self._lines[group[0]].tz)
+            for i in group:
+                result[i] = Cost(self.people[i].user_id, local, outside, distance, kind, night)
+        return tuple(c for c in result if c is not None)
+
+    def measure(self, stamp: float, seconds: float) -> list[tuple[int, int, str | None, bool]]:
+        """(outside, distance, kind, night) per group of `groups`, for a meeting starting at
+        timestamp `stamp`: the fast path for scoring thousands of starts."""
+        found = []
+        for group in self.groups:
+            line = self._lines[group[0]]
+            local_day = datetime.fromtimestamp(stamp, line.tz).date()
+            found.append(_measure(line, stamp, seconds, local_day))
+        return found
+
+
+def _measure(line: _Timeline, start: float, seconds: float, local_day: date
+             ) -> tuple[int, int, str | None, bool]:
+    end = start + seconds
+    outside = round(max(seconds - line.overlap(start, end), 0.0) / 60)
+    if outside == 0:
+        return 0, 0, None, False
+    night = line.at_night(start, end, local_day)
+    if line.overlap(start, start + 1) > 0:  # starts inside, overruns
+        return outside, outside, "late", night
+    if line.day_off(local_day):
+        return outside, outside + DAY_OFF, "off", night
+    before, after = line.previous_end(start), line.next_begin(start)
+    since_end = start - before if before is not None else float("inf")
+    until_start = after - start if after is not None else float("inf")
+    kind = "early" if until_start < since_end else "late"
+    gap = min(since_end, after - end if after is not None else float("inf"))
+    gap = 0.0 if gap == float("inf") else max(gap, 0.0)
+    return outside, outside + round(gap / 60), kind, night
+
+
+def _as_utc(instant: datetime) -> datetime:
+    """Naive means UTC, as everywhere else in the bot."""
+    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+
