@@ -9,6 +9,7 @@ from __future__ import annotations
 ALIASES: dict[str, tuple[str, ...]] = {
     "meeting": ("reunion", "reunión", "réunion", "reuniao", "reunião", "اجتماع"),
     "meetings": ("reuniones", "réunions", "reunions", "reunioes", "reuniões", "اجتماعات"),
+    "poll": ("encuesta", "sondage", "enquete", "enquête", "استطلاع"),
     "rota": ("turnos", "roulement", "escala", "تناوب"),
     "fairness": ("equidad", "equite", "équité", "equidade", "إنصاف"),
     "action": ("accion", "acción", "tache", "tâche", "acao", "ação", "مهمة"),

@@ -71,16 +71,19 @@ class Command:
     aliases: tuple[str, ...] = ()
     subcommands: dict[str, Command] = field(default_factory=dict)
     parent: Command | None = None
+    # Longer explanations (N_-marked) that `!help <command>` shows after the summary.
+    details: tuple[str, ...] = ()
 
     @property
     def full_name(self) -> str:
         return f"{self.parent.full_name} {self.name}" if self.parent else self.name
 
     def sub(self, name: str, *, summary: str, usage: str, examples: tuple[str, ...] = (),
-            args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = ()
-            ) -> Callable[[Handler], Handler]:
+            args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = (),
+            details: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            cmd = Command(name, summary, usage, examples, handler, args, aliases, parent=self)
+            cmd = Command(name, summary, usage, examples, handler, args, aliases, parent=self,
+                          details=details)
             for key in (name, *aliases):
                 self.subcommands[key] = cmd
             return handler
@@ -146,11 +149,12 @@ class Router:
         return False
 
     def command(self, name: str, *, summary: str, usage: str, examples: tuple[str, ...] = (),
-                args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = ()
-                ) -> Callable[[Handler], Command]:
+                args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = (),
+                details: tuple[str, ...] = ()) -> Callable[[Handler], Command]:
         def register(handler: Handler) -> Command:
             everyday = (*aliases, *ALIASES.get(name, ()))
-            cmd = Command(name, summary, usage, examples, handler, args, everyday)
+            cmd = Command(name, summary, usage, examples, handler, args, everyday,
+                          details=details)
             for key in (name, *everyday):
                 if key in self.commands:
                     raise ValueError(f"command {key!r} registered twice")
