@@ -17,7 +17,8 @@ NETWORK8: tuple[tuple[str, str, str], ...] = (
     ("@camila:example.org", "America/Bogota", "09:00-18:00 Mon-Fri"),
     ("@bea:example.org", "America/Sao_Paulo", "09:00-18:00 Mon-Fri"),
 )
-NETWORK10 = NETWORK8 + (
+NETWORK10: tuple[tuple[str, str, str], ...] = (
+    *NETWORK8,
     ("@lupe:example.org", "America/Mexico_City", "09:00-17:00 Mon-Fri"),
     ("@rahim:example.org", "Asia/Dhaka", "09:30-17:30 Sun-Thu"),
 )

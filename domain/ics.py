@@ -98,9 +98,9 @@ class _Writer:
         if not first:
             return []
         masters = [self._master(self.uid, first[0].original_local, turns, 0)]
-        for index, occurrence in enumerate(first[1:], 1):
+        for index, turn in enumerate(first[1:], 1):
             uid = f"{self.uid}-alt" if index == 1 else f"{self.uid}-alt{index}"
-            masters.append(self._master(uid, self._wall(occurrence), turns, index))
+            masters.append(self._master(uid, self._wall(turn), turns, index))
         moved: list[Event] = []
         for original, override in sorted(overrides.items()):
             occurrence = occurrence_on(series, original.date())

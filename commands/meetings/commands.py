@@ -200,7 +200,8 @@ async def build_series(ctx: Context, clauses: dict[str, str]) -> tuple[Series, s
                         zone=wall.zone),
                     _('!meeting add "Call" thu 06:00 UTC every 2 weeks alternate 15:00 UTC'))
             alternate = alt.local.time()
-        series = Series(wall.local, wall.zone, rule, duration, alternate)
+        series = Series(wall.local, wall.zone, rule, duration,
+                        (alternate,) if alternate else ())
     except (WhenError, RuleError, ZoneError) as err:
         raise _user_error(err) from None
     return series, _check_ahead(ctx, series)
