@@ -127,7 +127,7 @@ def cost_phrases(room: RoomView, msg: Msg, option: Option) -> Msg:
                   key=lambda c: (not c.night, -c.distance))
     for index, cost in enumerate(hurt):
         if index:
-            msg.text(", ")
+            msg.text(separator())
         local = cost.local_start
         clock = f"{local:%H:%M}"
 
@@ -148,6 +148,22 @@ def cost_phrases(room: RoomView, msg: Msg, option: Option) -> Msg:
         else:
             # Translators: e.g. "late for Maria (21:00)": after their working hours.
             fill(msg, _("late for {name} ({time})"), name=who, time=clock)
+    return msg
+
+
+def separator() -> str:
+    """Between the items of a list of people in a sentence."""
+    # Translators: separates the items of a list of people, e.g. "late for Maria (20:00),
+    # early for Camila (07:00)" or "Amina, Maria"; Arabic uses "، ".
+    return _(", ")
+
+
+def named(room: RoomView, msg: Msg, users: Sequence[str]) -> Msg:
+    """Pills for `users` (without notifying them), separated the reader's way."""
+    for index, user in enumerate(users):
+        if index:
+            msg.text(separator())
+        msg.mention(user, room.display_name(user), notify=False)
     return msg
 
 

@@ -13,6 +13,7 @@ from commands.common import room_lang, zone_of
 from commands.context import Context
 from commands.errors import PermissionDenied, UserError
 from commands.meetings.format import duration_words
+from commands.meetings.people import named
 from commands.meetings.suggest import DEFAULT_POLL_WINDOW, deciding, poll_question, poll_ref
 from commands.reply import Msg, coded, fill
 from commands.router import Arg, Router
@@ -125,10 +126,7 @@ async def tally(ctx: Context, poll: Poll) -> None:
             if waiting:
                 # Translators: followed by the names of members who have not voted.
                 msg.text(_("Not voted yet:") + " ")
-                for i, user in enumerate(waiting):
-                    msg.text(", " if i else "").mention(user, ctx.room.display_name(user),
-                                                        notify=False)
-                msg.text(".").line()
+                named(ctx.room, msg, waiting).text(".").line()
             else:
                 msg.text(_("Everyone whose vote decides has voted.")).line()
             others = [u for u in members if u not in set(poll.voters)]

@@ -14,7 +14,7 @@ from commands.context import Context, RoomView
 from commands.errors import PermissionDenied, UserError
 from commands.jobs import JobEnv, PlannedJob, Post
 from commands.meetings.format import duration_words, member_zones, series_words
-from commands.meetings.people import cost_phrases, note_for, people_of, short_cost
+from commands.meetings.people import cost_phrases, named, note_for, people_of, short_cost
 from commands.reply import Msg, PollEnd, PollSpec, coded, fill
 from commands.router import Arg, Router
 from domain.availability import Person
@@ -182,8 +182,7 @@ def listing(ctx: Context, poll: Poll, found: Suggestion, people: list[Person],
     if poll.voters:
         # Translators: followed by the names of the members whose votes decide.
         msg.text(_("Votes that decide:") + " ")
-        for i, user in enumerate(poll.voters):
-            msg.text(", " if i else "").mention(user, ctx.room.display_name(user), notify=False)
+        named(ctx.room, msg, poll.voters)
         msg.text(". " + _("Others may vote too; their votes are shown as advisory.")).line()
     # Translators: {when} is a date and time; {tally} and {command} commands in code spans.
     fill(msg, _("Vote in the poll; it closes {when}, and the winner becomes a meeting. See the "

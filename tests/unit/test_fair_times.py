@@ -387,3 +387,12 @@ async def test_rotate_keeps_one_time_when_it_suits_everyone(router: Router, db: 
     assert said[0] == ("Scheduled m1: Pair — every Wednesday at 09:00 (Nairobi time, "
                        "Africa/Nairobi), 1h.")
     assert said[1] == "One time suits everyone, 09:00 (Nairobi): no need to take turns."
+
+
+async def test_help_says_the_ranking_and_the_poll_rules(net: Network) -> None:
+    text = await net("help meeting suggest")
+    assert ("Times are ranked: nobody in their night (22:00–06:00 unless the room set another "
+            "with !meeting night) comes first; then the most people inside their working "
+            "hours; then the least time outside them;") in text
+    assert "The poll stays open 12 hours" in text
+    assert "With rotate, Minga picks 2 or 3 times of day" in await net("help meeting add")
