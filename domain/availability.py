@@ -29,6 +29,7 @@ not seen; no real working week has one.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -285,26 +286,40 @@ class _Timeline:
         return any(begin < end and start < finish for begin, finish in nights)
 
 
+# Time lines outlive one command: the same members are asked about again and again, and
+# placing working time is the costly part. Bounded: the least recently used go first, and a
+# time line that has placed too many days starts afresh.
+_TIMELINES: OrderedDict[object, _Timeline] = OrderedDict()
+_MAX_TIMELINES = 256
+_MAX_DAYS = 1500
+
+
+def _timeline(zone: str, view: WorkingTime, night: NightWindow) -> _Timeline:
+    try:
+        key: object = (zone, view, night)
+        hash(key)
+    except TypeError:  # a view that cannot be hashed is not shared
+        return _Timeline(zone_info(zone), view, night)
+    line = _TIMELINES.get(key)
+    if line is None or len(line._worked) > _MAX_DAYS:
+        line = _Timeline(zone_info(zone), view, night)
+        _TIMELINES[key] = line
+        while len(_TIMELINES) > _MAX_TIMELINES:
+            _TIMELINES.popitem(last=False)
+    else:
+        _TIMELINES.move_to_end(key)
+    return line
+
+
 class Scorer:
-    """Costs of meetings for a fixed group; each member's time line is built once and
-    shared by every meeting scored (members with the same zone, view and night share one).
+    """Costs of meetings for a fixed group; members with the same zone, view and night share
+    one time line, and time lines are kept between scorers (see `_timeline`).
     """
 
     def __init__(self, people: Sequence[Person]) -> None:
         self.people = tuple(people)
-        shared: dict[object, _Timeline] = {}
-        self._lines: list[_Timeline] = []
-        for person in self.people:
-            view = person.view
-            try:
-                key: object = (person.zone, view, person.night)
-                hash(key)
-            except TypeError:  # a view that cannot be hashed gets its own time line
-                key = object()
-            line = shared.get(key)
-            if line is None:
-                line = shared[key] = _Timeline(zone_info(person.zone), view, person.night)
-            self._lines.append(line)
+        self._lines = [_timeline(p.zone, p.view, p.night) for p in self.people]
+        shared = {id(line): line for line in self._lines}
         # Indexes into `people` of the members sharing each time line.
         self.groups = [[i for i, line in enumerate(self._lines) if line is shared_line]
                        for shared_line in shared.values()]

@@ -110,13 +110,15 @@ def bad_hours(people: Sequence[Person], meetings: Sequence[tuple[datetime, Meeti
     """Per member: the meetings outside their hours (early, late, off) and at night."""
     scorer = Scorer(people)
     counts = {p.user_id: Load() for p in people}
+    groups = [[counts[people[i].user_id] for i in group] for group in scorer.groups]
     for start, meeting in meetings:
-        for cost in scorer.costs(start, meeting.series.duration):
-            load = counts[cost.user_id]
-            if cost.kind:
-                load.kinds[cost.kind] += 1
-            if cost.night:
-                load.night += 1
+        measured = scorer.measure(start.timestamp(), meeting.series.duration.total_seconds())
+        for loads, (_outside, _distance, kind, night) in zip(groups, measured, strict=True):
+            for load in loads:
+                if kind:
+                    load.kinds[kind] += 1
+                if night:
+                    load.night += 1
     return counts
 
 
