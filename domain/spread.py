@@ -102,15 +102,23 @@ def spread_times(
         fixed_turn = _Turn(*pinned)
         pool.append(fixed_turn)
     scale = math.lcm(*sizes)
+    close = {(a, b) for a, b in itertools.combinations(range(len(pool)), 2)
+             if _apart(pool[a], pool[b]) < gap}
     chosen: tuple[_Turn, ...] | None = None
     chosen_key: tuple | None = None
     for size in sorted(sizes):
-        for combo in itertools.combinations(pool, size):
+        per = scale // size
+        for indexes in itertools.combinations(range(len(pool)), size):
+            if any(pair in close for pair in itertools.combinations(indexes, 2)):
+                continue
+            combo = tuple(pool[i] for i in indexes)
             if fixed_turn is not None and fixed_turn not in combo:
                 continue
-            if any(_apart(a, b) < gap for a, b in itertools.combinations(combo, 2)):
+            # The first measure settles most sets: skip the rest when it already loses.
+            worst_night = _most([t.night for t in combo]) * per
+            if chosen_key is not None and worst_night > chosen_key[0]:
                 continue
-            key = _set_key(combo, scale)
+            key = _set_key(combo, per, worst_night)
             if chosen_key is None or key < chosen_key:
                 chosen, chosen_key = combo, key
     if chosen is None:  # too few distinct times that day: the single best
@@ -145,12 +153,10 @@ def _most(masks: Sequence[int]) -> int:
     return 0
 
 
-def _set_key(combo: Sequence[_Turn], scale: int) -> tuple:
-    """Per-turn averages times `scale` (a multiple of every size), so integers compare
-    exactly: two turns out of three against one out of two."""
-    per = scale // len(combo)
-    nights = [t.night for t in combo]
-    return (_most(nights) * per, sum(m.bit_count() for m in nights) * per,
+def _set_key(combo: Sequence[_Turn], per: int, worst_night: int) -> tuple:
+    """Per-turn averages times `per` (a common denominator over the sizes compared), so
+    integers compare exactly: two turns out of three against one out of two."""
+    return (worst_night, sum(t.night.bit_count() for t in combo) * per,
             _most([t.out for t in combo]) * per,
             sum(t.key[1] for t in combo) * per, sum(t.key[2] for t in combo) * per,
             sum(t.key[3] for t in combo) * per, len(combo), sorted(t.stamp for t in combo))

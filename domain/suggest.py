@@ -152,12 +152,13 @@ def suggest(
     sizes = [len(group) for group in scorer.groups]
     loads = [sum(people[i].load for i in group) for group in scorer.groups]
     seconds = duration.total_seconds()
+    starts = [first + i * step for i in range(count)]
+    columns = scorer.columns([s.timestamp() for s in starts], seconds)
     keyed: list[tuple[tuple[int, int, int, int, datetime], datetime]] = []
-    for i in range(count):
-        start = first + i * step
+    for i, start in enumerate(starts):
         night = inside = distance = burden = 0
-        for size, load, (outside, far, _kind, dark) in zip(
-                sizes, loads, scorer.measure(start.timestamp(), seconds), strict=True):
+        for size, load, column in zip(sizes, loads, columns, strict=True):
+            outside, far, _kind, dark = column[i]
             if dark:
                 night += size
             if outside:

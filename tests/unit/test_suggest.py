@@ -351,6 +351,19 @@ def test_costs_match_the_reference(group: list[Person], start: datetime,
     assert list(got) == [reference(p, start, length) for p in group]
 
 
+@settings(max_examples=40, deadline=None)
+@given(group=people(), start=instants, count=st.integers(1, 300),
+       duration=st.integers(15, 300))
+def test_ranking_a_window_measures_each_start_the_same(
+        group: list[Person], start: datetime, count: int, duration: int) -> None:
+    # `suggest` scores a whole window in one sweep; one start at a time must agree.
+    scorer = Scorer(group)
+    stamps = [start.timestamp() + k * 900 for k in range(count)]
+    columns = scorer.columns(stamps, duration * 60)
+    for k, stamp in enumerate(stamps):
+        assert [column[k] for column in columns] == scorer.measure(stamp, duration * 60)
+
+
 @settings(max_examples=60, deadline=None)
 @given(person=people((1, 1)), start=instants)
 def test_inside_agrees_with_minutes_outside(person: list[Person], start: datetime) -> None:
