@@ -377,8 +377,8 @@ class Scorer:
         found = []
         for group in self.groups:
             line = self._lines[group[0]]
-            begins, ends = line.flat(int(stamps[0] // _DAY) - 3,
-                                     int((stamps[-1] + seconds) // _DAY) + 3)
+            begins, ends = line.flat(int(stamps[0] // _DAY) - 1,
+                                     int((stamps[-1] + seconds) // _DAY) + 1)
             count, k = len(begins), 0
             column = []
             for start in stamps:
