@@ -69,6 +69,12 @@ def poll_key(room_id: str, number: int) -> str:
     return f"poll:{room_id}:{number}"
 
 
+def close_job(poll_id: int) -> str:
+    """The scheduler's id for a poll's closing. It ends with ":" so that replanning p1
+    (dropping jobs by prefix) never drops p10's."""
+    return f"poll-close:{poll_id}:"
+
+
 def register(router: Router) -> None:
     meeting = router.find("meeting")
     assert meeting is not None
@@ -78,7 +84,7 @@ def register(router: Router) -> None:
     @router.schedules.replanner("poll")
     async def replan_poll(db: Database, poll_id: int, now: datetime
                           ) -> tuple[str, list[PlannedJob]]:
-        return f"poll:{poll_id}", await plan_polls(db, poll_id)
+        return close_job(poll_id), await plan_polls(db, poll_id)
 
     meeting.sub("suggest", summary=N_("Propose fair times as a poll, from everyone's hours."),
                 usage=N_('!meeting suggest <duration> [within <N> days] [with @a @b …] '
@@ -337,7 +343,7 @@ async def _meeting_id(db: Database, poll: Poll) -> int | None:
 
 async def plan_polls(db: Database, poll_id: int | None = None) -> list[PlannedJob]:
     polls = [await get_poll(db, poll_id)] if poll_id else await open_polls(db)
-    return [PlannedJob(f"poll:{p.id}", p.closes_at, "poll-close", (p.id,))
+    return [PlannedJob(close_job(p.id), p.closes_at, "poll-close", (p.id,))
             for p in polls if p is not None and not p.closed]
 
 

@@ -11,6 +11,7 @@ import pytest
 from nio import Event
 
 from bot.clock import OffsetClock
+from commands.meetings.suggest import close_job
 from devtools.harness import Network
 from devtools.member import Member
 from tests.integration.helpers import ask_body as ask
@@ -107,7 +108,7 @@ async def test_a_poll_with_a_with_list_is_tallied_extended_and_closes_by_itself(
     closes = datetime.fromisoformat(row["closes_at"])
     assert closes - created == timedelta(hours=14), "12 h window + 2 h"
     assert created >= asked.replace(microsecond=0) - timedelta(seconds=1)
-    job = bot.scheduler.aps.get_job(f"poll:{row['id']}")
+    job = bot.scheduler.aps.get_job(close_job(row["id"]))
     assert job is not None and job.trigger.run_date == closes
 
     # Nothing closes before the window ends: an hour before, the job changes nothing.

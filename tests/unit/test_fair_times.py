@@ -396,3 +396,13 @@ async def test_help_says_the_ranking_and_the_poll_rules(net: Network) -> None:
             "hours; then the least time outside them;") in text
     assert "The poll stays open 12 hours" in text
     assert "With rotate, Minga picks 2 or 3 times of day" in await net("help meeting add")
+
+
+async def test_replanning_one_poll_leaves_the_others_alone(net: Network) -> None:
+    from commands.meetings.suggest import close_job
+
+    # The scheduler drops a poll's jobs by prefix before planning it again: p1's prefix
+    # must not match p10's job.
+    assert not close_job(10).startswith(close_job(1))
+    [(prefix, jobs)] = await net.router.schedules.plan_changed(net.db, "poll", 1, net.now)
+    assert prefix == close_job(1) and jobs == []  # no such poll yet: nothing planned
