@@ -132,9 +132,10 @@ async def tally(ctx: Context, poll: Poll) -> None:
             others = [u for u in members if u not in set(poll.voters)]
             if others:
                 voted = sum(1 for u in others if u in advice)
-                # Translators: members outside the with list, whose votes are advisory.
-                msg.text(ngettext("Advisory: {voted} of {count} other member voted.",
-                                  "Advisory: {voted} of {count} other members voted.",
+                # Translators: {voted} is how many of the {count} members outside the with
+                # list voted (their votes are advisory).
+                msg.text(ngettext("Advisory votes from {count} other member: {voted}.",
+                                  "Advisory votes from {count} other members: {voted}.",
                                   len(others)).format(voted=voted, count=len(others))).line()
         else:
             waiting_count = sum(1 for u in members if u not in decide)

@@ -17,7 +17,7 @@ from commands.common import room_default_zone
 from commands.context import Context
 from commands.errors import UserError
 from commands.meetings.commands import ADD_EXAMPLE
-from commands.meetings.people import Load, bad_hours, people_of, room_occurrences
+from commands.meetings.people import Load, bad_hours, people_of, room_occurrences, separator
 from commands.reply import Msg
 from commands.rota.plan import catch_up
 from commands.rota.support import names, role_name
@@ -159,4 +159,4 @@ def _detail(load: Load) -> str:
         # Translators: a number of meetings that reached into the member's night.
         parts.append(ngettext("{count} at night", "{count} at night", load.night).format(
             count=load.night))
-    return f" ({', '.join(parts)})" if parts else ""
+    return f" ({separator().join(parts)})" if parts else ""

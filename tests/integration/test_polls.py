@@ -95,7 +95,7 @@ async def test_a_poll_with_a_with_list_is_tallied_extended_and_closes_by_itself(
     assert tally[2].endswith("— 0 votes (+1 advisory)")
     assert tally[3].endswith("— 1 vote")
     assert tally[-3] == f"Not voted yet: {name(alice)}."
-    assert tally[-2] == "Advisory: 1 of 1 other member voted."
+    assert tally[-2] == "Advisory votes from 1 other member: 1."
 
     # Only the asker (or a moderator) gives more time; the closing job moves with it.
     refused = await ask(bob, room, "!poll p1 extend 2h")

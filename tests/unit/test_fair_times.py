@@ -187,7 +187,7 @@ async def test_with_list_votes_decide_and_the_tally_names_who_has_not_voted(
     assert tally[2].endswith("— 0 votes (+2 advisory)")
     assert tally[3].endswith("— 1 vote")
     assert tally[-3] == "Not voted yet: Amina, Maria."
-    assert tally[-2] == "Advisory: 2 of 5 other members voted."
+    assert tally[-2] == "Advisory votes from 5 other members: 2."
     assert tally[-1] == "More time: `!poll p1 extend 6h`"
     assert await net("poll p1") == "\n".join(tally)
 
