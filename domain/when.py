@@ -36,6 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from domain.errors import DomainError
 from domain.i18n import N_, _
 from domain.timefmt import month_name
 from domain.words import to_english
@@ -102,7 +103,7 @@ _AMOUNT = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([a-z]+)", re.ASCII)
 _ZONEISH = re.compile(r"/|^(?:utc|gmt)|^[+-][0-9]")
 
 
-class WhenError(ValueError):
+class WhenError(DomainError):
     """A time members typed that cannot be read; the message shows a form that works."""
 
 
@@ -195,6 +196,20 @@ def parse_when(
         raise WhenError(_('"{text}" needs a time of day too. Try: {text} 15:00').format(
             text=shown))
     return Wall(datetime.combine(_pick_day(parts, clock, now_local), clock), zone)
+
+
+def clock_only(text: str) -> time | None:
+    """The time of day when `text` says nothing else ("16:00", "4 pm", "16h"), so what it
+    changes keeps its day (a series its days); None when it names a day, a zone or more."""
+    try:
+        words, zone_text = _split_zone(_tokens(to_english(" ".join(text.split()))))
+        parts = _Parts(date(2000, 1, 3))
+        _read(words, parts)
+    except ValueError:
+        return None
+    if zone_text is not None or parts.day_text or parts.ahead is not None:
+        return None
+    return parts.clock
 
 
 @dataclass

@@ -29,7 +29,8 @@ import unicodedata
 import zoneinfo
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
-from domain.i18n import _
+from domain.errors import DomainError
+from domain.i18n import _, current_language
 
 __all__ = [
     "ZoneError",
@@ -79,12 +80,20 @@ _FIXED_KEY = re.compile(r"UTC([+-])([0-9]{2}):([0-9]{2})")
 _MAX_INPUT = 80
 
 
-class ZoneError(ValueError):
-    """A zone the bot cannot use; `suggestions` are keys worth offering instead."""
+class ZoneError(DomainError):
+    """A zone the bot cannot use; `suggestions` are keys worth offering instead.
+
+    `message` (the reply) offers the first three; `str()` is the bare reason, for a
+    caller that builds a sentence of its own around it.
+    """
 
     def __init__(self, message: str, suggestions: list[str] | None = None) -> None:
         super().__init__(message)
         self.suggestions: list[str] = list(suggestions or [])
+        if self.suggestions:
+            # Translators: {zones} is a list of time zones, e.g. "Asia/Kolkata, Asia/Karachi".
+            self.message += " " + _("Did you mean {zones}?").format(
+                zones=", ".join(self.suggestions[:3]))
 
 
 def _fold(text: str) -> str:
@@ -231,10 +240,26 @@ def zone_info(key: str) -> tzinfo:
 
 
 def zone_label(key: str) -> str:
-    """Short name for lists of clocks; the city is what people recognise."""
+    """Short name for lists of clocks; the city is what people recognise, in the reader's
+    language where CLDR names it ("Bogotá", "Beyrouth", "بيروت"). English keeps the time
+    zone database's own spelling ("Bogota"), which is what members type and search for."""
     if key == "UTC" or _FIXED_KEY.fullmatch(key):
         return key
-    return _city(key).replace("_", " ")
+    lang = current_language()
+    local = _cldr_city(key, lang) if lang != "en" else None
+    return local or _city(key).replace("_", " ")
+
+
+@functools.cache
+def _cldr_city(key: str, lang: str) -> str | None:
+    """CLDR's exemplar city for a zone in a language, or None where it has none."""
+    from babel.dates import get_timezone, get_timezone_location  # as Babel elsewhere: lazily
+
+    try:
+        city = get_timezone_location(get_timezone(key), locale=lang, return_city=True)
+    except (LookupError, ValueError):
+        return None
+    return str(city) if city and not city.startswith(("GMT", "UTC")) else None
 
 
 def utc_offset_label(key: str, at: datetime) -> str:

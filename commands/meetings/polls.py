@@ -16,7 +16,7 @@ from commands.meetings.format import duration_words
 from commands.meetings.people import named
 from commands.meetings.suggest import DEFAULT_POLL_WINDOW, deciding, poll_question, poll_ref
 from commands.reply import Msg, coded, fill
-from commands.router import Arg, Router
+from commands.router import Arg, CommandSet
 from domain.i18n import N_, _, ngettext, use_language
 from domain.timefmt import format_local, relative
 from storage.polls import Poll, extend_poll, room_poll, votes
@@ -57,16 +57,16 @@ def span_words(span: timedelta) -> str:
     return " ".join(parts)
 
 
-def register(router: Router) -> None:
-    router.command(
-        "poll",
-        summary=N_("A meeting poll's votes and who has not voted; more time to vote."),
-        usage=N_("!poll [p<n>] [extend <duration>] | !poll window [<duration>|default]"),
-        examples=(POLL_EXAMPLE, EXTEND_EXAMPLE, WINDOW_EXAMPLE),
-        args=(Arg("text", optional=True, rest=True),),
-    )(poll_cmd)
+cmds = CommandSet()
 
 
+@cmds.command(
+    "poll",
+    summary=N_("A meeting poll's votes and who has not voted; more time to vote."),
+    usage=N_("!poll [p<n>] [extend <duration>] | !poll window [<duration>|default]"),
+    examples=(POLL_EXAMPLE, EXTEND_EXAMPLE, WINDOW_EXAMPLE),
+    args=(Arg("text", optional=True, rest=True),),
+)
 async def poll_cmd(ctx: Context, text: str | None) -> None:
     words = (text or "").split()
     if words and words[0].lower() == "window":

@@ -13,16 +13,18 @@ from commands.common import room_default_zone, room_lang, zone_of
 from commands.context import Context, RoomView
 from commands.errors import PermissionDenied, UserError
 from commands.jobs import JobEnv, PlannedJob, Post
-from commands.meetings.format import duration_words, member_zones, series_words
+from commands.meetings.commands import meeting_cmd
+from commands.meetings.format import duration_words, member_zones, minutes_words, series_words
 from commands.meetings.people import cost_phrases, named, note_for, people_of, short_cost
 from commands.reply import Msg, PollEnd, PollSpec, coded, fill
-from commands.router import Arg, Router
+from commands.router import Arg, CommandSet
 from domain.availability import Person
+from domain.errors import DomainError
 from domain.i18n import N_, _, ngettext, use_language
 from domain.recurrence import Series
 from domain.suggest import Suggestion, option_for, suggest
 from domain.timefmt import format_local, local_time_line
-from domain.when import WhenError, parse_duration
+from domain.when import parse_duration
 from domain.zones import zone_info
 from storage.db import Database
 from storage.meetings import get_meeting, insert_meeting
@@ -75,37 +77,44 @@ def close_job(poll_id: int) -> str:
     return f"poll-close:{poll_id}:"
 
 
-def register(router: Router) -> None:
-    meeting = router.find("meeting")
-    assert meeting is not None
-    router.schedules.job("poll-close")(close_due_poll)
-    router.schedules.planner(lambda db, now: plan_polls(db))
-
-    @router.schedules.replanner("poll")
-    async def replan_poll(db: Database, poll_id: int, now: datetime
-                          ) -> tuple[str, list[PlannedJob]]:
-        return close_job(poll_id), await plan_polls(db, poll_id)
-
-    meeting.sub("suggest", summary=N_("Propose fair times as a poll, from everyone's hours."),
-                usage=N_('!meeting suggest <duration> [within <N> days] [with @a @b …] '
-                         '["title"]'),
-                examples=(SUGGEST_EXAMPLE,
-                          N_('!meeting suggest 90m with @ana:example.org "Budget"')),
-                args=(Arg("text", rest=True),), details=(RANKING, POLL_RULES))(suggest_cmd)
-    meeting.sub("pick", summary=N_("Turn a poll option into a meeting now."),
-                usage=N_("!meeting pick <option> [p<poll>]"),
-                examples=("!meeting pick 2", "!meeting pick 1 p3"),
-                args=(Arg("option", _option), Arg("poll", poll_ref, optional=True)))(pick)
+def _option(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 9:
+        # Translators: {text} is what the member typed, in quotes.
+        raise DomainError(_("{text} is not an option number; options are 1 to 5.").format(
+            text=repr(text[:20])))
+    return int(text)
 
 
+def poll_ref(text: str) -> int:
+    match = re.fullmatch(r"[pP#]?([0-9]{1,9})", text)
+    if not match:
+        # Translators: {text} is what the member typed, in quotes.
+        raise DomainError(_("{text} is not a poll id; they look like p2.").format(
+            text=repr(text[:20])))
+    return int(match.group(1))
+
+
+cmds = CommandSet()
+
+
+@cmds.schedules.replanner("poll")
+async def replan_poll(db: Database, poll_id: int, now: datetime
+                      ) -> tuple[str, list[PlannedJob]]:
+    return close_job(poll_id), await plan_polls(db, poll_id)
+
+
+@cmds.sub(meeting_cmd, "suggest",
+          summary=N_("Propose fair times as a poll, from everyone's hours."),
+          usage=N_('!meeting suggest <duration> [within <N> days] [with @a @b …] '
+                   '["title"]'),
+          examples=(SUGGEST_EXAMPLE,
+                    N_('!meeting suggest 90m with @ana:example.org "Budget"')),
+          args=(Arg("text", rest=True),), details=(RANKING, POLL_RULES))
 async def suggest_cmd(ctx: Context, text: str) -> None:
     match = SUGGEST.match(text.strip())
     if not match:
         raise UserError(_("I couldn't read that; give a length first."), SUGGEST_EXAMPLE)
-    try:
-        duration = parse_duration(match.group("duration"))
-    except WhenError as err:
-        raise UserError(str(err), SUGGEST_EXAMPLE) from None
+    duration = parse_duration(match.group("duration"))
     days = int(match.group("days") or 7)
     if not 1 <= days <= MAX_WITHIN_DAYS:
         raise UserError(ngettext("Look at most {count} day ahead.",
@@ -203,13 +212,17 @@ async def _with_list(ctx: Context) -> tuple[str, ...]:
     ids = tuple(dict.fromkeys(u for u in ctx.mentioned if u in members))
     unknown = [u for u in ctx.mentioned if u not in members]
     if unknown:
-        raise UserError(_("{user} is not in this room.").format(user=unknown[0]),
-                        SUGGEST_EXAMPLE)
+        raise UserError(_("{user} is not in this room.").format(
+            user=ctx.room.display_name(unknown[0])), SUGGEST_EXAMPLE)
     if not ids:
         raise UserError(_("Name the people with mentions (@name)."), SUGGEST_EXAMPLE)
     return ids
 
 
+@cmds.sub(meeting_cmd, "pick", summary=N_("Turn a poll option into a meeting now."),
+          usage=N_("!meeting pick <option> [p<poll>]"),
+          examples=("!meeting pick 2", "!meeting pick 1 p3"),
+          args=(Arg("option", _option), Arg("poll", poll_ref, optional=True)))
 async def pick(ctx: Context, option: int, poll: int | None) -> None:
     found = await room_poll(ctx.db, ctx.room_id, poll)
     if found is None or found.closed:
@@ -229,7 +242,8 @@ async def pick(ctx: Context, option: int, poll: int | None) -> None:
         raise UserError(_("That time has already passed; pick another."), "!meeting pick 2")
     lang = await room_lang(ctx.db, ctx.room_id, ctx.settings)
     posts = await conclude(ctx.db, found, option, ctx.now, lang, ctx.room,
-                           await room_default_zone(ctx), picked_by=ctx.sender)
+                           await room_default_zone(ctx),
+                           picked_by=ctx.room.display_name(ctx.sender))
     for post in posts:
         post.msg.is_reply = post.msg.poll_end is None  # the notice answers the command
         ctx.reply(post.msg)
@@ -239,28 +253,11 @@ async def pick(ctx: Context, option: int, poll: int | None) -> None:
     ctx.changed.add(("poll", found.id))
 
 
-def _option(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 9:
-        # Translators: {text} is what the member typed, in quotes.
-        raise ValueError(_("{text} is not an option number; options are 1 to 5.").format(
-            text=repr(text[:20])))
-    return int(text)
-
-
-def poll_ref(text: str) -> int:
-    match = re.fullmatch(r"[pP#]?([0-9]{1,9})", text)
-    if not match:
-        # Translators: {text} is what the member typed, in quotes.
-        raise ValueError(_("{text} is not a poll id; they look like p2.").format(
-            text=repr(text[:20])))
-    return int(match.group(1))
-
-
 def series_length(duration: timedelta) -> str:
     """"45 min", "90 min", "2h": whole hours in hours, anything else in minutes."""
     minutes = int(duration.total_seconds() // 60)
     if minutes < 60 or minutes % 60:
-        return _("{minutes} min").format(minutes=minutes)
+        return minutes_words(minutes)
     return duration_words(duration)
 
 
@@ -285,9 +282,10 @@ async def conclude(db: Database, poll: Poll, option: int, now: datetime, lang: s
     """Create the meeting for `option`, close the poll and say so (poll end + notice).
 
     The notices are for the whole room, in its language `lang`; they say who picked the
-    option (`picked_by`) or, without one, its (votes, total deciding votes) and how many
-    advisory votes there were, and name whoever the time puts at night or outside their
-    hours (the poll's `with` list, else the room's members; `zone` is the room's).
+    option (`picked_by`, their name as shown) or, without one, its (votes, total deciding
+    votes) and how many advisory votes there were, and name whoever the time puts at night
+    or outside their hours (the poll's `with` list, else the room's members; `zone` is the
+    room's).
     """
     start = poll.options[option - 1]
     local = start.astimezone(zone_info(poll.zone)).replace(tzinfo=None)
@@ -302,7 +300,7 @@ async def conclude(db: Database, poll: Poll, option: int, now: datetime, lang: s
         fields = {"poll": poll.number, "option": option, "number": number, "title": poll.title,
                   "schedule": series_words(meeting)}
         if picked_by is not None:
-            # Translators: {poll} and {number} are ids (p2, m3), {name} a Matrix id, {title}
+            # Translators: {poll} and {number} are ids (p2, m3), {name} a member's name, {title}
             # the meeting's title, {schedule} when it happens.
             text = _("Poll p{poll} closed (picked by {name}): option {option} wins. Scheduled "
                      "m{number}: {title} — {schedule}.").format(name=picked_by, **fields)
@@ -384,4 +382,13 @@ async def close_due_poll(env: JobEnv, poll_id: int) -> list[Post]:
     return await conclude(env.db, poll, winner, env.now, lang, await env.room(poll.room_id),
                           zone, votes=(counts.get(winner, 0), sum(counts.values())),
                           advisory=len(advice))
+
+
+async def plan_all_polls(db: Database, now: datetime) -> list[PlannedJob]:
+    """Every open poll's closing (a planner; polls do not depend on `now`)."""
+    return await plan_polls(db)
+
+
+cmds.schedules.job("poll-close")(close_due_poll)
+cmds.schedules.planner(plan_all_polls)
 

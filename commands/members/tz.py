@@ -6,7 +6,7 @@ from commands.common import room_default_zone, zone_of
 from commands.context import Context
 from commands.errors import PermissionDenied, UserError
 from commands.reply import Msg
-from commands.router import Arg, Router
+from commands.router import Arg, CommandSet
 from domain.i18n import N_, _
 from domain.timefmt import format_local
 from domain.zones import ZoneError, find_zones, resolve_zone, utc_offset_label
@@ -35,62 +35,67 @@ def _describe(ctx: Context, zone: str) -> str:
         zone=zone, offset=utc_offset_label(zone, ctx.now), time=format_local(ctx.now, zone))
 
 
-def register(router: Router) -> None:
-    @router.command(
-        "tz",
-        summary=N_("Your time zone: every time is shown to you in it."),
-        # Translators: keep the command words (set, find, room); translate <zone> and <text>.
-        usage=N_("!tz [set <zone> | find <text> | room <zone>]"),
-        examples=("!tz set Kathmandu", "!tz find kolk"),
-    )
-    async def tz(ctx: Context) -> None:
-        zone, is_default = await zone_of(ctx)
-        if is_default:
-            # Translators: followed by the command that sets one's zone.
-            ctx.reply(Msg().text(_("You have not set a time zone, so you see the room's "
-                                   "default: {zone}. Set yours with").format(
-                                       zone=_describe(ctx, zone)) + " ").code(
-                # Translators: a command; keep "!tz set", translate <city>.
-                _("!tz set <city>")))
-        else:
-            ctx.reply(Msg().text(_("Your time zone: {zone}.").format(zone=_describe(ctx, zone))))
+cmds = CommandSet()
 
-    @tz.sub("set", summary=N_("Set your zone (a city, an IANA name or UTC±HH:MM)."),
-            usage=N_("!tz set <zone>"), examples=("!tz set Kathmandu", "!tz set UTC+03:00"),
-            args=(Arg("zone", _resolve, rest=True),))
-    async def tz_set(ctx: Context, zone: str) -> None:
-        await set_zone(ctx.db, ctx.sender, zone, ctx.now.isoformat())
-        ctx.reply(Msg().text(_("Saved. Your time zone is {zone}.").format(
-            zone=_describe(ctx, zone))))
 
-    @tz.sub("find", summary=N_("Search zone names."), usage=N_("!tz find <text>"),
-            examples=("!tz find kolk",), args=(Arg("text", rest=True),))
-    async def tz_find(ctx: Context, text: str) -> None:
-        found = find_zones(text, limit=10)
-        if not found:
-            # Translators: {text} is what the member typed, in quotes.
-            raise UserError(_("No time zone matches {text}.").format(text=repr(text[:40])),
-                            "!tz find nairobi")
+@cmds.command(
+    "tz",
+    summary=N_("Your time zone: every time is shown to you in it."),
+    # Translators: keep the command words (set, find, room); translate <zone> and <text>.
+    usage=N_("!tz [set <zone> | find <text> | room <zone>]"),
+    examples=("!tz set Kathmandu", "!tz find kolk"),
+)
+async def tz(ctx: Context) -> None:
+    zone, is_default = await zone_of(ctx)
+    if is_default:
+        # Translators: followed by the command that sets one's zone.
+        ctx.reply(Msg().text(_("You have not set a time zone, so you see the room's "
+                               "default: {zone}. Set yours with").format(
+                                   zone=_describe(ctx, zone)) + " ").code(
+            # Translators: a command; keep "!tz set", translate <city>.
+            _("!tz set <city>")))
+    else:
+        ctx.reply(Msg().text(_("Your time zone: {zone}.").format(zone=_describe(ctx, zone))))
+
+
+@tz.sub("set", summary=N_("Set your zone (a city, an IANA name or UTC±HH:MM)."),
+        usage=N_("!tz set <zone>"), examples=("!tz set Kathmandu", "!tz set UTC+03:00"),
+        args=(Arg("zone", _resolve, rest=True),))
+async def tz_set(ctx: Context, zone: str) -> None:
+    await set_zone(ctx.db, ctx.sender, zone, ctx.now.isoformat())
+    ctx.reply(Msg().text(_("Saved. Your time zone is {zone}.").format(
+        zone=_describe(ctx, zone))))
+
+
+@tz.sub("find", summary=N_("Search zone names."), usage=N_("!tz find <text>"),
+        examples=("!tz find kolk",), args=(Arg("text", rest=True),))
+async def tz_find(ctx: Context, text: str) -> None:
+    found = find_zones(text, limit=10)
+    if not found:
         # Translators: {text} is what the member typed, in quotes.
-        msg = Msg().text(_("Zones matching {text}:").format(text=repr(text[:40]))).line()
-        for zone in found:
-            msg.text(f"• {zone} ({utc_offset_label(zone, ctx.now)})").line()
-        ctx.reply(msg)
+        raise UserError(_("No time zone matches {text}.").format(text=repr(text[:40])),
+                        "!tz find nairobi")
+    # Translators: {text} is what the member typed, in quotes.
+    msg = Msg().text(_("Zones matching {text}:").format(text=repr(text[:40]))).line()
+    for zone in found:
+        msg.text(f"• {zone} ({utc_offset_label(zone, ctx.now)})").line()
+    ctx.reply(msg)
 
-    @tz.sub("room", summary=N_("Set the room's default zone (moderators)."),
-            usage=N_("!tz room <zone>"), examples=("!tz room Africa/Nairobi",),
-            args=(Arg("zone", _resolve, rest=True),))
-    async def tz_room(ctx: Context, zone: str) -> None:
-        if not ctx.is_moderator():
-            current = await room_default_zone(ctx)
-            raise PermissionDenied(
-                _("Only room moderators can change the room's default zone (now {zone}).")
-                .format(zone=current)
-            )
-        await ctx.db.conn.execute(
-            "INSERT INTO rooms (room_id, joined_ts, default_zone) VALUES (?, 0, ?) "
-            "ON CONFLICT(room_id) DO UPDATE SET default_zone = excluded.default_zone",
-            (ctx.room_id, zone),
+
+@tz.sub("room", summary=N_("Set the room's default zone (moderators)."),
+        usage=N_("!tz room <zone>"), examples=("!tz room Africa/Nairobi",),
+        args=(Arg("zone", _resolve, rest=True),))
+async def tz_room(ctx: Context, zone: str) -> None:
+    if not ctx.is_moderator():
+        current = await room_default_zone(ctx)
+        raise PermissionDenied(
+            _("Only room moderators can change the room's default zone (now {zone}).")
+            .format(zone=current)
         )
-        ctx.reply(Msg().text(_("The room's default zone is now {zone}.").format(
-            zone=_describe(ctx, zone))))
+    await ctx.db.conn.execute(
+        "INSERT INTO rooms (room_id, joined_ts, default_zone) VALUES (?, 0, ?) "
+        "ON CONFLICT(room_id) DO UPDATE SET default_zone = excluded.default_zone",
+        (ctx.room_id, zone),
+    )
+    ctx.reply(Msg().text(_("The room's default zone is now {zone}.").format(
+        zone=_describe(ctx, zone))))

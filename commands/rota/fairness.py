@@ -21,7 +21,7 @@ from commands.meetings.people import Load, bad_hours, people_of, room_occurrence
 from commands.reply import Msg
 from commands.rota.plan import catch_up
 from commands.rota.support import names, role_name
-from commands.router import Arg, Router
+from commands.router import Arg, CommandSet
 from domain.i18n import N_, _, ngettext
 from domain.rotation import DEFAULT_ROLES
 from storage.meetings import get_meeting_by_id
@@ -53,80 +53,82 @@ def _outside(kind: str, count: int) -> str:
     return ngettext("{count} on a day off", "{count} on a day off", count).format(count=count)
 
 
-def register(router: Router) -> None:
-    @router.command(
-        "fairness",
-        summary=N_("Who carries the load: rota turns and meetings outside working hours."),
-        usage="!fairness [30d|90d|all]",
-        examples=("!fairness", "!fairness 30d", "!fairness all"),
-        args=(Arg("period", parse_period, optional=True, default="90d"),),
-    )
-    async def fairness(ctx: Context, period: str) -> None:
-        for row in await room_rotas(ctx.db, ctx.room_id):
-            meeting = await get_meeting_by_id(ctx.db, row.meeting_id)
-            if meeting is not None:
-                _row, dropped = await catch_up(ctx.db, row, meeting, ctx.now,
-                                               ctx.room.members())
-                if dropped:
-                    ctx.changed.add(("rota", meeting.id))
-        days = PERIODS[period]
-        since = ctx.now - timedelta(days=days) if days else None
-        held = await turns_held(ctx.db, ctx.room_id, since, ctx.now)
-        happened = await room_occurrences(ctx.db, ctx.room_id, since, ctx.now)
-        planned = await room_occurrences(ctx.db, ctx.room_id, ctx.now, ctx.now + AHEAD)
-        if not happened and not held and not planned:
-            if days:
-                # Translators: followed by the command that schedules a meeting.
-                nothing = ngettext(
-                    "No meetings happened in this room in the last {count} day, and none are "
-                    "planned, so there is nothing to compare yet. Schedule one with",
-                    "No meetings happened in this room in the last {count} days, and none are "
-                    "planned, so there is nothing to compare yet. Schedule one with",
-                    days).format(count=days)
-            else:
-                # Translators: followed by the command that schedules a meeting.
-                nothing = _("No meetings happened in this room yet, and none are planned, so "
-                            "there is nothing to compare yet. Schedule one with")
-            ctx.reply(Msg().text(nothing + " ").code(_(ADD_EXAMPLE)))
-            return
-        roles = list(DEFAULT_ROLES) + sorted({r for c in held.values() for r in c}
-                                             - set(DEFAULT_ROLES))
-        people = sorted(set(ctx.room.members()) | set(held),
-                        key=lambda u: (ctx.room.display_name(u).casefold(), u))
-        members = await people_of(ctx.db, ctx.room_id, people, await room_default_zone(ctx))
-        past = bad_hours(members, happened)
-        ahead = bad_hours(members, planned)
+cmds = CommandSet()
+
+
+@cmds.command(
+    "fairness",
+    summary=N_("Who carries the load: rota turns and meetings outside working hours."),
+    usage="!fairness [30d|90d|all]",
+    examples=("!fairness", "!fairness 30d", "!fairness all"),
+    args=(Arg("period", parse_period, optional=True, default="90d"),),
+)
+async def fairness(ctx: Context, period: str) -> None:
+    for row in await room_rotas(ctx.db, ctx.room_id):
+        meeting = await get_meeting_by_id(ctx.db, row.meeting_id)
+        if meeting is not None:
+            _row, dropped = await catch_up(ctx.db, row, meeting, ctx.now,
+                                           ctx.room.members())
+            if dropped:
+                ctx.changed.add(("rota", meeting.id))
+    days = PERIODS[period]
+    since = ctx.now - timedelta(days=days) if days else None
+    held = await turns_held(ctx.db, ctx.room_id, since, ctx.now)
+    happened = await room_occurrences(ctx.db, ctx.room_id, since, ctx.now)
+    planned = await room_occurrences(ctx.db, ctx.room_id, ctx.now, ctx.now + AHEAD)
+    if not happened and not held and not planned:
         if days:
-            heading = ngettext("Fairness in this room, the last {count} day",
-                               "Fairness in this room, the last {count} days",
-                               days).format(count=days)
+            # Translators: followed by the command that schedules a meeting.
+            nothing = ngettext(
+                "No meetings happened in this room in the last {count} day, and none are "
+                "planned, so there is nothing to compare yet. Schedule one with",
+                "No meetings happened in this room in the last {count} days, and none are "
+                "planned, so there is nothing to compare yet. Schedule one with",
+                days).format(count=days)
         else:
-            heading = _("Fairness in this room, all time")
-        msg = Msg().bold(heading).text(" — " + ngettext(
-            "{count} meeting happened", "{count} meetings happened", len(happened)).format(
-                count=len(happened))).line()
-        if happened or held:
-            _past(ctx, msg, people, roles, held, past)
-        else:
-            # Translators: said when a room has planned meetings but no history yet.
-            msg.text(_("Nothing to look back on yet.")).line()
-        msg.bold(ngettext("Planned, the next {count} day", "Planned, the next {count} days",
-                          AHEAD.days).format(count=AHEAD.days)).text(" — " + ngettext(
-            "{count} meeting", "{count} meetings", len(planned)).format(
-                count=len(planned))).line()
-        current = set(ctx.room.members())
-        hurt = [user for user in people
-                if user in current and (ahead[user].total() or ahead[user].night)]
-        if not planned:
-            msg.text(_("Nothing is scheduled yet.")).line()
-        elif not hurt:
-            msg.text(_("Every planned meeting is inside everyone's working hours.")).line()
-        for user in hurt:
-            # Translators: how many planned meetings fall outside the member's hours.
-            names(ctx, msg, [user]).text(" — " + _("outside hours {count}").format(
-                count=ahead[user].total()))
-            msg.text(_detail(ahead[user])).line()
-        ctx.reply(msg)
+            # Translators: followed by the command that schedules a meeting.
+            nothing = _("No meetings happened in this room yet, and none are planned, so "
+                        "there is nothing to compare yet. Schedule one with")
+        ctx.reply(Msg().text(nothing + " ").code(_(ADD_EXAMPLE)))
+        return
+    roles = list(DEFAULT_ROLES) + sorted({r for c in held.values() for r in c}
+                                         - set(DEFAULT_ROLES))
+    people = sorted(set(ctx.room.members()) | set(held),
+                    key=lambda u: (ctx.room.display_name(u).casefold(), u))
+    members = await people_of(ctx.db, ctx.room_id, people, await room_default_zone(ctx))
+    past = bad_hours(members, happened)
+    ahead = bad_hours(members, planned)
+    if days:
+        heading = ngettext("Fairness in this room, the last {count} day",
+                           "Fairness in this room, the last {count} days",
+                           days).format(count=days)
+    else:
+        heading = _("Fairness in this room, all time")
+    msg = Msg().bold(heading).text(" — " + ngettext(
+        "{count} meeting happened", "{count} meetings happened", len(happened)).format(
+            count=len(happened))).line()
+    if happened or held:
+        _past(ctx, msg, people, roles, held, past)
+    else:
+        # Translators: said when a room has planned meetings but no history yet.
+        msg.text(_("Nothing to look back on yet.")).line()
+    msg.bold(ngettext("Planned, the next {count} day", "Planned, the next {count} days",
+                      AHEAD.days).format(count=AHEAD.days)).text(" — " + ngettext(
+        "{count} meeting", "{count} meetings", len(planned)).format(
+            count=len(planned))).line()
+    current = set(ctx.room.members())
+    hurt = [user for user in people
+            if user in current and (ahead[user].total() or ahead[user].night)]
+    if not planned:
+        msg.text(_("Nothing is scheduled yet.")).line()
+    elif not hurt:
+        msg.text(_("Every planned meeting is inside everyone's working hours.")).line()
+    for user in hurt:
+        # Translators: how many planned meetings fall outside the member's hours.
+        names(ctx, msg, [user]).text(" — " + _("outside hours {count}").format(
+            count=ahead[user].total()))
+        msg.text(_detail(ahead[user])).line()
+    ctx.reply(msg)
 
 
 def _past(ctx: Context, msg: Msg, people: list[str], roles: list[str],

@@ -148,27 +148,82 @@ async def test_list_is_overdue_first_then_by_due_date(router: Router, db: Databa
 
 async def test_done_and_reopen_record_who_and_when(router: Router, db: Database) -> None:
     await run(router, db, f"action {BOB} Report", mentioned=(BOB,))
-    assert await say(router, db, "done #1", sender=CAROL) == \
-        "Closed #1 Report — done by Carol. Thank you!"
+    assert await say(router, db, "done #1", sender=BOB) == \
+        "Closed #1 Report — done by Bob. Thank you!"
     action = await get_action(db, ROOM, 1)
-    assert action is not None and action.closed_by == CAROL and action.closed_at == NOW
-    assert await say(router, db, "done 1") == "#1 was already closed by Carol on Wed 25 Nov."
+    assert action is not None and action.closed_by == BOB and action.closed_at == NOW
+    assert await say(router, db, "done 1") == "#1 was already closed by Bob on Wed 25 Nov."
     assert "Nothing open" in await say(router, db, "actions")
     assert (await say(router, db, "actions done 7d")).splitlines() == [
-        "Closed in the last 7 days: 1", "✓ #1 Report — done by Carol, Wed 25 Nov"]
+        "Closed in the last 7 days: 1", "✓ #1 Report — done by Bob, Wed 25 Nov"]
     assert await say(router, db, "reopen 1") == "Reopened #1 Report."
     assert await say(router, db, "reopen 1") == "#1 is still open."
 
 
+@pytest.mark.parametrize(("line", "verb"), [("done 1", "close"), ("action 1 done", "close"),
+                                            ("action 1 due fri", "change"),
+                                            ("action 1 drop", "change")])
+async def test_only_creator_owners_and_moderators_act_on_an_item(
+        router: Router, db: Database, line: str, verb: str) -> None:
+    await run(router, db, f"action {BOB} Report", mentioned=(BOB,))  # added by Alice for Bob
+    assert await say(router, db, line, sender=CAROL) == (
+        f"Only whoever added #1, its owners or a room moderator can {verb} it.")
+    action = await get_action(db, ROOM, 1)
+    assert action is not None and action.is_open and action.due is None
+    for allowed in (ALICE, BOB, MOD):  # creator, owner, moderator
+        assert not (await say(router, db, line, sender=allowed)).startswith("Only")
+        await run(router, db, "reopen 1", sender=allowed)
+        await run(router, db, "action 1 due none", sender=allowed)
+
+
+async def test_reopening_is_for_the_same_people(router: Router, db: Database) -> None:
+    await run(router, db, f"action {BOB} Report", mentioned=(BOB,))
+    await run(router, db, "done 1", sender=BOB)
+    assert await say(router, db, "reopen 1", sender=CAROL) == (
+        "Only whoever added #1, its owners or a room moderator can reopen it.")
+    action = await get_action(db, ROOM, 1)
+    assert action is not None and not action.is_open
+
+
+async def test_done_with_several_numbers_closes_what_the_sender_may(router: Router,
+                                                                    db: Database) -> None:
+    await run(router, db, "action Mine", sender=CAROL)
+    await run(router, db, "action Not mine")  # Alice's
+    assert (await say(router, db, "done 1 2", sender=CAROL)).splitlines() == [
+        "Closed #1 Mine — done by Carol. Thank you!",
+        "Only whoever added #2, its owners or a room moderator can close it."]
+    assert (await get_action(db, ROOM, 2)) is not None
+    second = await get_action(db, ROOM, 2)
+    assert second is not None and second.is_open
+
+
 async def test_a_check_reaction_on_the_confirmation_closes_the_item(router: Router,
                                                                      db: Database) -> None:
-    await run(router, db, "action Report")
+    await run(router, db, f"action {BOB} Report", mentioned=(BOB,))
     taken, ctx = await react(router, db, f"action:{ROOM}:1", "✔️", sender=BOB)
     assert taken and ctx.replies[0].plain() == "Closed #1 Report — done by Bob. Thank you!"
     action = await get_action(db, ROOM, 1)
     assert action is not None and action.closed_by == BOB
     again, ctx = await react(router, db, f"action:{ROOM}:1", "✅")
     assert again and ctx.replies == []  # already closed: nothing to say
+
+
+async def test_a_check_reaction_from_anyone_else_is_ignored_with_one_explanation(
+        router: Router, db: Database) -> None:
+    await run(router, db, f"action {BOB} Report", mentioned=(BOB,))
+    taken, ctx = await react(router, db, f"action:{ROOM}:1", "✅", sender=CAROL)
+    assert taken and [m.plain() for m in ctx.replies] == [
+        "Your ✅ did not close #1: only whoever added it, its owners or a room moderator can. "
+        "Ask one of them, or add what you know as a note: `!action 1 note …`"]
+    action = await get_action(db, ROOM, 1)
+    assert action is not None and action.is_open
+    # The same ✅ again is explained under the same logical key, which the outbox sends once.
+    _taken, again = await react(router, db, f"action:{ROOM}:1", "✅", sender=CAROL)
+    assert again.replies[0].key == ctx.replies[0].key == f"action-refused:{ROOM}:1:{CAROL}"
+    _taken, other = await react(router, db, f"action:{ROOM}:1", "✅", sender=DAN)
+    assert other.replies[0].key != ctx.replies[0].key
+    _closed, by_mod = await react(router, db, f"action:{ROOM}:1", "✅", sender=MOD)
+    assert by_mod.replies[0].plain().startswith("Closed #1 Report — done by Mod")
 
 
 async def test_other_reactions_and_other_rooms_keys_are_not_taken(router: Router,

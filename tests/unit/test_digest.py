@@ -201,7 +201,7 @@ async def seed(router: Router, db: Database) -> None:
     await run(router, db, "action Minutes template due 2026-12-02")
     await run(router, db, f"action {CAROL} Flyers due 2026-11-24", mentioned=(CAROL,),
               now=earlier)
-    await run(router, db, "action Old thing")
+    await run(router, db, f"action {CAROL} Old thing", mentioned=(CAROL,))
     await run(router, db, "done 5", sender=CAROL)
     await run(router, db, "action Secret of the other room due fri", room=OTHER_ROOM)
     await run(router, db, 'meeting add "Network call" fri 14:00 every week')

@@ -114,10 +114,10 @@ async def test_the_whole_poll_is_in_the_rooms_language(net: Network) -> None:
     ctx = await net.ctx("meeting suggest 60m within 7 days")
     poll, listing = ctx.replies
     assert poll.poll is not None
-    assert poll.poll.question == "¿Cuándo nos reunimos para “Reunión” (1h)?"
+    assert poll.poll.question == "¿Cuándo nos reunimos para “Reunión” (1 h)?"
     assert poll.poll.answers[0] == "lun, 7 dic 2026, 15:00 (Nairobi) — 3 fuera de horario"
     text = lines(listing)
-    assert text[0] == "Encuesta p1: ¿Cuándo nos reunimos para “Reunión” (1h)?"
+    assert text[0] == "Encuesta p1: ¿Cuándo nos reunimos para “Reunión” (1 h)?"
     assert text[3] == ("   tarde para Maria (20:00), temprano para Camila (07:00), tarde para "
                        "Sita (17:45)")
     assert "Vote" not in listing.plain() and "inside" not in listing.plain()
@@ -273,7 +273,7 @@ async def test_pick_names_whoever_the_time_puts_outside_hours(net: Network) -> N
     await net.ctx("meeting suggest 60m within 7 days")
     ctx = await net.ctx("meeting pick 1")
     notice = ctx.replies[-1].plain().splitlines()
-    assert notice[0].startswith("Poll p1 closed (picked by @amina:example.org): option 1 wins.")
+    assert notice[0].startswith("Poll p1 closed (picked by Amina): option 1 wins.")
     assert notice[1] == ("Note: late for Maria (20:00), early for Camila (07:00), late for Sita "
                          "(17:45).")
 

@@ -1,9 +1,9 @@
-"""Migration 13: fair times. Never edited once released."""
+"""Migration 14: fair times. Never edited once released."""
 
 from storage.migrations.base import Migration
 
 MIGRATION = Migration(
-    13,
+    14,
     "fair times: a room's night window and minimum poll window; who decides a poll",
     (
         # "22:00-06:00"; NULL means the default night.
