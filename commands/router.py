@@ -26,13 +26,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from commands import middleware
-from commands.aliases import ALIASES
+from commands.aliases import ALIASES, names_for
 from commands.context import Context
 from commands.errors import UserError, errors_show, where_it_broke
 from commands.jobs import Schedules
 from commands.reply import with_prefix as with_prefix  # where jobs have always found it
 from domain.errors import DomainError
 from domain.i18n import _
+from domain.words import fold
 
 log = logging.getLogger(__name__)
 
@@ -254,6 +255,8 @@ class Router:
         self.order: list[Command] = []
         self.interactions: list[tuple[str, str, InteractionHandler]] = []
         self.schedules = Schedules()
+        self._fold_cache: dict[str, Command] = {}
+        self._folded_from = -1
 
     def include(self, *parts: CommandSet) -> None:
         """Install what modules declared, in order (the order `!help` lists commands)."""
@@ -295,10 +298,29 @@ class Router:
         return register
 
     def find(self, name: str) -> Command | None:
-        return self.commands.get(name.lower())
+        """A command by any of its names; accents, case and Arabic spelling variants aside
+        ("!reunion", "!RÉUNION", "!مساعده")."""
+        found = self.commands.get(name.lower())
+        if found is None:
+            found = self._folded().get(fold(name))
+        return found
 
-    def suggest(self, name: str) -> list[str]:
-        return difflib.get_close_matches(name.lower(), list(self.commands), n=3, cutoff=0.6)
+    def _folded(self) -> dict[str, Command]:
+        """Names folded ("reunion" for "réunion"), rebuilt when a command was registered."""
+        if self._folded_from != len(self.commands):
+            self._fold_cache = {fold(key): cmd for key, cmd in self.commands.items()}
+            self._folded_from = len(self.commands)
+        return self._fold_cache
+
+    def suggest(self, name: str, lang: str = "en") -> list[str]:
+        """Close names in the reader's language and English only (never `!olvidar` to an
+        English reader)."""
+        names: list[str] = []
+        for cmd in self.order:
+            names.append(cmd.name)
+            names.extend(a for a in cmd.aliases if a in names_for(cmd.name, lang)
+                         or a not in ALIASES.get(cmd.name, ()))
+        return difflib.get_close_matches(name.lower(), names, n=3, cutoff=0.6)
 
     async def interact(self, ctx: Context, interaction: Interaction) -> bool:
         """Try the matching handlers in turn; errors become replies as for commands."""
@@ -367,7 +389,7 @@ class Router:
             )
         cmd = self.find(name)
         if cmd is None:
-            hint = self.suggest(name)
+            hint = self.suggest(name, ctx.lang)
             unknown = _("I don't know the command {command}.").format(
                 command=f"{ctx.settings.prefix}{name[:40]}")
             if hint:

@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 
 from commands.common import room_default_zone, zone_of
 from commands.context import Context
-from commands.errors import PermissionDenied, UserError, errors_show
+from commands.errors import PermissionDenied, UserError, errors_show, with_readings
 from commands.meetings.carry import carried_lines, carry_decisions
 from commands.meetings.format import (
     occurrence_lines,
@@ -34,9 +34,9 @@ from domain.recurrence import (
 from domain.reschedule import Carried
 from domain.spread import Spread, spread_times
 from domain.suggest import option_for
-from domain.timefmt import format_day, format_local
+from domain.timefmt import day_phrase, format_day, format_local
 from domain.when import Wall, WhenError, clock_only, localize, parse_duration, parse_when
-from domain.zones import ZoneError, resolve_zone, zone_info
+from domain.zones import ZoneError, resolve_zone, zone_info, zone_label
 from storage.meetings import (
     Meeting,
     get_meeting,
@@ -177,10 +177,12 @@ def _zone_clause(clauses: dict[str, str]) -> str | None:
     return None
 
 
-async def build_series(ctx: Context, clauses: dict[str, str]) -> tuple[Series, str | None]:
+async def build_series(ctx: Context, clauses: dict[str, str], typed: str
+                       ) -> tuple[Series, str | None]:
+    """The series `clauses` describe; `typed` is the whole command, for readings to offer."""
     sender_zone, _default = await zone_of(ctx)
     zone_override = _zone_clause(clauses)
-    wall = parse_when(clauses["when"], ctx.now, zone_override or sender_zone)
+    wall = read_or_offer(clauses["when"], typed, ctx.now, zone_override or sender_zone)
     rule = parse_rule(clauses["every"], wall.local) if "every" in clauses else None
     duration = parse_duration(clauses["for"]) if "for" in clauses else timedelta(minutes=60)
     alternate: time | None = None
@@ -200,21 +202,16 @@ def _check_ahead(ctx: Context, series: Series) -> str | None:
     """The series' DST note; refuses a start that has already passed."""
     start, note = localize(series.start_local, series.zone)
     if start <= ctx.now:
-        raise UserError(
-            # Translators: e.g. "Tue 24 Nov 2026 14:00 (Africa/Nairobi) has already passed."
-            _("{date} {time} ({zone}) has already passed.").format(
-                date=format_day(series.start_local.date(), with_year=True),
-                time=f"{series.start_local:%H:%M}", zone=series.zone),
-            _(ADD_EXAMPLE),
-        )
+        raise UserError(in_the_past(ctx, series.start_local, series.zone), _(ADD_EXAMPLE))
     return note
 
 
-async def build_rotation(ctx: Context, clauses: dict[str, str]
+async def build_rotation(ctx: Context, clauses: dict[str, str], typed: str
                          ) -> tuple[Series, str | None, Spread]:
     """`… rotate`: the times of day that take turns, chosen to spread the pain.
 
     The day comes from the `when` clause; a time there, if given, is kept as the first turn.
+    `typed` is the whole command, for readings to offer.
     """
     if "alternate" in clauses:
         raise UserError(_("Use either alternate <time> or rotate, not both."),
@@ -232,9 +229,9 @@ async def build_rotation(ctx: Context, clauses: dict[str, str]
         try:
             wall = parse_when(clauses["when"], ctx.now, zone_override or sender_zone)
             fixed: time | None = wall.local.time()
-        except WhenError:
-            wall = parse_when(clauses["when"], ctx.now, zone_override or sender_zone,
-                              default_time=time(0))
+        except WhenError:  # a day without a time: the turns' times are to be chosen
+            wall = read_or_offer(clauses["when"], typed, ctx.now, zone_override or sender_zone,
+                                 default_time=time(0))
             fixed = None
         rule = parse_rule(clauses["every"], wall.local)
         duration = parse_duration(clauses["for"]) if "for" in clauses else timedelta(minutes=60)
@@ -249,6 +246,29 @@ async def build_rotation(ctx: Context, clauses: dict[str, str]
     start = datetime.combine(wall.local.date(), spread.times[0])
     series = Series(start, wall.zone, rule, duration, spread.times[1:])
     return series, _check_ahead(ctx, series), spread
+
+
+def read_or_offer(when: str, typed: str, now: datetime, zone: str, *,
+                  default_time: time | None = None) -> Wall:
+    """`parse_when`; a date with several readings offers each as the whole command `typed`."""
+    try:
+        return parse_when(when, now, zone, default_time=default_time)
+    except WhenError as err:
+        raise with_readings(err, typed, when) from None
+
+
+def in_the_past(ctx: Context, local: datetime, zone: str) -> str:
+    """"That date is in the past: yesterday, Wed 2 Dec, 10:00 (Bogota)." (or "That time…")."""
+    today = ctx.now.astimezone(zone_info(zone)).date()
+    # Translators: a day and a time in a place, e.g. "yesterday, Wed 2 Dec, 10:00 (Bogota)".
+    when = _("{day}, {time} ({place})").format(
+        day=day_phrase(local.date(), today, with_year=local.year != today.year),
+        time=f"{local:%H:%M}", place=zone_label(zone))
+    if local.date() < today:
+        # Translators: {when} e.g. "yesterday, Wed 2 Dec, 10:00 (Bogota)".
+        return _("That date is in the past: {when}.").format(when=when)
+    # Translators: {when} e.g. "today, Thu 3 Dec, 09:00 (Bogota)".
+    return _("That time has already passed: {when}.").format(when=when)
 
 
 cmds = CommandSet()
@@ -278,11 +298,12 @@ async def meeting_cmd(ctx: Context) -> None:
                  args=(Arg("text", rest=True),), details=(ROTATE_HELP,))
 async def add(ctx: Context, text: str) -> None:
     title, clauses = split_add(text)
+    typed = f"!meeting add {text.strip()}"
     spread: Spread | None = None
     if "rotate" in clauses:
-        series, note, spread = await build_rotation(ctx, clauses)
+        series, note, spread = await build_rotation(ctx, clauses, typed)
     else:
-        series, note = await build_series(ctx, clauses)
+        series, note = await build_series(ctx, clauses, typed)
     number = await insert_meeting(ctx.db.conn, room_id=ctx.room_id, title=title,
                                   series=series, created_by=ctx.sender, now=ctx.now)
     created = await get_meeting(ctx.db, ctx.room_id, number)
@@ -383,11 +404,12 @@ async def move(ctx: Context, id: int, when: str, router: Router) -> None:
     whole = whole or rule_text is not None  # a new rule is for the whole series
     zone = found.series.zone if whole else (await zone_of(ctx))[0]
     example = _("!meeting move m{number} fri 15:00").format(number=found.number)
+    typed = f"!meeting move m{found.number} {when}" + (" --series" if whole else "")
     with errors_show(example):
-        wall = await moved_wall(ctx, found, when, zone, whole)
+        wall = await moved_wall(ctx, found, when, zone, whole, typed)
     start, note = localize(wall.local, wall.zone)
     if start <= ctx.now:
-        raise UserError(_("That time has already passed."), example)
+        raise UserError(in_the_past(ctx, wall.local, wall.zone), example)
     carried: list[Carried] = []
     if whole or found.series.rule is None:
         series = moved_series(found.series, wall.local, wall.zone)
@@ -429,13 +451,13 @@ def split_rule(text: str) -> tuple[str, str | None]:
     return (pieces[0].strip(), pieces[1].strip()) if len(pieces) == 2 else (text, None)
 
 
-async def moved_wall(ctx: Context, meeting: Meeting, when: str, zone: str, whole: bool
-                     ) -> Wall:
+async def moved_wall(ctx: Context, meeting: Meeting, when: str, zone: str, whole: bool,
+                     typed: str) -> Wall:
     """Where a move goes. A time alone ("16:00") keeps the day: the next occurrence's date,
     so `--series` keeps the series' days instead of moving them to today's weekday."""
     clock = clock_only(when)
     if clock is None:
-        return parse_when(when, ctx.now, zone)
+        return read_or_offer(when, typed, ctx.now, zone)
     overrides = await overrides_for(ctx.db, meeting.id)
     after = ctx.now
     for _attempt in range(3):  # the next occurrence, or the one after if that time is past
@@ -448,7 +470,7 @@ async def moved_wall(ctx: Context, meeting: Meeting, when: str, zone: str, whole
         if localize(wall.local, zone)[0] > ctx.now:
             return wall
         after = upcoming.start_utc
-    return parse_when(when, ctx.now, zone)
+    return read_or_offer(when, typed, ctx.now, zone)
 
 
 def moved_series(series: Series, start_local: datetime, zone: str) -> Series:
@@ -475,8 +497,8 @@ async def pick_occurrence(ctx: Context, meeting: Meeting, date_text: str | None)
                 number=meeting.number), "!meetings")
         return upcoming
     with errors_show(f"!meeting skip m{meeting.number} 2026-12-10"):
-        day = parse_when(date_text, ctx.now, meeting.series.zone,
-                         default_time=time(12, 0)).local.date()
+        day = read_or_offer(date_text, f"!meeting skip m{meeting.number} {date_text}", ctx.now,
+                            meeting.series.zone, default_time=time(12, 0)).local.date()
     found = occurrence_on(meeting.series, day, overrides)
     if found is None:
         raise UserError(_("m{number} has no occurrence on {date}.").format(

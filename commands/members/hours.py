@@ -6,7 +6,7 @@ from commands.common import zone_of
 from commands.context import Context
 from commands.reply import Msg
 from commands.router import Arg, CommandSet
-from domain.hours import WorkingHours, parse_hours
+from domain.hours import WorkingHours, read_hours
 from domain.i18n import N_, _
 from storage.members import get_member, set_hours
 
@@ -30,7 +30,10 @@ cmds = CommandSet()
     # Translators: keep "!hours set"; translate <from>, <to> and <days>.
     usage=N_("!hours [set <from>-<to> [<days>]]"),
     # Translators: keep "!hours set" and the times; the days as members may type them.
-    examples=(EXAMPLE, N_("!hours set 08:00-16:00 Sun-Thu")),
+    examples=(EXAMPLE, N_("!hours set 08:00-16:00 Sun-Thu"),
+              # Translators: keep "!hours set" and the times; the days as members may type
+              # them. Two shifts a day, with a break between.
+              N_("!hours set 09:00-12:00 14:00-18:00 Mon-Fri")),
 )
 async def hours(ctx: Context) -> None:
     member = await get_member(ctx.db, ctx.sender)
@@ -55,12 +58,16 @@ async def hours(ctx: Context) -> None:
            # Translators: keep "!hours set" and the times; the days as members may type
            # them.
            examples=(EXAMPLE, N_("!hours set 9am-5pm Sun-Thu")),
-           args=(Arg("hours", parse_hours, rest=True),))
-async def hours_set(ctx: Context, hours: WorkingHours) -> None:
+           args=(Arg("hours", read_hours, rest=True),))
+async def hours_set(ctx: Context, hours: tuple[WorkingHours, tuple[str, ...]]) -> None:
+    """Saved and restated; a reading the member should check ("9-5") is said too."""
+    read, notes = hours
     zone, is_default = await zone_of(ctx)
-    await set_hours(ctx.db, ctx.sender, hours.to_storage(), ctx.now.isoformat())
+    await set_hours(ctx.db, ctx.sender, read.to_storage(), ctx.now.isoformat())
     msg = Msg().text(_("Saved. Your working hours: {hours}, {zone}.").format(
-        hours=hours.describe(), zone=zone))
+        hours=read.describe(), zone=zone))
+    for note in notes:
+        msg.text(" " + note)
     if is_default:
         _room_default(msg)
     ctx.reply(msg)
