@@ -29,6 +29,7 @@ from benchmarks.i18n import i18n_part
 from benchmarks.measure import EchoBot, Series, percentile, round_trip
 from benchmarks.peer import peer_part
 from benchmarks.scale import burst, digest_render_ms, scale_part
+from benchmarks.suggest import suggest_part
 from devtools.devserver import DevServer
 from devtools.harness import Network
 from devtools.member import Member
@@ -215,6 +216,7 @@ async def main(args: argparse.Namespace) -> int:
         await burst(Network(server, workdir / "burst"), out)
         i18n_part(out)
         charts_part(out)
+        suggest_part(out)
         if args.with_rate_limited:
             await rate_limited_part(workdir, out)
     finally:

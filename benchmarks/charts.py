@@ -38,28 +38,28 @@ NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 def sample_charts(lang: str) -> dict[str, bytes]:
     """The overlap and fairness charts of the sample network, labelled in `lang`."""
     from commands.charts import day_title, fairness_picture, overlap_picture
+    from domain.availability import Person
     from domain.charts import (
         ChartMember,
         ChartOption,
-        HoursAsWorkingTime,
         fairness_chart,
         overlap_chart,
     )
     from domain.hours import parse_hours
     from domain.i18n import _, use_language
-    from domain.suggest import Person, rank_slots
+    from domain.suggest import suggest
     from domain.zones import zone_label
 
     async def run() -> dict[str, bytes]:
         with use_language(lang):
             people = [Person(f"@m{i}:x", zone, parse_hours(hours))
                       for i, (_name, zone, hours) in enumerate(NETWORK)]
-            members = [ChartMember(p.user_id, name, zone_label(p.zone), p.zone,
-                                   HoursAsWorkingTime(p.hours))
+            members = [ChartMember(p.user_id, name, zone_label(p.zone), p.zone, p.view)
                        for p, (name, _z, _h) in zip(people, NETWORK, strict=True)]
-            ranked = rank_slots(people, timedelta(hours=1), NOW, NOW + timedelta(days=7))
-            options = [ChartOption(i, c.start_utc, timedelta(hours=1), frozenset(c.outside))
-                       for i, c in enumerate(ranked, 1)]
+            found = suggest(people, timedelta(hours=1), NOW, NOW + timedelta(days=7))
+            options = [ChartOption(i, o.start_utc, timedelta(hours=1),
+                                   frozenset(c.user_id for c in o.outside))
+                       for i, o in enumerate(found.options, 1)]
             chart = overlap_chart(members, options, "America/Bogota")
             title = _("Options for “{title}”, {day}").format(
                 title="Budget", day=day_title(chart.day))

@@ -7,17 +7,18 @@ Who is outside their hours is the ranking's own test (`minutes_outside(...) > 0`
 from __future__ import annotations
 
 from commands.charts import day_title, overlap_picture
-from commands.common import zone_of
+from commands.common import room_default_zone, zone_of
 from commands.context import Context
 from commands.errors import UserError
 from commands.meetings.commands import find_meeting, meeting_cmd, parse_ref
 from commands.meetings.overlap import chart_members
-from commands.meetings.suggest import participants
+from commands.meetings.people import people_of
 from commands.reply import Msg
 from commands.router import Arg, CommandSet
-from domain.charts import ChartOption, members_outside, overlap_chart
+from domain.charts import ChartOption, overlap_chart
 from domain.i18n import N_, _, current_language, ngettext
 from domain.recurrence import next_occurrence
+from domain.suggest import option_for
 from domain.timefmt import format_local
 from storage.meetings import overrides_for
 
@@ -37,11 +38,12 @@ async def chart(ctx: Context, id: int) -> None:
     if not ctx.settings.charts:
         raise UserError(_("Charts are turned off on this bot; the times are in the text."),
                         f"!meeting show m{found.number}")
-    people = await participants(ctx, False)
+    people = await people_of(ctx.db, ctx.room_id, ctx.room.members() or [ctx.sender],
+                             await room_default_zone(ctx))
     reader, _default = await zone_of(ctx)
     duration = found.series.duration
-    outside = members_outside([(p.user_id, p.zone, p.hours) for p in people],
-                              upcoming.start_utc, duration)
+    outside = frozenset(c.user_id for c in option_for(people, upcoming.start_utc,
+                                                      duration).outside)
     chart_data = overlap_chart(chart_members(ctx, people),
                                [ChartOption(1, upcoming.start_utc, duration, outside)], reader)
     when = format_local(upcoming.start_utc, reader)

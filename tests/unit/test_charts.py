@@ -13,6 +13,7 @@ import pytest
 from commands.charts import draw
 from commands.context import Settings
 from commands.router import Router
+from domain.availability import Person
 from domain.charts import (
     ChartMember,
     ChartOption,
@@ -23,7 +24,7 @@ from domain.charts import (
     overlap_chart,
 )
 from domain.hours import WorkingHours
-from domain.suggest import Person, rank_slots
+from domain.suggest import Option, suggest
 from storage import Database
 from tests.fakes import dispatch
 from tests.unit.test_actions_fixtures import context
@@ -89,16 +90,17 @@ def test_marks_follow_the_ranking_and_other_days_keep_their_own_day() -> None:
               Person("ben", "Asia/Manila", NINE_TO_FIVE),
               Person("chidi", "Africa/Lagos", NINE_TO_FIVE)]
     start = datetime(2026, 11, 30, 0, tzinfo=UTC)
-    ranked = rank_slots(people, timedelta(hours=1), start, start + timedelta(days=7), top=4)
-    options = [ChartOption(i, c.start_utc, timedelta(hours=1), frozenset(c.outside))
+    ranked = suggest(people, timedelta(hours=1), start, start + timedelta(days=7),
+                     top=4).options
+    options = [ChartOption(i, c.start_utc, timedelta(hours=1), _outside(c))
                for i, c in enumerate(ranked, 1)]
     chart = overlap_chart([member(p.user_id, p.zone) for p in people], options,
                           "America/Bogota")
     assert chart.day == ranked[0].start_utc.astimezone(ZoneInfo("America/Bogota")).date()
     for band, candidate in zip(chart.bands, ranked, strict=True):
-        assert {chart.rows[i].user_id for i in band.outside} == set(candidate.outside)
+        assert {chart.rows[i].user_id for i in band.outside} == _outside(candidate)
         # The same working-hours test as the ranking's.
-        assert set(candidate.outside) == members_outside(
+        assert _outside(candidate) == members_outside(
             [(p.user_id, p.zone, p.hours) for p in people], candidate.start_utc,
             timedelta(hours=1))
     bogota = ZoneInfo("America/Bogota")
@@ -173,3 +175,7 @@ async def test_a_suggestion_brings_its_chart_and_charts_can_be_off(
     off = context(db)
     await dispatch(router, off, 'meeting suggest 60m within 5 days "Budget"')
     assert all(m.image is None for m in off.replies)
+
+
+def _outside(option: Option) -> frozenset[str]:
+    return frozenset(c.user_id for c in option.outside)
