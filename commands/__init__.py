@@ -11,12 +11,7 @@ def build_router() -> Router:
     from commands import help as help_cmd
 
     router = Router()
-    meetings.register(router)
-    rota.register(router)
-    actions.register(router)
-    members.register(router, members.ABSENCES)
-    checkins.register(router)
-    members.register(router, members.PROFILE)
-    help_cmd.register(router)
+    router.include(*meetings.PARTS, *rota.PARTS, *actions.PARTS, *members.ABSENCES,
+                   *checkins.PARTS, *members.PROFILE, help_cmd.cmds)
     router.schedules.check()  # every job kind has its job, every change its re-planner
     return router

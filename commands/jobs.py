@@ -144,6 +144,15 @@ class Hooks:
     command: HookList[AfterCommand] = field(default_factory=HookList)
     series_change: HookList[SeriesChange] = field(default_factory=HookList)
 
+    def include(self, other: Hooks) -> None:
+        """Add another set's hooks after these (see `Schedules.include`)."""
+        self.reminder.extend(other.reminder)
+        self.meeting_roles.extend(other.meeting_roles)
+        self.digest.extend(other.digest)
+        self.agenda.extend(other.agenda)
+        self.command.extend(other.command)
+        self.series_change.extend(other.series_change)
+
 
 @dataclass
 class JobEnv:
@@ -209,6 +218,15 @@ class Schedules:
         if no_job or no_replanner:
             raise ValueError(f"nothing registered for job kinds {no_job} / changes "
                              f"{no_replanner}")
+
+    def include(self, other: Schedules) -> None:
+        """Take over what one module declared (see `commands.router.CommandSet`)."""
+        for kind, fn in other.jobs.items():
+            self.job(kind)(fn)
+        self.planners.extend(other.planners)
+        for change, replanners in other.replanners.items():
+            self.replanners[change].extend(replanners)
+        self.hooks.include(other.hooks)
 
     async def plan_everything(self, db: Database, now: datetime) -> list[PlannedJob]:
         """All jobs due soon, derived from the DB (at start and on the hourly tick)."""
