@@ -24,8 +24,7 @@ test-deps: deps $(SYNAPSE_VENV)/bin/python
 demo: test-deps
 	$(BIN)/minga demo
 
-test: test-deps
-	$(BIN)/ruff check bot commands domain storage devtools tests benchmarks
+test: test-deps lint
 	$(BIN)/python -m pytest -q
 
 unit: deps
@@ -48,8 +47,10 @@ i18n: deps
 integration: test-deps
 	$(BIN)/python -m pytest -q tests/integration
 
+# Style (ruff) and types (mypy, configured in pyproject.toml): both must be clean.
 lint: deps
 	$(BIN)/ruff check bot commands domain storage devtools tests benchmarks
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) $(SYNAPSE_VENV) .pytest_cache build *.egg-info

@@ -7,6 +7,7 @@ import itertools
 import json
 import secrets
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +108,7 @@ class Network:
 
         await owner.wait_until(all_joined, 30)
         for member in others:
-            await member.wait_until(lambda m=member: room_id in m.client.rooms, 15)
+            await member.wait_until(partial(_in_room, member, room_id), 15)
         return room_id
 
     async def close(self) -> None:
@@ -116,3 +117,7 @@ class Network:
         self.bots.clear()
         await asyncio.gather(*(m.stop() for m in self.members), return_exceptions=True)
         self.members.clear()
+
+
+def _in_room(member: Member, room_id: str) -> bool:
+    return room_id in member.client.rooms
