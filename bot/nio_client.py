@@ -29,8 +29,9 @@ class MingaClient(AsyncClient):
     """Counts transport failures, so a caller can tell nio swallowed one (see bot.client)."""
 
     transport_failures = 0
+    client_session: Any  # nio's aiohttp session, made on first use (None after a reset)
 
-    async def _send(  # type: ignore[override]
+    async def _send(
         self,
         response_class: type,
         method: str,

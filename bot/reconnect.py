@@ -16,6 +16,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot.transport import Kind, Verdict
 
@@ -116,7 +117,8 @@ class Retry:
                     self.sleep(max(jittered(self.probe_every, self.rng), 1.0)))
                 try:
                     while not pause.done():
-                        await asyncio.wait({pause, *probes}, return_when=asyncio.FIRST_COMPLETED)
+                        waiting: set[asyncio.Future[Any]] = {pause, *probes}
+                        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
                         if _answered(probes):
                             return
                 finally:
