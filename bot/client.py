@@ -312,7 +312,7 @@ class MingaBot:
                         describe_wait(verdict, self.sync_retry))
             if verdict.kind is Kind.UNREACHABLE:
                 await self.client.reset_transport()
-            await self.sync_retry.wait(verdict)
+            await self.sync_retry.wait(verdict, attempt_started=self.progress)
             if verdict.kind is Kind.UNREACHABLE:
                 # Anything started while it was away (a send into a black hole) would wait
                 # for its deadline: drop it now, it is retried at once.

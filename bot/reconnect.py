@@ -90,8 +90,13 @@ class Retry:
             return self.backoff(self.failures - FAST_RETRIES), True
         return self.backoff(self.failures), False
 
-    async def wait(self, verdict: Verdict) -> None:
-        """Wait as the failure deserves; return when it is worth trying again."""
+    async def wait(self, verdict: Verdict, *, attempt_started: float | None = None) -> None:
+        """Wait as the failure deserves; return when it is worth trying again.
+
+        `attempt_started` (on `clock`): an attempt that took a while to fail (a request lost
+        in a black hole, dropped by the heartbeat) already spaced the requests out, so the
+        first probe goes at once; one refused at once waits a probe interval first.
+        """
         delay, probe = self.plan(verdict)
         if delay:
             self.waiting_until = self.clock() + delay
@@ -100,9 +105,10 @@ class Retry:
             finally:
                 self.waiting_until = None
         if probe:
-            await self.until_answered()
+            took = self.clock() - attempt_started if attempt_started is not None else 0.0
+            await self.until_answered(first_gap_less=took if not delay else 0.0)
 
-    async def until_answered(self) -> None:
+    async def until_answered(self, first_gap_less: float = 0.0) -> None:
         """Probe every PROBE_EVERY (jittered, never more than once a second) until the
         homeserver answers. Never gives up: an outage may last hours.
 
@@ -111,10 +117,12 @@ class Retry:
         """
         assert self.probe is not None
         probes: set[asyncio.Future[bool]] = set()
+        shorten = first_gap_less
         try:
             while True:
-                pause = asyncio.ensure_future(
-                    self.sleep(max(jittered(self.probe_every, self.rng), 1.0)))
+                gap = max(jittered(self.probe_every, self.rng), 1.0) - shorten
+                shorten = 0.0
+                pause = asyncio.ensure_future(self.sleep(max(gap, 0.0)))
                 try:
                     while not pause.done():
                         waiting: set[asyncio.Future[Any]] = {pause, *probes}

@@ -86,6 +86,20 @@ async def test_a_probe_lost_in_a_black_hole_does_not_delay_the_next() -> None:
     assert abandoned == len(hung)  # the lost probes were cancelled, not left running
 
 
+async def test_a_slow_failure_is_probed_at_once_a_quick_one_after_a_pause() -> None:
+    world = World(back_at=0)
+    retry = world.make()
+    world.now = 40.0  # a black-holed long-poll, dropped by the heartbeat after 40 s
+    await retry.wait(AWAY, attempt_started=0.0)
+    assert world.sleeps == [0.0]  # the server already answers: back at once
+    retry.succeeded()
+    world.sleeps.clear()
+    started = world.now
+    world.now += 0.01  # refused at once
+    await retry.wait(AWAY, attempt_started=started)
+    assert len(world.sleeps) == 1 and world.sleeps[0] >= 1.0 - 0.01  # ≥ 1 s between tries
+
+
 async def test_probes_are_jittered() -> None:
     world = World(back_at=60)
     await world.make().wait(AWAY)
