@@ -43,14 +43,17 @@ def render_html(msg: Msg) -> str:
 
 
 RTL_OPEN = '<div dir="rtl">'
-# Right-to-left mark: plain-text clients start an Arabic body from the right, even when its
-# first character is a Latin command name or a digit.
+# Right-to-left mark: plain-text clients start an Arabic line from the right, even when its
+# first character is a Latin command name or a digit. Each line is laid out on its own
+# (Unicode bidi paragraphs end at a line break), so every line gets one.
 RLM = "\u200f"
 
 
 def plain_body(msg: Msg) -> str:
     body = msg.plain()
-    return RLM + body if is_rtl(msg.lang) else body
+    if not is_rtl(msg.lang):
+        return body
+    return "\n".join(RLM + line for line in body.split("\n"))
 
 
 def message_content(

@@ -30,6 +30,7 @@ from bot.events import (
     bot_names,
     mentioned_users,
     parse_command,
+    pills,
     strip_reply_fallback,
     thread_root,
 )
@@ -41,7 +42,8 @@ from commands.common import member_lang
 from commands.context import Context, Settings
 from commands.reply import Msg
 from commands.router import Interaction, Router
-from domain.i18n import N_, _, use_language
+from domain.i18n import N_, _, colon, use_language
+from domain.people import shown_name
 from storage.db import Database
 from storage.outbox import logical_key_of
 from storage.polls import poll_for_event, record_vote
@@ -309,7 +311,8 @@ class SyncHandler:
                     replies = [] if quiet_in_clear else [Msg().text(_(ENCRYPTION_ONLY))]
             else:
                 ctx = Context(view, sender, event_id, now, self.db, self.settings,
-                              mentioned=mentioned_users(content, body, self.user_id))
+                              mentioned=mentioned_users(content, body, self.user_id),
+                              pills=pills(content))
                 await work(ctx)
                 replies, changed = ctx.replies, ctx.changed
             for index, msg in enumerate(replies):
@@ -396,8 +399,8 @@ class SyncHandler:
             name = room.user_name(row["sender"]) if room else None
             lang = await member_lang(self.db, row["sender"], row["room_id"], self.settings)
             with use_language(lang):
-                msg = (Msg().mention(row["sender"], name or row["sender"])
-                       .text(": " + _(UNDECRYPTABLE)))
+                msg = (Msg().mention(row["sender"], shown_name(row["sender"], name))
+                       .text(colon() + _(UNDECRYPTABLE)))
             async with self.db.transaction() as conn:
                 await conn.execute(
                     "UPDATE pending_decryption SET notified = 1 WHERE event_id = ?",

@@ -51,6 +51,9 @@ class Context:
     replies: list[Msg] = field(default_factory=list)
     # Users the message mentions (m.mentions and literal @user:server ids), bot excluded.
     mentioned: tuple[str, ...] = ()
+    # The text of each pill in the message ({user id: "Chidi (Lagos)"}): what the plain body
+    # shows in place of the id, which may differ from the member's current display name.
+    pills: dict[str, str] = field(default_factory=dict)
     # What this command changed that has schedules, e.g. ("meeting", 12): replanned on commit.
     changed: set[tuple[str, int]] = field(default_factory=set)
     # The sender's language (theirs, else the room's, else the bot's); set by the router.

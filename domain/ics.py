@@ -19,14 +19,28 @@ How the series is written:
   1, 3, 5... at the alternate time. COUNT is split between them; the second one's UNTIL is
   shifted by the difference between the two times, so both stop after the same date.
 - A one-off meeting that was skipped is exported with STATUS:CANCELLED.
+- Every VEVENT carries SEQUENCE, the meeting's revision (how many times it was changed), so
+  a calendar that imported an older file takes the new one as the newer version.
+- VTIMEZONE parts are written from zoneinfo's own transitions, each DTSTART in the local
+  time in force *before* the change (RFC 5545 3.6.5): Beirut's spring change is at 00:00,
+  New York's at 02:00. Every transition is listed by RDATE, so irregular rules (Morocco
+  around Ramadan, Egypt, Lebanon) are exact too.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
-from icalendar import Calendar, Event, Timezone, TimezoneStandard, vRecur
+from icalendar import (
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vRecur,
+)
 
 from domain.recurrence import Occurrence, Override, Series, occurrence_on, occurrences
 from domain.when import localize
@@ -36,6 +50,7 @@ __all__ = ["series_to_ics"]
 
 _PRODID = "-//Minga//EN"
 _TIMEZONE_YEARS = 20  # VTIMEZONE rules are spelled out this far past the later of start and now
+_STEP = timedelta(days=5)  # shorter than any period between two changes of a zone
 
 
 def series_to_ics(
@@ -47,6 +62,7 @@ def series_to_ics(
     description: str | None = None,
     url: str | None = None,
     now_utc: datetime,
+    sequence: int = 0,
 ) -> bytes:
     """The series as a .ics file (see module doc for how each part is written)."""
     cal = Calendar()
@@ -54,7 +70,7 @@ def series_to_ics(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    writer = _Writer(series, uid, title, description, url, now_utc.astimezone(UTC))
+    writer = _Writer(series, uid, title, description, url, now_utc.astimezone(UTC), sequence)
     for event in writer.events(overrides):
         cal.add_component(event)
     tz = zone_info(series.zone)
@@ -64,7 +80,8 @@ def series_to_ics(
     else:
         start_year = max(series.start_local.year, now_utc.year)
         first = min(series.start_local.date(), now_utc.date()) - timedelta(days=1)
-        cal.add_missing_timezones(first, date(start_year + _TIMEZONE_YEARS, 1, 1))
+        cal.subcomponents.insert(0, vtimezone(series.zone, first,
+                                              date(start_year + _TIMEZONE_YEARS, 1, 1)))
     return cal.to_ical()
 
 
@@ -79,9 +96,11 @@ class _Writer:
         description: str | None,
         url: str | None,
         now_utc: datetime,
+        sequence: int = 0,
     ) -> None:
         self.series, self.uid, self.title = series, uid, title
         self.description, self.url, self.now_utc = description, url, now_utc
+        self.sequence = sequence
         self.tz = zone_info(series.zone)
         times = [series.start_local.time()]
         if series.alternate_local_time is not None:
@@ -153,6 +172,7 @@ class _Writer:
         event.add("summary", self.title)
         event.add("dtstart", start)
         event.add("dtend", start + self.series.duration)
+        event.add("sequence", self.sequence)
         if self.description:
             event.add("description", self.description)
         if self.url:
@@ -192,3 +212,70 @@ def _fixed_vtimezone(key: str, tz: timezone) -> Timezone:
     vtimezone.add("tzid", key)
     vtimezone.add_component(standard)
     return vtimezone
+
+
+@functools.lru_cache(maxsize=64)
+def transitions(zone: str, first: date, last: date) -> list[tuple[datetime, timedelta,
+                                                                  timedelta, str, bool]]:
+    """zoneinfo's changes in [first, last): (UTC instant, offset before, offset after, name
+    after, daylight saving after?). Found a few days at a time (no zone changes twice within
+    _STEP), then to the second by bisection."""
+    tz = zone_info(zone)
+    found = []
+
+    def state(instant: datetime) -> tuple[timedelta, str, bool]:
+        local = instant.astimezone(tz)
+        return (local.utcoffset() or timedelta(0), local.tzname() or zone,
+                bool(local.dst()))
+
+    instant = datetime.combine(first, time(0), UTC)
+    end = datetime.combine(last, time(0), UTC)
+    before = state(instant)
+    while instant < end:
+        following = min(instant + _STEP, end)
+        after = state(following)
+        if after != before:
+            lo, hi = instant, following
+            while hi - lo > timedelta(seconds=1):
+                middle = lo + (hi - lo) / 2
+                lo, hi = (middle, hi) if state(middle) == before else (lo, middle)
+            changed = state(hi)
+            found.append((hi.replace(microsecond=0), before[0], changed[0], changed[1],
+                          changed[2]))
+            before = changed
+            if changed != after:  # a second change on the same day: look again from here
+                following = hi
+        instant = following
+        before = state(instant)
+    return found
+
+
+def vtimezone(zone: str, first: date, last: date) -> Timezone:
+    """A VTIMEZONE for `zone` valid from `first` to `last` (see module doc)."""
+    tz = zone_info(zone)
+    vtz = Timezone()
+    vtz.add("tzid", zone)
+    start = datetime.combine(first, time(0), UTC).astimezone(tz)
+    offset = start.utcoffset() or timedelta(0)
+    initial = TimezoneDaylight() if start.dst() else TimezoneStandard()
+    initial.add("dtstart", start.replace(tzinfo=None))
+    initial.add("tzoffsetfrom", offset)
+    initial.add("tzoffsetto", offset)
+    initial.add("tzname", start.tzname() or zone)
+    vtz.add_component(initial)
+    groups: dict[tuple[timedelta, timedelta, str, bool], list[datetime]] = {}
+    for instant, before, after, name, daylight in transitions(zone, first, last):
+        # DTSTART and RDATE are local times as they read before the change.
+        groups.setdefault((before, after, name, daylight), []).append(
+            (instant + before).replace(tzinfo=None))
+    for (before, after, name, daylight), onsets in sorted(groups.items(),
+                                                          key=lambda g: g[1][0]):
+        part = TimezoneDaylight() if daylight else TimezoneStandard()
+        part.add("dtstart", onsets[0])
+        if onsets[1:]:
+            part.add("rdate", onsets[1:])
+        part.add("tzoffsetfrom", before)
+        part.add("tzoffsetto", after)
+        part.add("tzname", name)
+        vtz.add_component(part)
+    return vtz

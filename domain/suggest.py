@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
-from domain.hours import WorkingHours, minutes_outside
+from domain.hours import MAX_SHIFTS, WorkingHours, minutes_outside, shift_spans
 from domain.zones import zone_info
 
 __all__ = [
@@ -42,6 +42,8 @@ NIGHT_START, NIGHT_END = time(23), time(6)
 _QUARTER = timedelta(minutes=15)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_DAY = timedelta(days=1)
+# How many shifts back one that is still running may have begun (two days' worth).
+_BACK = 2 * MAX_SHIFTS + 1
 
 
 @dataclass(frozen=True)
@@ -87,26 +89,22 @@ class _Profile:
         tz = zone_info(zone)
         day = datetime.fromtimestamp(lo, tz).date() - 2 * _ONE_DAY
         last = datetime.fromtimestamp(hi, tz).date() + 2 * _ONE_DAY
-        shift_length = _ONE_DAY if hours.overnight else timedelta(0)
-        # An overnight shift ending exactly at midnight does not reach into the next day.
-        spills = hours.overnight and hours.end != time(0)
-        self.begins: list[float] = []
-        self.finishes: list[float] = []
+        spans = shift_spans(hours, day, last)  # every shift, split shifts included
+        self.begins: list[float] = [_instant(begin, tz) for begin, _end in spans]
+        self.finishes: list[float] = [_instant(finish, tz) for _begin, finish in spans]
+        # A day is a working day when a shift starts on it or one reaches into it (an
+        # overnight shift ending exactly at midnight does not).
+        touched = {begin.date() for begin, _end in spans}
+        touched |= {finish.date() for _begin, finish in spans if finish.time() != time(0)}
         self.night_begins: list[float] = []
         self.night_finishes: list[float] = []
         self.day_starts: list[float] = []
         self.working: list[bool] = []
         while day <= last:
-            weekday = day.weekday()
-            spilled_into = spills and (weekday - 1) % 7 in hours.days
-            if weekday in hours.days:
-                self.begins.append(_instant(datetime.combine(day, hours.start), tz))
-                finish = datetime.combine(day + shift_length, hours.end)
-                self.finishes.append(_instant(finish, tz))
             self.night_begins.append(_instant(datetime.combine(day, NIGHT_START), tz))
             self.night_finishes.append(_instant(datetime.combine(day + _ONE_DAY, NIGHT_END), tz))
             self.day_starts.append(_instant(datetime.combine(day, time(0)), tz))
-            self.working.append(weekday in hours.days or spilled_into)
+            self.working.append(day in touched)
             day += _ONE_DAY
 
     def outside(self, start: float, seconds: float) -> int:
@@ -114,9 +112,9 @@ class _Profile:
         end = start + seconds
         begins, finishes = self.begins, self.finishes
         inside = 0.0
-        # Shifts are at most a day (+1 h of DST) long and one per day, so none that began three
-        # shifts before the meeting can still be running.
-        for k in range(max(bisect_right(begins, start) - 3, 0), len(begins)):
+        # Shifts are at most a day (+1 h of DST) long and at most six a day, so none that
+        # began more than a day's shifts before the meeting can still be running.
+        for k in range(max(bisect_right(begins, start) - _BACK, 0), len(begins)):
             begin = begins[k]
             if begin >= end:
                 break
@@ -143,7 +141,7 @@ class _Profile:
         begins, finishes = self.begins, self.finishes
         after = bisect_left(begins, end)
         best = begins[after] - end if after < len(begins) else float("inf")
-        for k in range(max(after - 3, 0), after):
+        for k in range(max(after - _BACK, 0), after):
             if finishes[k] > start:
                 return 0
             best = min(best, start - finishes[k])

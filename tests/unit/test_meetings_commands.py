@@ -197,11 +197,12 @@ async def test_title_of_exactly_200_characters_is_fine(router: Router, db: Datab
     ('"Network call thu 14:00', "A quotation mark is not closed."),
     ('"   " thu 14:00', "The title is empty."),
     (f'"{"a" * 201}" thu 14:00', "The title is 201 characters"),
-    ('"Past" 2026-11-24 14:00', "Tue 24 Nov 2026 14:00 (Africa/Nairobi) has already passed."),
-    ('"Past" today 09:00', "has already passed."),
+    ('"Past" 2026-11-24 14:00', "That date is in the past: yesterday, Tue 24 Nov, 14:00 "
+     "(Nairobi)."),
+    ('"Past" yesterday 10:00', "That date is in the past: yesterday, Tue 24 Nov, 10:00"),
+    ('"Past" today 09:00', "That time has already passed: today, Wed 25 Nov, 09:00 (Nairobi)."),
     ('"Z" thu 14:00 in Nairobbi', 'Unknown time zone "Nairobbi". Did you mean Africa/Nairobi'),
     ('"T" thu 25:61', '"25:61" is not a time of day.'),
-    ('"T" Feb 30 14:00', "There is no 30 February."),
     ('"R" thu 14:00 every RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30',
      "This rule never produces a date."),
     ('"D" thu 14:00 for 0m', "A meeting has to last at least a minute."),
@@ -343,11 +344,18 @@ async def test_skip_date_without_occurrence(router: Router, db: Database) -> Non
     assert await overrides(db, (await meeting_row(db))["id"]) == []
 
 
+async def test_impossible_dates_offer_the_nearest_real_one(router: Router,
+                                                             db: Database) -> None:
+    ctx = await run(router, db, 'meeting add "T" Feb 30 14:00')
+    assert ctx.replies[0].plain() == ("There is no 30 February.\nDid you mean:\n"
+                                      '`!meeting add "T" 2027-02-28 14:00`')
+    assert await meeting_count(db) == 0
+
+
 async def test_skip_bad_date(router: Router, db: Database) -> None:
     await run(router, db, NETWORK)
-    first, _, example = (await say(router, db, "meeting skip m1 Feb 30")).partition("\n")
-    assert "There is no 30 February" in first
-    assert example.startswith("Example: `!meeting skip m1 ")
+    text = await say(router, db, "meeting skip m1 Feb 30")
+    assert text == "There is no 30 February.\nDid you mean:\n`!meeting skip m1 2027-02-28`"
 
 
 async def test_skip_one_off(router: Router, db: Database) -> None:
@@ -424,8 +432,8 @@ async def test_move_yearly_series(router: Router, db: Database) -> None:
 async def test_move_to_the_past(router: Router, db: Database) -> None:
     await run(router, db, NETWORK)
     ctx = await run(router, db, "meeting move m1 today 09:00")
-    assert ctx.replies[0].plain() == ("That time has already passed.\n"
-                                      "Example: `!meeting move m1 fri 15:00`")
+    assert ctx.replies[0].plain() == ("That time has already passed: today, Wed 25 Nov, 09:00 "
+                                      "(Nairobi).\nExample: `!meeting move m1 fri 15:00`")
     assert ctx.changed == set()
     assert await overrides(db, (await meeting_row(db))["id"]) == []
 
