@@ -27,23 +27,21 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from nio import (
-    AsyncClientConfig,
     ErrorResponse,
     LocalProtocolError,
-    LoginResponse,
     RoomCreateResponse,
     RoomPreset,
     RoomSendResponse,
     SyncResponse,
     UploadResponse,
-    WhoamiResponse,
 )
 from nio.api import Api
 from nio.exceptions import SendRetryError
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config
-from bot.nio_client import MingaClient
+from bot.login import log_in
+from bot.nio_client import SYNC_TIMEOUT_MS, MingaClient
 from bot.outbox import (
     HomeserverUnreachable,
     OutboxWorker,
@@ -55,7 +53,9 @@ from bot.outbox import (
 from bot.reconnect import HEARTBEAT_EVERY, PROBE_TIMEOUT, Retry, describe_wait, stalled
 from bot.render import DIRECT_PREFIX, FILE_EVENT, mark_late
 from bot.scheduler import Scheduler
-from bot.session import SavedSession, StoreLock, load_session, prepare_store_dir, save_session
+from bot.session import StoreLock, prepare_store_dir
+from bot.startup import StartupError as StartupError  # re-exported: callers catch it here
+from bot.startup import check_storage, tighten
 from bot.supervisor import Supervisor
 from bot.sync_handler import SyncHandler
 from bot.transport import (
@@ -86,12 +86,6 @@ SYNC_FILTER: dict[str, Any] = {
     },
     "presence": {"not_types": ["*"]},
 }
-SYNC_TIMEOUT_MS = 30_000
-# nio gives a long-poll /sync its own client deadline, the long-poll + 15 s (45 s), and a
-# zero-timeout or full-state sync none at all (MingaClient caps those at 120 s). Every other
-# request gets request_timeout: longer than the long-poll, so a sync made with nio's default
-# would not be cut before the server answers it, but bounded.
-REQUEST_TIMEOUT = SYNC_TIMEOUT_MS / 1000 + 15
 # Watchdog: a sync loop without progress for 2× the long-poll plus the probe interval
 # (65 s, more than nio's 45 s deadline for one long-poll) while /versions answers is stuck.
 STALL_LIMIT = 2 * SYNC_TIMEOUT_MS / 1000 + 5
@@ -101,10 +95,6 @@ LAST_SYNC_SAVE_EVERY = 30.0
 
 PERMANENT_ERRORS = {"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN", "M_TOO_LARGE",
                     "M_BAD_JSON", "M_NOT_JSON"}
-
-
-class StartupError(RuntimeError):
-    """Start-up cannot continue; the message says what to do."""
 
 
 class MingaBot:
@@ -134,11 +124,13 @@ class MingaBot:
     # ---- start and stop -------------------------------------------------
     async def start(self) -> None:
         """Lock the store, open the database, log in (once, ever) and start the loops."""
+        check_storage(self.config)
         prepare_store_dir(self.store_dir)
         self.lock.acquire()
         try:
             self.db = await open_database(self.config.storage.database)
             self.client = await self._login()
+            tighten(self.config)  # nio's crypto database now exists
             self.outbox = OutboxWorker(self.db, self._send, self.clock, probe=self._probe)
             self.handler = SyncHandler(self.config, self.client, self.db, self.router,
                                        self.outbox, self.clock)
@@ -175,48 +167,7 @@ class MingaBot:
 
     # ---- login ------------------------------------------------------------
     async def _login(self) -> MingaClient:
-        cfg = self.config.matrix
-        client = MingaClient(
-            cfg.homeserver,
-            cfg.user_id,
-            store_path=str(self.store_dir),
-            config=AsyncClientConfig(
-                encryption_enabled=True,
-                store_sync_tokens=False,  # our own SQLite keeps the position
-                max_limit_exceeded=0,  # we honour Retry-After ourselves
-                max_timeouts=0,  # our loops retry (bot/reconnect.py), not nio
-                request_timeout=REQUEST_TIMEOUT,
-            ),
-        )
-        saved = load_session(self.store_dir)
-        if saved and (saved.user_id != cfg.user_id or saved.homeserver != cfg.homeserver):
-            await client.close()
-            raise StartupError(
-                f"the store {self.store_dir} belongs to {saved.user_id} on {saved.homeserver}; "
-                "use another storage.store_dir for this account"
-            )
-        if saved:
-            client.restore_login(saved.user_id, saved.device_id, saved.access_token)
-            log.info("restored device %s", saved.device_id)
-            return client
-        if cfg.access_token:
-            client.access_token = cfg.access_token
-            who = await client.whoami()
-            if not isinstance(who, WhoamiResponse) or not who.device_id:
-                await client.close()
-                raise StartupError(f"matrix.access_token was rejected: {describe(who)}")
-            session = SavedSession(cfg.homeserver, who.user_id, who.device_id, cfg.access_token)
-        else:
-            resp = await client.login(password=cfg.password, device_name=cfg.device_name)
-            if not isinstance(resp, LoginResponse):
-                await client.close()
-                raise StartupError(f"login as {cfg.user_id} failed: {describe(resp)}")
-            session = SavedSession(cfg.homeserver, resp.user_id, resp.device_id,
-                                   resp.access_token)
-        save_session(self.store_dir, session)
-        client.restore_login(session.user_id, session.device_id, session.access_token)
-        log.info("logged in as %s, new device %s", session.user_id, session.device_id)
-        return client
+        return await log_in(self.config.matrix, self.store_dir)
 
     @property
     def device_id(self) -> str | None:

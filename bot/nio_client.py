@@ -19,6 +19,13 @@ from bot.transport import TRANSPORT_ERRORS
 
 log = logging.getLogger(__name__)
 
+# The /sync long-poll: how long the server may hold a sync open when nothing happens.
+SYNC_TIMEOUT_MS = 30_000
+# nio gives a long-poll /sync its own client deadline, the long-poll + 15 s (45 s), and a
+# zero-timeout or full-state sync none at all (capped below). Every other request gets
+# request_timeout: longer than the long-poll, so a sync made with nio's default (which uses
+# request_timeout as the long-poll too) would not be cut before the server answers, but bounded.
+REQUEST_TIMEOUT = SYNC_TIMEOUT_MS / 1000 + 15
 # Generous for what Minga uploads (a few KiB of .ics) and for a first full-state sync of a
 # bot in dozens of rooms, yet finite.
 UNBOUNDED_CAP = 120.0

@@ -75,13 +75,14 @@ def _print_turn(name: str, text: str) -> None:
             print(f"  {'':>7} │ {wrapped}")
 
 
-async def run_demo(*, keep: bool = False) -> int:
+async def run_demo(*, keep: bool = False, stop: asyncio.Event | None = None) -> int:
+    """Play the script; with `keep`, say how to log in first and stay up until stopped."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("nio").setLevel(logging.ERROR)  # "Missing session" chatter is normal
     workdir = Path(tempfile.mkdtemp(prefix="minga-demo-"))
-    server = DevServer(workdir / "synapse")
-    print("Starting a throw-away Synapse on 127.0.0.1 …")
     try:
+        server = DevServer(workdir / "synapse")
+        print("Starting a throw-away Synapse on 127.0.0.1 …")
         server.start()
     except DevServerError as err:
         print(f"minga demo: {err}")
@@ -95,6 +96,8 @@ async def run_demo(*, keep: bool = False) -> int:
         bob = await network.member("bob")
         room = await network.room(alice, [bob], config.matrix.user_id, name="Network coordination")
         members = {"alice": alice, "bob": bob}
+        if keep:
+            print_login(server, network, workdir)
         print(f"Encrypted room {room}: alice, bob and Minga ({config.matrix.user_id}).\n")
         for step in SCRIPT:
             await play(members[step.who], room, step, config.matrix.user_id)
@@ -103,13 +106,25 @@ async def run_demo(*, keep: bool = False) -> int:
         print("\nEvery message above was end-to-end encrypted and decrypted by the members' "
               "clients.")
         if keep:
-            await keep_running(server, network)
+            await keep_running(server, stop)
     finally:
         await network.close()
         server.stop()
-        if not keep:
+        if keep:
+            print(f"The demo's homeserver, bot and members' data stay in {workdir}; "
+                  "delete the folder when done.")
+        else:
             shutil.rmtree(workdir, ignore_errors=True)
     return 0
+
+
+def print_login(server: DevServer, network: Network, workdir: Path) -> None:
+    """Before the script plays, so the operator can log in and watch it live."""
+    print(f"\nHomeserver: {server.url}  (log in with Element: set the homeserver to this URL)")
+    for user_id, password in network.passwords.items():
+        if "minga" not in user_id:
+            print(f"  {user_id}  password: {password}")
+    print(f"Data folder: {workdir}\n")
 
 
 async def play(member: Member, room: str, step: Step, bot_id: str) -> None:
@@ -137,15 +152,12 @@ async def play(member: Member, room: str, step: Step, bot_id: str) -> None:
     _print_turn("Minga", answer.body)
 
 
-async def keep_running(server: DevServer, network: Network) -> None:
-    print(f"\nHomeserver: {server.url}  (log in with Element: set the homeserver to this URL)")
-    for user_id, password in network.passwords.items():
-        if "minga" not in user_id:
-            print(f"  {user_id}  password: {password}")
-    print("Press Ctrl-C to stop.")
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+async def keep_running(server: DevServer, stop: asyncio.Event | None = None) -> None:
+    print(f"\nStill running on {server.url}. Press Ctrl-C to stop.")
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
     await stop.wait()
