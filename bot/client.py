@@ -470,7 +470,8 @@ class MingaBot:
         return await client._send(RoomSendResponse, method, path, data, (room_id,))
 
     async def _upload(self, item: Outgoing) -> dict[str, Any]:
-        """Upload the attachment (encrypted if the room is) and return the m.file content."""
+        """Upload the attachment (encrypted if the room is) and return the m.file or m.image
+        content (an image's body is its alt text, so its name is in `filename`)."""
         assert self.client
         content = dict(item.content)
         data = base64.b64decode(content.pop(FILE_EVENT))
@@ -478,7 +479,7 @@ class MingaBot:
         encrypt = bool(room and room.encrypted)
         resp, keys = await self.client.upload(
             lambda *_: io.BytesIO(data), content_type=content["info"]["mimetype"],
-            filename=content["body"], encrypt=encrypt, filesize=len(data),
+            filename=content.get("filename", content["body"]), encrypt=encrypt, filesize=len(data),
         )
         if not isinstance(resp, UploadResponse):
             raise _send_error(resp)

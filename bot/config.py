@@ -20,7 +20,7 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "storage": ("database", "store_dir"),
     "bot": ("command_prefix", "default_timezone", "allowed_inviters", "admins", "log_level",
             "require_encryption", "undecryptable_grace_seconds", "retention_days",
-            "language"),
+            "language", "charts"),
 }
 
 
@@ -54,6 +54,8 @@ class BotConfig:
     undecryptable_grace_seconds: float = 60.0
     retention_days: int = 365
     language: str = "en"
+    # Post the overlap and fairness charts beside the text; false: text only.
+    charts: bool = True
 
 
 @dataclass(frozen=True)
@@ -195,11 +197,14 @@ def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str],
     language = _string(b, "bot", "language", required=False, default="en") or "en"
     if language not in LANGUAGES:
         raise ConfigError(f"bot.language must be one of {', '.join(LANGUAGES)}")
+    charts = b.get("charts", True)
+    if not isinstance(charts, bool):
+        raise ConfigError("bot.charts must be true or false")
     return Config(
         matrix=MatrixConfig(homeserver.rstrip("/"), user_id, password, token, device_name),
         storage=StorageConfig(database, store_dir),
         bot=BotConfig(prefix, zone, inviters, admins, level, require_encryption, float(grace),
-                      retention, language),
+                      retention, language, charts),
     )
 
 

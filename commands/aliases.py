@@ -13,6 +13,7 @@ BY_LANGUAGE: dict[str, dict[str, tuple[str, ...]]] = {
                 "pt": ("reuniao", "reunião"), "ar": ("اجتماع",)},
     "meetings": {"es": ("reuniones",), "fr": ("réunions", "reunions"),
                  "pt": ("reunioes", "reuniões"), "ar": ("اجتماعات",)},
+    "poll": {"es": ("encuesta",), "fr": ("sondage",), "pt": ("enquete",), "ar": ("استطلاع",)},
     "rota": {"es": ("turnos",), "fr": ("roulement",), "pt": ("escala",), "ar": ("تناوب",)},
     "fairness": {"es": ("equidad",), "fr": ("equite", "équité"), "pt": ("equidade",),
                  "ar": ("إنصاف",)},

@@ -95,6 +95,8 @@ class Command:
     declared: tuple[str, ...] = ()
     # False: words after the last argument are ignored rather than refused.
     must_consume_args: bool = True
+    # Longer explanations (N_-marked) that `!help <command>` shows after the summary.
+    details: tuple[str, ...] = ()
 
     @property
     def full_name(self) -> str:
@@ -105,11 +107,11 @@ class Command:
         return f"{self.parent.full_name} {self.name}"
 
     def sub(self, name: str, *, summary: str, usage: str, examples: tuple[str, ...] = (),
-            args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = ()
-            ) -> Callable[[Handler], Handler]:
+            args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = (),
+            details: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self._add_sub(Command(name, summary, usage, examples, handler, args, aliases,
-                                  parent=self))
+                                  parent=self, details=details))
             return handler
 
         return register
@@ -154,13 +156,13 @@ class Command:
 
 def declare(name: str, *, summary: str, usage: str, examples: tuple[str, ...] = (),
             args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = (),
-            target: Arg | None = None, subcommands: tuple[str, ...] = ()
-            ) -> Callable[[Handler], Command]:
+            target: Arg | None = None, subcommands: tuple[str, ...] = (),
+            details: tuple[str, ...] = ()) -> Callable[[Handler], Command]:
     """A top-level command; its names in members' languages (`ALIASES`) come with it."""
     def register(handler: Handler) -> Command:
         everyday = (*aliases, *ALIASES.get(name, ()))
         return Command(name, summary, usage, examples, handler, args, everyday,
-                       target=target, declared=subcommands)
+                       target=target, declared=subcommands, details=details)
 
     return register
 
@@ -182,12 +184,14 @@ class CommandSet:
 
     def command(self, name: str, *, summary: str, usage: str, examples: tuple[str, ...] = (),
                 args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = (),
-                target: Arg | None = None, subcommands: tuple[str, ...] = ()
-                ) -> Callable[[Handler], Command]:
-        """`target`: see the module docstring; `subcommands`: see `Command.declared`."""
+                target: Arg | None = None, subcommands: tuple[str, ...] = (),
+                details: tuple[str, ...] = ()) -> Callable[[Handler], Command]:
+        """`target`: see the module docstring; `subcommands`: see `Command.declared`;
+        `details`: see `Command.details`."""
         def register(handler: Handler) -> Command:
             cmd = declare(name, summary=summary, usage=usage, examples=examples, args=args,
-                          aliases=aliases, target=target, subcommands=subcommands)(handler)
+                          aliases=aliases, target=target, subcommands=subcommands,
+                          details=details)(handler)
             self.commands.append(cmd)
             return cmd
 
@@ -195,11 +199,12 @@ class CommandSet:
 
     def sub(self, parent: Command, name: str, *, summary: str, usage: str,
             examples: tuple[str, ...] = (), args: tuple[Arg, ...] = (),
-            aliases: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
+            aliases: tuple[str, ...] = (), details: tuple[str, ...] = ()
+            ) -> Callable[[Handler], Handler]:
         """A subcommand this module adds to a command another module declared."""
         def register(handler: Handler) -> Handler:
             parent.sub(name, summary=summary, usage=usage, examples=examples, args=args,
-                       aliases=aliases)(handler)
+                       aliases=aliases, details=details)(handler)
             self.subcommands.append(parent.subcommands[name])
             return handler
 
