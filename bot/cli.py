@@ -76,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("--config", required=True, type=Path, help=CONFIG_HELP)
     return parser
 
+# A long-lived task could not be kept alive (bot/supervisor.py): sysexits' EX_SOFTWARE, so a
+# service manager restarts the process and an operator can tell it from a bad config (2) or
+# a failed start-up (1).
+EXIT_TASK_FAILED = 70
+
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
@@ -193,8 +198,17 @@ async def run_bot(config: Config) -> int:
         log.debug("start-up failed", exc_info=err)
         print(f"minga: {failure_line(err, config)}", file=sys.stderr)
         return 1
-    await stop.wait()
+    stopping = asyncio.create_task(stop.wait())
+    failing = asyncio.create_task(bot.failed.wait())
+    await asyncio.wait({stopping, failing}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    failing.cancel()
     await bot.stop()
+    if bot.supervisor.failure:
+        print(f"minga: {bot.supervisor.failure}; exiting with code {EXIT_TASK_FAILED} so that "
+              "systemd or the container runtime starts it again (see the log above)",
+              file=sys.stderr)
+        return EXIT_TASK_FAILED
     return 0
 
 

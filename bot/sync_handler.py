@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import fnmatch
 import logging
 from collections.abc import Awaitable, Callable
@@ -37,6 +36,7 @@ from bot.events import (
 from bot.outbox import ANSWER, OutboxWorker, queue
 from bot.render import POLL_RESPONSES, poll_answer
 from bot.rooms import NioRoomView
+from bot.transport import TRANSPORT_ERRORS, Kind, classify_response, unreachable
 from commands.common import member_lang
 from commands.context import Context, Settings
 from commands.jobs import ChangeKind
@@ -99,6 +99,7 @@ class SyncHandler:
         self.pending: dict[str, tuple[MegolmEvent, float]] = {}
         self._pending_loaded = False
         self.commands_handled = 0
+        self.joins_to_retry: set[str] = set()
         # Set by the bot: re-plans schedules after a command changed something.
         self.after_commit: Callable[[set[tuple[ChangeKind, int]]], Awaitable[None]] | None = None
 
@@ -119,6 +120,7 @@ class SyncHandler:
         """Act on a batch, then save its token. `history` = very first start: act on nothing."""
         if not self._pending_loaded:
             await self._load_pending()
+        await self._retry_joins()
         await self._invites(resp)
         await self._leaves(resp)
         for room_id, info in resp.rooms.join.items():
@@ -172,17 +174,42 @@ class SyncHandler:
                 None,
             )
             if inviter and self._may_invite(inviter):
-                joined = await self.client.join(room_id)
-                if isinstance(joined, JoinResponse):
-                    log.info("joined %s on an allowed invite", room_id)
-                    log.debug("inviter of %s: %s", room_id, inviter)
-                else:
-                    log.warning("could not join %s: %s", room_id,
-                                getattr(joined, "status_code", type(joined).__name__))
+                log.debug("inviter of %s: %s", room_id, inviter)
+                await self._join(room_id)
             else:
-                await self.client.room_leave(room_id)
+                try:
+                    await self.client.room_leave(room_id)
+                except TRANSPORT_ERRORS as err:  # the invite stays pending; nothing is lost
+                    log.warning("could not reject the invite to %s (%s)", room_id,
+                                type(err).__name__)
+                    continue
                 log.info("rejected an invite to %s (inviter not in allowed_inviters)", room_id)
                 log.debug("rejected inviter of %s: %s", room_id, inviter)
+
+    async def _join(self, room_id: str) -> None:
+        """Join an allowed invite; if the homeserver can't take it now, try after the next sync
+        (the invite is not sent again, so forgetting it would leave the room without Minga)."""
+        try:
+            joined = await self.client.join(room_id)
+        except TRANSPORT_ERRORS as err:
+            verdict = unreachable(err)
+        else:
+            if isinstance(joined, JoinResponse):
+                self.joins_to_retry.discard(room_id)
+                log.info("joined %s on an allowed invite", room_id)
+                return
+            verdict = classify_response(joined)
+        if verdict.kind is Kind.REFUSED:  # withdrawn, or forbidden: the server's last word
+            self.joins_to_retry.discard(room_id)
+            log.warning("could not join %s: %s", room_id, verdict.reason)
+            return
+        self.joins_to_retry.add(room_id)
+        log.warning("could not join %s yet (%s); trying again after the next sync", room_id,
+                    verdict.reason)
+
+    async def _retry_joins(self) -> None:
+        for room_id in sorted(self.joins_to_retry):
+            await self._join(room_id)
 
     def _may_invite(self, user_id: str) -> bool:
         patterns = (*self.config.bot.allowed_inviters, *self.config.bot.admins)
@@ -328,8 +355,13 @@ class SyncHandler:
         async with self.db.transaction() as conn:
             await add_pending(conn, event.event_id, room_id, event.sender, event.source, received)
         log.info("waiting for the room key of %s in %s", event.event_id, room_id)
-        with contextlib.suppress(LocalProtocolError):  # already requested for this session
+        try:
             await self.client.request_room_key(event)
+        except LocalProtocolError:  # already requested for this session
+            pass
+        except TRANSPORT_ERRORS as err:  # the sender's devices usually share it unasked
+            log.warning("could not request the room key of %s (%s)", event.event_id,
+                        type(err).__name__)
 
     async def _load_pending(self) -> None:
         self._pending_loaded = True

@@ -59,10 +59,9 @@ async def forget_room(conn: aiosqlite.Connection, room_id: str) -> None:
     await conn.execute("DELETE FROM rooms WHERE room_id = ?", (room_id,))
 
 
-async def record_last_sync(db: Database, when_iso: str) -> None:
-    """Its own short transaction: the sync loop calls this at most every half minute."""
-    async with db.transaction() as conn:
-        await set_value(conn, LAST_SYNC_OK, when_iso)
+async def record_last_sync(conn: aiosqlite.Connection, when_iso: str) -> None:
+    """The sync loop records this at most every half minute, in a short transaction."""
+    await set_value(conn, LAST_SYNC_OK, when_iso)
 
 
 async def last_sync(db: Database) -> str | None:

@@ -105,8 +105,8 @@ def test_status_without_a_database(tmp_path: Path, capsys: pytest.CaptureFixture
 async def test_status_reads_what_the_bot_wrote(tmp_path: Path) -> None:
     path = tmp_path / "minga.db"
     db = await open_database(path)
-    await record_last_sync(db, (NOW - timedelta(seconds=40)).isoformat())
     async with db.transaction() as conn:
+        await record_last_sync(conn, (NOW - timedelta(seconds=40)).isoformat())
         await set_next_job(conn, ("reminder", NOW + timedelta(minutes=95)))
         for n, age in enumerate((300, 30)):
             await conn.execute(
