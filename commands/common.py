@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
+
 from commands.context import Context, Settings
+from domain.calendars import MemberCalendar, calendar_for
+from domain.hours import WorkingHours
+from domain.suggest import DEFAULT_HOURS
+from storage.calendars import days_off_of
 from storage.db import Database
 from storage.languages import member_and_room_language, room_language
-from storage.members import get_member
+from storage.members import MemberSettings, get_member
 
 
 async def room_default_zone(ctx: Context) -> str:
@@ -30,3 +37,23 @@ async def member_lang(db: Database, user_id: str, room_id: str, settings: Settin
     """The language of a message addressed to one member: theirs, else their room's."""
     own, room = await member_and_room_language(db, user_id, room_id)
     return own or room or settings.language
+
+
+async def member_calendars(db: Database, settings: Mapping[str, MemberSettings],
+                           default_zone: str, since: date) -> dict[str, MemberCalendar]:
+    """Each member's calendar (country, week, own days off from `since` on), from their
+    stored settings; members without a zone get the default's country."""
+    own = await days_off_of(db, settings, since)
+    return {
+        uid: calendar_for(s.calendar, s.zone or default_zone,
+                          WorkingHours.from_storage(s.hours).days if s.hours else None,
+                          s.days_named, own.get(uid, ()))
+        for uid, s in settings.items()
+    }
+
+
+def effective_hours(stored: str | None, calendar: MemberCalendar, on: date) -> WorkingHours:
+    """A member's hours with their calendar's working days (their own if `!hours` named them,
+    else their country's week); 09:00–17:00 when they never set hours."""
+    base = WorkingHours.from_storage(stored) if stored else DEFAULT_HOURS
+    return WorkingHours(base.start, base.end, calendar.working_days(on))

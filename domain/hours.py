@@ -19,7 +19,8 @@ from domain.i18n import N_, _
 from domain.timefmt import weekday_name
 from domain.words import to_english
 
-__all__ = ["HoursError", "WorkingHours", "minutes_outside", "parse_hours"]
+__all__ = ["HoursError", "WorkingHours", "describe_days", "minutes_outside", "parse_hours",
+           "parse_hours_and_days"]
 
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAYS = frozenset(range(5))
@@ -94,6 +95,11 @@ class WorkingHours:
         except ValueError as exc:
             raise HoursError(f'"{s}" is not stored working hours.') from exc
         return cls(start, end, frozenset(int(d) for d in match[5].split(",")))
+
+
+def describe_days(days: frozenset[int]) -> str:
+    """"Mon–Fri", "Sun–Thu", "Mon, Wed" in the active language (also for calendars)."""
+    return _describe_days(days)
 
 
 def _describe_days(days: frozenset[int]) -> str:
@@ -171,6 +177,12 @@ def parse_hours(text: str) -> WorkingHours:
 
     Days default to Mon–Fri when omitted; the time range may come before or after the days.
     """
+    return parse_hours_and_days(text)[0]
+
+
+def parse_hours_and_days(text: str) -> tuple[WorkingHours, bool]:
+    """`parse_hours`, and whether the text named the days: when it did not, a member's
+    calendar puts their country's week in place of the Mon–Fri default."""
     if len(text) > _MAX_INPUT:
         raise HoursError(_("That is too long to be working hours."))
     cleaned = re.sub(r"[\u2010-\u2015\u2212]", "-", to_english(text.strip(), "hours").lower())
@@ -186,7 +198,7 @@ def parse_hours(text: str) -> WorkingHours:
     if not days:
         raise HoursError(_('Could not read any days in "{text}"; try {example}.').format(
             text=rest, example=_(_EXAMPLE)))
-    return WorkingHours(start, end, days)
+    return WorkingHours(start, end, days), bool(rest)
 
 
 def _shifts(hours: WorkingHours, first: date, last: date) -> list[tuple[datetime, datetime]]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from domain.hours import WorkingHours, minutes_outside
 from domain.zones import zone_info
@@ -51,6 +51,9 @@ class Person:
     user_id: str
     zone: str  # canonical zone key, as zones.resolve_zone returns
     hours: WorkingHours
+    # Local dates with no working time although `hours` names their weekday: public holidays
+    # and personal days off (domain.calendars). A shift from the day before still spills in.
+    days_off: frozenset[date] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,8 @@ class _Profile:
 
     __slots__ = ("begins", "day_starts", "finishes", "night_begins", "night_finishes", "working")
 
-    def __init__(self, zone: str, hours: WorkingHours, lo: float, hi: float) -> None:
+    def __init__(self, zone: str, hours: WorkingHours, lo: float, hi: float,
+                 days_off: frozenset[date] = frozenset()) -> None:
         tz = zone_info(zone)
         day = datetime.fromtimestamp(lo, tz).date() - 2 * _ONE_DAY
         last = datetime.fromtimestamp(hi, tz).date() + 2 * _ONE_DAY
@@ -98,15 +102,17 @@ class _Profile:
         self.working: list[bool] = []
         while day <= last:
             weekday = day.weekday()
-            spilled_into = spills and (weekday - 1) % 7 in hours.days
-            if weekday in hours.days:
+            works = weekday in hours.days and day not in days_off
+            spilled_into = (spills and (weekday - 1) % 7 in hours.days
+                            and day - _ONE_DAY not in days_off)
+            if works:
                 self.begins.append(_instant(datetime.combine(day, hours.start), tz))
                 finish = datetime.combine(day + shift_length, hours.end)
                 self.finishes.append(_instant(finish, tz))
             self.night_begins.append(_instant(datetime.combine(day, NIGHT_START), tz))
             self.night_finishes.append(_instant(datetime.combine(day + _ONE_DAY, NIGHT_END), tz))
             self.day_starts.append(_instant(datetime.combine(day, time(0)), tz))
-            self.working.append(weekday in hours.days or spilled_into)
+            self.working.append(works or spilled_into)
             day += _ONE_DAY
 
     def outside(self, start: float, seconds: float) -> int:
@@ -172,10 +178,14 @@ def person_penalty(person: Person, start_utc: datetime, duration: timedelta) -> 
     if duration <= timedelta(0):
         raise ValueError("A meeting needs a positive duration.")
     start = _as_utc(start_utc)
+    stamp, seconds = start.timestamp(), duration.total_seconds()
+    if person.days_off:
+        # Holidays are not in `minutes_outside`: the profile places shifts without them.
+        profile = _Profile(person.zone, person.hours, stamp, stamp + seconds, person.days_off)
+        return profile.pain(stamp, seconds, profile.outside(stamp, seconds))
     outside = minutes_outside(person.hours, start.astimezone(zone_info(person.zone)), duration)
     if outside == 0:
         return 0
-    stamp, seconds = start.timestamp(), duration.total_seconds()
     return _Profile(person.zone, person.hours, stamp, stamp + seconds).pain(stamp, seconds, outside)
 
 
@@ -212,14 +222,15 @@ def rank_slots(
     seconds = duration.total_seconds()
     starts = [first_stamp + i * step_seconds for i in range(count)]
 
-    # People sharing a zone and hours hurt identically: score each distinct pair once.
-    scores: dict[tuple[str, WorkingHours], list[int]] = {}
+    # People sharing a zone, hours and days off hurt identically: score each once.
+    scores: dict[tuple[str, WorkingHours, frozenset[date]], list[int]] = {}
     for person in people:
-        key = (person.zone, person.hours)
+        key = (person.zone, person.hours, person.days_off)
         if key not in scores:
-            profile = _Profile(person.zone, person.hours, starts[0], starts[-1] + seconds)
+            profile = _Profile(person.zone, person.hours, starts[0], starts[-1] + seconds,
+                               person.days_off)
             scores[key] = [profile.pain(s, seconds, profile.outside(s, seconds)) for s in starts]
-    columns = [scores[(person.zone, person.hours)] for person in people]
+    columns = [scores[(person.zone, person.hours, person.days_off)] for person in people]
 
     ranked: list[tuple[int, int, int]] = []
     for i in range(count):

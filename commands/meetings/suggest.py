@@ -5,14 +5,19 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from commands.common import room_default_zone, room_lang, zone_of
+from commands.common import (
+    effective_hours,
+    member_calendars,
+    room_default_zone,
+    room_lang,
+    zone_of,
+)
 from commands.context import Context
 from commands.errors import PermissionDenied, UserError
 from commands.jobs import JobEnv, PlannedJob, Post
 from commands.meetings.format import duration_words, member_zones, minutes_words, series_words
 from commands.reply import Msg, PollEnd, PollSpec, coded, fill
 from commands.router import Arg, Router
-from domain.hours import WorkingHours
 from domain.i18n import N_, _, ngettext, use_language
 from domain.recurrence import Series
 from domain.suggest import DEFAULT_HOURS, Person, rank_slots
@@ -82,7 +87,8 @@ def register(router: Router) -> None:
                             SUGGEST_EXAMPLE)
         # Translators: the title of a meeting proposed without one.
         title = (match.group("title") or '""')[1:-1].strip() or _("Meeting")
-        people = await participants(ctx, bool(match.group("with")))
+        people = await participants(ctx, bool(match.group("with")),
+                                    ctx.now + timedelta(days=days))
         start = ctx.now + timedelta(hours=1)
         ranked = rank_slots(people, duration, start, ctx.now + timedelta(days=days), top=5)
         if len(ranked) < 2:
@@ -197,7 +203,10 @@ def closes_at(now: datetime, options: list[datetime]) -> datetime:
                                                min(options) - timedelta(hours=1)))
 
 
-async def participants(ctx: Context, named: bool) -> list[Person]:
+async def participants(ctx: Context, named: bool, until: datetime | None = None
+                       ) -> list[Person]:
+    """Who should attend, each with their calendar's week and, up to `until`, their public
+    holidays and own days off."""
     if named:
         ids = [u for u in ctx.mentioned if u in set(ctx.room.members())]
         unknown = [u for u in ctx.mentioned if u not in ids]
@@ -211,9 +220,12 @@ async def participants(ctx: Context, named: bool) -> list[Person]:
         ids = ctx.room.members()
     default = await room_default_zone(ctx)
     settings = await get_members(ctx.db, ids)
+    today = ctx.now.date()
+    last = (until or ctx.now).date() + timedelta(days=2)
+    calendars = await member_calendars(ctx.db, settings, default, today - timedelta(days=2))
     return [
-        Person(uid, s.zone or default,
-               WorkingHours.from_storage(s.hours) if s.hours else DEFAULT_HOURS)
+        Person(uid, s.zone or default, effective_hours(s.hours, calendars[uid], today),
+               calendars[uid].days_off(today - timedelta(days=2), last))
         for uid, s in settings.items()
     ] or [Person(ctx.sender, default, DEFAULT_HOURS)]
 

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from commands.common import zone_of
+from commands.common import effective_hours, member_calendars, zone_of
 from commands.context import Context
 from commands.errors import UserError
 from commands.reply import Msg
 from commands.router import Arg, Router
-from domain.hours import HoursError, WorkingHours, parse_hours
+from domain.hours import HoursError, WorkingHours, parse_hours_and_days
 from domain.i18n import N_, _
-from storage.members import get_member, set_hours
+from domain.zones import zone_info
+from storage.members import get_member, get_members, set_hours
 
 # Translators: keep "!hours set" and the times; the days as members may type them.
 EXAMPLE = N_("!hours set 09:00-17:00 Mon-Fri")
 
 
-def _parse(text: str) -> WorkingHours:
+def _parse(text: str) -> tuple[WorkingHours, bool]:
     try:
-        return parse_hours(text)
+        return parse_hours_and_days(text)
     except HoursError as err:
         raise UserError(str(err), _(EXAMPLE)) from None
 
@@ -27,6 +28,14 @@ def _room_default(msg: Msg) -> None:
     msg.text(" " + _("That is the room's default zone; set yours with") + " ").code(
         # Translators: a command; keep "!tz set", translate <city>.
         _("!tz set <city>"))
+
+
+async def _with_calendar(ctx: Context, zone: str) -> WorkingHours:
+    """The member's hours with their calendar's working days (see `!calendar`)."""
+    settings = await get_members(ctx.db, [ctx.sender])
+    calendars = await member_calendars(ctx.db, settings, zone, ctx.now.date())
+    return effective_hours(settings[ctx.sender].hours, calendars[ctx.sender],
+                           ctx.now.astimezone(zone_info(zone)).date())
 
 
 def register(router: Router) -> None:
@@ -46,7 +55,7 @@ def register(router: Router) -> None:
             ctx.reply(Msg().text(_("You have not set working hours. Set them with") + " ").code(
                 _(EXAMPLE)))
             return
-        described = WorkingHours.from_storage(member.hours).describe()
+        described = (await _with_calendar(ctx, zone)).describe()
         # Translators: {hours} describes the hours and days, e.g. "09:00–17:00 Mon–Fri".
         msg = Msg().text(_("Your working hours: {hours}, {zone}.").format(hours=described,
                                                                           zone=zone))
@@ -61,11 +70,13 @@ def register(router: Router) -> None:
                # them.
                examples=(EXAMPLE, N_("!hours set 9am-5pm Sun-Thu")),
                args=(Arg("hours", _parse, rest=True),))
-    async def hours_set(ctx: Context, hours: WorkingHours) -> None:
+    async def hours_set(ctx: Context, hours: tuple[WorkingHours, bool]) -> None:
+        hours, named = hours
         zone, is_default = await zone_of(ctx)
-        await set_hours(ctx.db, ctx.sender, hours.to_storage(), ctx.now.isoformat())
+        await set_hours(ctx.db, ctx.sender, hours.to_storage(), ctx.now.isoformat(), named)
+        # Without named days the calendar's week applies (Sun–Thu in Amman, say so now).
         msg = Msg().text(_("Saved. Your working hours: {hours}, {zone}.").format(
-            hours=hours.describe(), zone=zone))
+            hours=(await _with_calendar(ctx, zone)).describe(), zone=zone))
         if is_default:
             _room_default(msg)
         ctx.reply(msg)

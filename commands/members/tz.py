@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from commands.common import room_default_zone, zone_of
+from commands.common import member_calendars, room_default_zone, zone_of
 from commands.context import Context
 from commands.errors import PermissionDenied, UserError
+from commands.members.calendar import SET_EXAMPLE as SET_CALENDAR
+from commands.members.calendar import describe_calendar
 from commands.reply import Msg
 from commands.router import Arg, Router
 from domain.i18n import N_, _
 from domain.timefmt import format_local
-from domain.zones import ZoneError, find_zones, resolve_zone, utc_offset_label
-from storage.members import set_zone
+from domain.zones import ZoneError, find_zones, resolve_zone, utc_offset_label, zone_info
+from storage.members import get_member, set_zone
 
 SET_EXAMPLE = "!tz set Africa/Nairobi"
 
@@ -60,8 +62,19 @@ def register(router: Router) -> None:
             args=(Arg("zone", _resolve, rest=True),))
     async def tz_set(ctx: Context, zone: str) -> None:
         await set_zone(ctx.db, ctx.sender, zone, ctx.now.isoformat())
-        ctx.reply(Msg().text(_("Saved. Your time zone is {zone}.").format(
-            zone=_describe(ctx, zone))))
+        msg = Msg().text(_("Saved. Your time zone is {zone}.").format(zone=_describe(ctx, zone)))
+        member = await get_member(ctx.db, ctx.sender)
+        calendars = await member_calendars(ctx.db, {ctx.sender: member}, zone, ctx.now.date())
+        today = ctx.now.astimezone(zone_info(zone)).date()
+        described = describe_calendar(calendars[ctx.sender], today, ctx.lang)
+        if member.calendar is None:
+            # Translators: {calendar} is e.g. "weekend Fri–Sat, public holidays of Jordan".
+            msg.line().text(_("Calendar: {calendar}. Change it with").format(
+                calendar=described) + " ").code(SET_CALENDAR)
+        else:
+            msg.line().text(_("Your chosen calendar stays: {calendar}.").format(
+                calendar=described))
+        ctx.reply(msg)
 
     @tz.sub("find", summary=N_("Search zone names."), usage=N_("!tz find <text>"),
             examples=("!tz find kolk",), args=(Arg("text", rest=True),))

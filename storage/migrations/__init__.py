@@ -22,6 +22,7 @@ from storage.migrations import (
     m0011_indexes,
     m0012_languages,
     m0013_meeting_revision,
+    m0014_calendars,
 )
 from storage.migrations.base import Migration
 
@@ -39,6 +40,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m0011_indexes.MIGRATION,
     m0012_languages.MIGRATION,
     m0013_meeting_revision.MIGRATION,
+    m0014_calendars.MIGRATION,
 )
 
 assert all(a.version < b.version for a, b in itertools.pairwise(MIGRATIONS))
