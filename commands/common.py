@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from commands.context import Context, Settings
@@ -12,7 +12,7 @@ from domain.suggest import DEFAULT_HOURS
 from storage.calendars import days_off_of
 from storage.db import Database
 from storage.languages import member_and_room_language, room_language
-from storage.members import MemberSettings, get_member
+from storage.members import MemberSettings, get_member, get_members
 
 
 async def room_default_zone(ctx: Context) -> str:
@@ -57,3 +57,11 @@ def effective_hours(stored: str | None, calendar: MemberCalendar, on: date) -> W
     else their country's week); 09:00–17:00 when they never set hours."""
     base = WorkingHours.from_storage(stored) if stored else DEFAULT_HOURS
     return WorkingHours(base.start, base.end, calendar.working_days(on))
+
+
+async def calendars_and_zones(db: Database, user_ids: Iterable[str], default_zone: str,
+                              since: date) -> tuple[dict[str, MemberCalendar], dict[str, str]]:
+    """Members' calendars and zones in two queries: what every "who is off then?" needs."""
+    settings = await get_members(db, user_ids)
+    calendars = await member_calendars(db, settings, default_zone, since)
+    return calendars, {uid: s.zone or default_zone for uid, s in settings.items()}

@@ -18,14 +18,16 @@ Sources, and why:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 from importlib import resources
 
 import holidays as holidays_lib
 from babel import Locale, UnknownLocaleError
+
+from domain.zones import zone_info
 
 __all__ = [
     "WEEK_CORRECTIONS",
@@ -37,6 +39,8 @@ __all__ = [
     "country_name",
     "country_of_zone",
     "holidays_between",
+    "is_off",
+    "off_at",
     "parse_region",
     "working_week",
 ]
@@ -308,3 +312,29 @@ def calendar_for(region_setting: str | None, zone: str, named: frozenset[int] | 
     else:
         region = Region.from_storage(region_setting) if region_setting else None
     return MemberCalendar(region, effective_days(named, days_named), tuple(own))
+
+
+def local_date(instant: datetime, zone: str) -> date:
+    return instant.astimezone(zone_info(zone)).date()
+
+
+def is_off(calendar: MemberCalendar, zone: str, instant: datetime) -> bool:
+    """Whether an instant falls on the member's public holiday or own day off (their local
+    date). Weekends are the working week's business (`working_days`), not this."""
+    return calendar.off_reason(local_date(instant, zone)) in ("holiday", "personal")
+
+
+def off_at(calendars: Mapping[str, MemberCalendar], zones: Mapping[str, str],
+           instant: datetime, lang: str = "en") -> dict[str | None, list[str]]:
+    """Holiday name (None for a personal day off) → the members it keeps away at `instant`,
+    each on their own local date; names in `lang` where the library has it."""
+    found: dict[str | None, list[str]] = {}
+    for user_id, cal in calendars.items():
+        day = local_date(instant, zones[user_id])
+        reason = cal.off_reason(day, lang)
+        if reason == "personal":
+            found.setdefault(None, []).append(user_id)
+        elif reason == "holiday":
+            for holiday in cal.holidays(day, day, lang):
+                found.setdefault(holiday.name, []).append(user_id)
+    return found

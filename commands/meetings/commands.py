@@ -12,6 +12,7 @@ from commands.context import Context
 from commands.errors import PermissionDenied, UserError
 from commands.meetings.carry import carried_lines, carry_decisions
 from commands.meetings.format import (
+    holiday_notes,
     occurrence_lines,
     series_words,
     tz_hint,
@@ -228,6 +229,7 @@ def register(router: Router) -> None:
         if note:
             msg.text(note).line()
         await _next_block(ctx, msg, created)
+        await holiday_notes(ctx, msg, created, {})
         ctx.reply(msg)
 
     @router.command(
@@ -258,6 +260,7 @@ def register(router: Router) -> None:
         fill(msg, _("Scheduled by {name}"), name=lambda m: m.mention(
             creator, ctx.room.display_name(creator), notify=False)).line()
         await _next_block(ctx, msg, found, count=3)
+        await holiday_notes(ctx, msg, found, await overrides_for(ctx.db, found.id))
         ctx.reply(msg)
 
     @meeting.sub("cancel", summary=N_("Cancel a meeting or a whole series."),
@@ -343,6 +346,7 @@ def register(router: Router) -> None:
             msg.text(note).line()
         carried_lines(msg, carried)
         await _next_block(ctx, msg, found)
+        await holiday_notes(ctx, msg, found, await overrides_for(ctx.db, found.id))
         ctx.reply(msg)
 
 
