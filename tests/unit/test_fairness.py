@@ -104,6 +104,8 @@ async def test_turns_and_bad_hours_per_person(say: Say) -> None:
 
 async def test_extra_roles_and_people_who_left(say: Say) -> None:
     await say('meeting add "Weekly" thu 11:00 every week')
+    # Thu 26 Nov is Thanksgiving where Carol lives: without a calendar, no holiday skip.
+    await say("calendar set none", sender=CAROL)
     await say(f"rota m1 set {ALICE} {BOB} {CAROL}")
     await say("rota m1 roles facilitator notes timekeeper")
     say.now = NOW + timedelta(days=8)
@@ -115,3 +117,14 @@ async def test_extra_roles_and_people_who_left(say: Say) -> None:
                                             "timekeeper 1")
     assert person(text, "Alice").startswith("Alice — facilitator 1 · notes 0 · "
                                             "timekeeper 1")
+
+
+async def test_a_holiday_is_a_rota_skip_and_rota_says_so(say: Say) -> None:
+    """Thu 26 Nov 2026 is Thanksgiving in Los Angeles: Carol is skipped, first in line after."""
+    await say('meeting add "Weekly" thu 18:00 every week')
+    await say(f"rota m1 set {CAROL} {ALICE} {BOB}")
+    text = await say("rota m1")
+    first, second = [line for line in text.splitlines() if line.startswith("•")][:2]
+    assert "Thu 26 Nov" in first and "on holiday: Carol" in first
+    assert "Facilitator Alice" in first
+    assert "Facilitator Carol" in second
