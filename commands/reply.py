@@ -176,3 +176,13 @@ def fill(msg: Msg, template: str, **fields: object) -> Msg:
     if "".join(pending):
         msg.text("".join(pending))
     return msg
+
+
+def with_prefix(msg: Msg, prefix: str) -> None:
+    """Handlers write examples as `!command` in code spans; show the room's real prefix."""
+    if prefix == "!":
+        return
+    msg.parts = [
+        (kind, prefix + value[1:] if kind == "code" and value.startswith("!") else value, extra)
+        for kind, value, extra in msg.parts
+    ]

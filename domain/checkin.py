@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from domain.answers import blocker_index, means_nothing, read_answers
+from domain.errors import DomainError
 from domain.i18n import N_, _, ngettext
 from domain.when import WEEKDAY_WORDS, localize
 from domain.words import to_english
@@ -83,7 +84,7 @@ _UNIT_MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 10080}
 _QUOTES = {'"': '"', "“": "”", "'": "'", "«": "»"}
 
 
-class CheckinError(ValueError):
+class CheckinError(DomainError):
     """Something typed about check-ins that cannot be used; the message says why."""
 
 

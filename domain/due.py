@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from domain.errors import DomainError
 from domain.i18n import N_, _, ngettext
 from domain.timefmt import format_day
 from domain.when import localize, parse_when
@@ -39,7 +40,7 @@ _QUOTES = {'"': '"', "“": "”", "'": "'", "«": "»"}
 _DUE_CLAUSE = re.compile(r"(?:(.*)\s+)?due\s+(\S.*)", re.IGNORECASE | re.DOTALL)
 
 
-class DuePassed(ValueError):
+class DuePassed(DomainError):
     """The due date is already behind us; `suggestion` is the nearest sensible future one."""
 
     def __init__(self, message: str, suggestion: str) -> None:
@@ -161,9 +162,14 @@ def parse_number(text: str) -> int:
     """`12` or `#12` → 12."""
     match = re.fullmatch(r"#?([0-9]{1,9})", text.strip())
     if not match:
-        raise ValueError(_("{text} is not an item number; numbers look like 12 or #12.").format(
+        raise DomainError(_("{text} is not an item number; numbers look like 12 or #12.").format(
             text=repr(text[:30])))
     return int(match.group(1))
+
+
+def parse_numbers(text: str, most: int = 20) -> list[int]:
+    """`3 4, 5` → [3, 4, 5]: item numbers apart by spaces or commas; only the first `most`."""
+    return [parse_number(word) for word in text.replace(",", " ").split()[:most]]
 
 
 def clean_text(text: str, what: str = "action") -> str:
@@ -171,11 +177,11 @@ def clean_text(text: str, what: str = "action") -> str:
     text = " ".join(text.split())
     if not text:
         if what in _NO_TEXT:
-            raise ValueError(_(_NO_TEXT[what]))
+            raise DomainError(_(_NO_TEXT[what]))
         # Translators: {what} is a kind of item, in English (e.g. "action").
-        raise ValueError(_("What is the {what}? Give its text.").format(what=what))
+        raise DomainError(_("What is the {what}? Give its text.").format(what=what))
     if len(text) > MAX_TEXT:
-        raise ValueError(ngettext("That text is {count} character; keep it under {most}.",
+        raise DomainError(ngettext("That text is {count} character; keep it under {most}.",
                                   "That text is {count} characters; keep it under {most}.",
                                   len(text)).format(count=f"{len(text):,}", most=f"{MAX_TEXT:,}"))
     return text
@@ -188,13 +194,13 @@ def split_due_clause(text: str) -> tuple[str, str | None]:
     if close:
         end = text.find(close, 1)
         if end < 0:
-            raise ValueError(_("A quotation mark is not closed."))
+            raise DomainError(_("A quotation mark is not closed."))
         quoted, after = text[1:end], text[end + 1:].strip()
         if not after:
             return quoted, None
         match = re.fullmatch(r"due\s+(\S.*)", after, re.IGNORECASE | re.DOTALL)
         if not match:
-            raise ValueError(_("I didn't expect {text} after the quoted text.").format(
+            raise DomainError(_("I didn't expect {text} after the quoted text.").format(
                 text=repr(after[:40])))
         return quoted, match.group(1).strip()
     match = _DUE_CLAUSE.fullmatch(text)
@@ -215,7 +221,7 @@ def _member(token: str, members: Sequence[str], name_of: Callable[[str], str]) -
     starting = [user for user, known in names.items() if any(k.startswith(word) for k in known)]
     if len(starting) > 1:
         # Translators: {name} is what was typed after @; {members} are members' names.
-        raise ValueError(_("@{name} could be {members}; write more of the name.").format(
+        raise DomainError(_("@{name} could be {members}; write more of the name.").format(
             name=word[:40], members=", ".join(sorted(name_of(u) for u in starting)[:4])))
     return starting[0] if word and starting else None
 
@@ -249,13 +255,13 @@ def leading_people(text: str, mentioned: Sequence[str], members: Sequence[str],
             token = rest.split(maxsplit=1)[0].rstrip(":,")
             member = _member(token, members, name_of)
             if member is None:
-                raise ValueError(_("I can't find {name} among this room's members.").format(
+                raise DomainError(_("I can't find {name} among this room's members.").format(
                     name=token[:60]))
             found = (member, len(token))
         if found is None:
             break
         if found[0] not in members:
-            raise ValueError(_("{user} is not a member of this room.").format(
+            raise DomainError(_("{user} is not a member of this room.").format(
                 user=name_of(found[0])))
         owners.append(found[0])
         rest = rest[found[1]:].lstrip(" \t\n:,")

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from domain.errors import DomainError
 from domain.i18n import N_, _
 from domain.timefmt import weekday_name
 from domain.words import to_english
@@ -40,7 +41,7 @@ _EXAMPLE = N_('"09:00-17:00 Mon-Fri"')
 _MAX_INPUT = 200
 
 
-class HoursError(ValueError):
+class HoursError(DomainError):
     """Working hours that cannot be understood; the message names the offending part."""
 
 

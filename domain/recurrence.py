@@ -40,6 +40,7 @@ from types import MappingProxyType
 
 from dateutil.rrule import rrule, rrulestr
 
+from domain.errors import DomainError
 from domain.i18n import N_, _, current_language, ngettext
 from domain.timefmt import month_name, weekday_name
 from domain.when import WEEKDAY_WORDS, localize
@@ -84,7 +85,7 @@ _MONTH_DAY = re.compile(r"(?:the\s+)?(?:(?P<last>last day)|(?P<day>[0-9]{1,2})(?
 _NTH_WEEKDAY = re.compile(r"(?:the\s+)?(?P<nth>[a-z0-9]+)\s+(?P<day>[a-z]+)")
 
 
-class RuleError(ValueError):
+class RuleError(DomainError):
     """A repeat rule that cannot be used; the message says why and shows one that works."""
 
 

@@ -36,6 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from domain.errors import DomainError
 from domain.i18n import N_, _
 from domain.timefmt import month_name
 from domain.words import to_english
@@ -102,7 +103,7 @@ _AMOUNT = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([a-z]+)", re.ASCII)
 _ZONEISH = re.compile(r"/|^(?:utc|gmt)|^[+-][0-9]")
 
 
-class WhenError(ValueError):
+class WhenError(DomainError):
     """A time members typed that cannot be read; the message shows a form that works."""
 
 

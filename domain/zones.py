@@ -29,6 +29,7 @@ import unicodedata
 import zoneinfo
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
+from domain.errors import DomainError
 from domain.i18n import _, current_language
 
 __all__ = [
@@ -79,12 +80,20 @@ _FIXED_KEY = re.compile(r"UTC([+-])([0-9]{2}):([0-9]{2})")
 _MAX_INPUT = 80
 
 
-class ZoneError(ValueError):
-    """A zone the bot cannot use; `suggestions` are keys worth offering instead."""
+class ZoneError(DomainError):
+    """A zone the bot cannot use; `suggestions` are keys worth offering instead.
+
+    `message` (the reply) offers the first three; `str()` is the bare reason, for a
+    caller that builds a sentence of its own around it.
+    """
 
     def __init__(self, message: str, suggestions: list[str] | None = None) -> None:
         super().__init__(message)
         self.suggestions: list[str] = list(suggestions or [])
+        if self.suggestions:
+            # Translators: {zones} is a list of time zones, e.g. "Asia/Kolkata, Asia/Karachi".
+            self.message += " " + _("Did you mean {zones}?").format(
+                zones=", ".join(self.suggestions[:3]))
 
 
 def _fold(text: str) -> str:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from commands.common import room_default_zone, zone_of
 from commands.context import Context, RoomView
-from commands.errors import PermissionDenied, UserError
+from commands.errors import PermissionDenied, UserError, errors_show
 from commands.jobs import JobEnv
 from commands.reply import Msg
 from domain.digest import ENVELOPE, pack, parts_size
@@ -22,7 +22,6 @@ from domain.due import (
     leading_people,
     overdue_by,
     parse_due,
-    split_due_clause,
 )
 from domain.i18n import N_, _, ngettext
 from domain.when import WhenError
@@ -44,6 +43,7 @@ _NO_TEXT = {
     "info": N_("What is the info? Give its text."),
 }
 
+
 def check_text(text: str, example: str | None = None, what: str = "action") -> str:
     """The text of an item or a minutes line, or a reply saying what is wrong with it.
 
@@ -51,28 +51,17 @@ def check_text(text: str, example: str | None = None, what: str = "action") -> s
     example = _(EXAMPLE) if example is None else example
     if not text.split() and what in _NO_TEXT:
         raise UserError(_(_NO_TEXT[what]), example)
-    try:
+    with errors_show(example):
         return clean_text(text, what)
-    except ValueError as err:
-        raise UserError(str(err), example) from None
 
 
 def take_owners(ctx: Context, text: str) -> tuple[list[str], str]:
-    """Leading mentions → owners (members of this room only), and the rest of the text."""
-    try:
+    """Leading mentions → owners (members of this room only), and the rest of the text;
+    whichever command asks (`!actions @who` too), a bad name shows how `!action` names."""
+    with errors_show(_(EXAMPLE)):
         owners, rest = leading_people(text, ctx.mentioned, ctx.room.members(),
                                       ctx.room.display_name, ctx.pills)
-    except ValueError as err:
-        raise UserError(str(err), _(EXAMPLE)) from None
     return owners, rest
-
-
-def split_due(text: str) -> tuple[str, str | None]:
-    """`<text> due <when>` → (text, when); the domain rule, with a friendly error."""
-    try:
-        return split_due_clause(text)
-    except ValueError as err:
-        raise UserError(str(err), _(EXAMPLE)) from None
 
 
 async def read_due(ctx: Context, when: str, owner: str, example: str, *,

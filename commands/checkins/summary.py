@@ -24,7 +24,7 @@ from commands.common import room_lang
 from commands.context import RoomView
 from commands.jobs import JobEnv, Post
 from commands.reply import Msg
-from commands.router import Router
+from commands.router import CommandSet
 from domain.checkin import PersonAnswers, Summary, summarise
 from domain.i18n import _, colon, use_language
 from domain.people import shown_name
@@ -130,7 +130,7 @@ async def digest_section(env: JobEnv, room_id: str, msg: Msg, room: RoomView) ->
         msg.text("• ").bold(who).text(colon() + text).line()
 
 
-def register(router: Router) -> None:
-    router.schedules.job(CLOSE)(fire_close)
-    router.schedules.job(EDIT)(fire_edit)
-    router.schedules.hook("digest")(digest_section)
+cmds = CommandSet()
+cmds.schedules.job(CLOSE)(fire_close)
+cmds.schedules.job(EDIT)(fire_edit)
+cmds.schedules.hook("digest")(digest_section)

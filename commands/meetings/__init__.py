@@ -3,9 +3,5 @@
 from __future__ import annotations
 
 from commands.meetings import commands, reminders, settings, suggest
-from commands.router import Router
 
-
-def register(router: Router) -> None:
-    for module in (commands, settings, suggest, reminders):
-        module.register(router)
+PARTS = (commands.cmds, settings.cmds, suggest.cmds, reminders.cmds)

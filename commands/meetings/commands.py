@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 
 from commands.common import room_default_zone, zone_of
 from commands.context import Context
-from commands.errors import PermissionDenied, UserError
+from commands.errors import PermissionDenied, UserError, errors_show
 from commands.meetings.carry import carried_lines, carry_decisions
 from commands.meetings.format import (
     holiday_notes,
@@ -19,11 +19,11 @@ from commands.meetings.format import (
     zones_for,
 )
 from commands.reply import Msg, bolded, coded, fill
-from commands.router import QUOTES, Arg, Router, take_token
+from commands.router import QUOTES, Arg, CommandSet, Router, take_token
+from domain.errors import DomainError
 from domain.i18n import N_, _, ngettext
 from domain.recurrence import (
     Occurrence,
-    RuleError,
     Series,
     next_occurrence,
     occurrence_on,
@@ -33,7 +33,7 @@ from domain.recurrence import (
 )
 from domain.reschedule import Carried
 from domain.timefmt import format_day
-from domain.when import Wall, WhenError, clock_only, localize, parse_duration, parse_when
+from domain.when import Wall, clock_only, localize, parse_duration, parse_when
 from domain.zones import ZoneError, resolve_zone, zone_info
 from storage.meetings import (
     Meeting,
@@ -63,7 +63,7 @@ def parse_ref(text: str) -> int:
     match = re.fullmatch(r"[#mM]?([0-9]{1,9})", text.strip())
     if not match:
         # Translators: {text} is what the member typed, in quotes.
-        raise ValueError(_("{text} is not a meeting id; ids look like m3.").format(
+        raise DomainError(_("{text} is not a meeting id; ids look like m3.").format(
             text=repr(text[:30])))
     return int(match.group(1))
 
@@ -71,7 +71,7 @@ def parse_ref(text: str) -> int:
 def parse_days(text: str) -> int:
     match = re.fullmatch(r"([0-9]{1,4})\s*d(ays?)?", text.strip().lower())
     if not match or not 1 <= int(match.group(1)) <= MAX_LIST_DAYS:
-        raise ValueError(_("Give a number of days from 1 to {max_days}, like 30d.").format(
+        raise DomainError(_("Give a number of days from 1 to {max_days}, like 30d.").format(
             max_days=MAX_LIST_DAYS))
     return int(match.group(1))
 
@@ -114,15 +114,6 @@ def require_owner(ctx: Context, meeting: Meeting, what: str) -> None:
     if ctx.sender != meeting.created_by and not ctx.is_moderator():
         template = _OWNER_ONLY.get(what, _OWNER_ONLY_OTHER)
         raise PermissionDenied(_(template).format(ref=meeting.ref))
-
-
-def _user_error(err: ValueError, example: str | None = None) -> UserError:
-    """`example` is already translated; the default is the `!meeting add` example."""
-    message = str(err)
-    if isinstance(err, ZoneError) and err.suggestions:
-        # Translators: {zones} is a list of time zones, e.g. "Asia/Kolkata, Asia/Karachi".
-        message += " " + _("Did you mean {zones}?").format(zones=", ".join(err.suggestions[:3]))
-    return UserError(message, example if example is not None else _(ADD_EXAMPLE))
 
 
 def split_add(text: str) -> tuple[str, dict[str, str]]:
@@ -169,22 +160,19 @@ def _zone_clause(clauses: dict[str, str]) -> str | None:
 async def build_series(ctx: Context, clauses: dict[str, str]) -> tuple[Series, str | None]:
     sender_zone, _default = await zone_of(ctx)
     zone_override = _zone_clause(clauses)
-    try:
-        wall = parse_when(clauses["when"], ctx.now, zone_override or sender_zone)
-        rule = parse_rule(clauses["every"], wall.local) if "every" in clauses else None
-        duration = parse_duration(clauses["for"]) if "for" in clauses else timedelta(minutes=60)
-        alternate: time | None = None
-        if "alternate" in clauses:
-            alt = parse_when(clauses["alternate"], ctx.now, wall.zone)
-            if alt.zone != wall.zone:
-                raise UserError(
-                    _("The alternate time must be in the meeting's own zone ({zone}).").format(
-                        zone=wall.zone),
-                    _('!meeting add "Call" thu 06:00 UTC every 2 weeks alternate 15:00 UTC'))
-            alternate = alt.local.time()
-        series = Series(wall.local, wall.zone, rule, duration, alternate)
-    except (WhenError, RuleError, ZoneError) as err:
-        raise _user_error(err) from None
+    wall = parse_when(clauses["when"], ctx.now, zone_override or sender_zone)
+    rule = parse_rule(clauses["every"], wall.local) if "every" in clauses else None
+    duration = parse_duration(clauses["for"]) if "for" in clauses else timedelta(minutes=60)
+    alternate: time | None = None
+    if "alternate" in clauses:
+        alt = parse_when(clauses["alternate"], ctx.now, wall.zone)
+        if alt.zone != wall.zone:
+            raise UserError(
+                _("The alternate time must be in the meeting's own zone ({zone}).").format(
+                    zone=wall.zone),
+                _('!meeting add "Call" thu 06:00 UTC every 2 weeks alternate 15:00 UTC'))
+        alternate = alt.local.time()
+    series = Series(wall.local, wall.zone, rule, duration, alternate)
     start, note = localize(series.start_local, series.zone)
     if start <= ctx.now:
         raise UserError(
@@ -197,157 +185,167 @@ async def build_series(ctx: Context, clauses: dict[str, str]) -> tuple[Series, s
     return series, note
 
 
-def register(router: Router) -> None:
-    @router.command(
-        "meeting",
-        summary=N_("Schedule meetings across time zones, with reminders."),
-        usage=N_("!meeting add|list|show|move|skip|cancel|agenda|link|reminders|notify|ics …"),
-        examples=(ADD_EXAMPLE, "!meeting show m1"),
-    )
-    async def meeting(ctx: Context) -> None:
-        raise UserError(_("Which meeting command? See !help meeting."), _(ADD_EXAMPLE))
+cmds = CommandSet()
 
-    @meeting.sub("add", summary=N_("Schedule a meeting or a series."),
+
+@cmds.command(
+    "meeting",
+    summary=N_("Schedule meetings across time zones, with reminders."),
+    usage=N_("!meeting add|list|show|move|skip|cancel|agenda|link|reminders|notify|ics …"),
+    examples=(ADD_EXAMPLE, "!meeting show m1"),
+    # Declared here, registered by the modules that own them, listed by !help in this order.
+    subcommands=("add", "list", "show", "cancel", "skip", "move",  # this module
+                 "agenda", "link", "reminders", "notify", "ping", "ics",  # .settings
+                 "suggest", "pick",  # .suggest
+                 "start", "end"),  # commands.actions.minutes
+)
+async def meeting_cmd(ctx: Context) -> None:
+    raise UserError(_("Which meeting command? See !help meeting."), _(ADD_EXAMPLE))
+
+
+@meeting_cmd.sub("add", summary=N_("Schedule a meeting or a series."),
                  usage=N_('!meeting add "<title>" <when> [every <rule>] [for <duration>] '
                           "[in <zone>] [alternate <time>]"),
                  examples=(ADD_EXAMPLE, N_('!meeting add "Check-in" tomorrow 15:00 in Nairobi'),
                            N_('!meeting add "Board" 2026-12-03 14:00 every month on the '
                               "first tue")),
                  args=(Arg("text", rest=True),))
-    async def add(ctx: Context, text: str) -> None:
-        title, clauses = split_add(text)
-        series, note = await build_series(ctx, clauses)
-        number = await insert_meeting(ctx.db.conn, room_id=ctx.room_id, title=title,
-                                      series=series, created_by=ctx.sender, now=ctx.now)
-        created = await get_meeting(ctx.db, ctx.room_id, number)
-        assert created is not None
-        ctx.changed.add(("meeting", created.id))
-        # Translators: {title} is the meeting's title (in bold), {schedule} e.g. "every 2
-        # weeks on Thursday at 14:00 (Nairobi time, Africa/Nairobi), 1h".
-        msg = fill(Msg(), _("Scheduled m{number}: {title} — {schedule}."), number=number,
-                   title=bolded(title), schedule=series_words(created)).line()
-        if note:
-            msg.text(note).line()
-        await _next_block(ctx, msg, created)
-        await holiday_notes(ctx, msg, created, {})
-        ctx.reply(msg)
+async def add(ctx: Context, text: str) -> None:
+    title, clauses = split_add(text)
+    series, note = await build_series(ctx, clauses)
+    number = await insert_meeting(ctx.db.conn, room_id=ctx.room_id, title=title,
+                                  series=series, created_by=ctx.sender, now=ctx.now)
+    created = await get_meeting(ctx.db, ctx.room_id, number)
+    assert created is not None
+    ctx.changed.add(("meeting", created.id))
+    # Translators: {title} is the meeting's title (in bold), {schedule} e.g. "every 2
+    # weeks on Thursday at 14:00 (Nairobi time, Africa/Nairobi), 1h".
+    msg = fill(Msg(), _("Scheduled m{number}: {title} — {schedule}."), number=number,
+               title=bolded(title), schedule=series_words(created)).line()
+    if note:
+        msg.text(note).line()
+    await _next_block(ctx, msg, created)
+    await holiday_notes(ctx, msg, created, {})
+    ctx.reply(msg)
 
-    @router.command(
-        "meetings",
-        summary=N_("The room's upcoming meetings in everyone's time."),
-        usage=N_("!meetings [<days>d]"),
-        examples=("!meetings", "!meetings 30d"),
-        args=(Arg("days", parse_days, optional=True, default=14),),
-    )
-    async def meetings(ctx: Context, days: int) -> None:
-        await list_meetings(ctx, days)
 
-    @meeting.sub("list", summary=N_("Same as !meetings."), usage=N_("!meeting list [<days>d]"),
+@cmds.command(
+    "meetings",
+    summary=N_("The room's upcoming meetings in everyone's time."),
+    usage=N_("!meetings [<days>d]"),
+    examples=("!meetings", "!meetings 30d"),
+    args=(Arg("days", parse_days, optional=True, default=14),),
+)
+async def meetings(ctx: Context, days: int) -> None:
+    await list_meetings(ctx, days)
+
+
+@meeting_cmd.sub("list", summary=N_("Same as !meetings."), usage=N_("!meeting list [<days>d]"),
                  examples=("!meeting list 30d",),
                  args=(Arg("days", parse_days, optional=True, default=14),))
-    async def meeting_list(ctx: Context, days: int) -> None:
-        await list_meetings(ctx, days)
+async def meeting_list(ctx: Context, days: int) -> None:
+    await list_meetings(ctx, days)
 
-    @meeting.sub("show", summary=N_("One meeting in detail."), usage=N_("!meeting show <id>"),
+
+@meeting_cmd.sub("show", summary=N_("One meeting in detail."), usage=N_("!meeting show <id>"),
                  examples=("!meeting show m1",), args=(Arg("id", parse_ref),))
-    async def show(ctx: Context, id: int) -> None:
-        found = await find_meeting(ctx, id)
-        msg = Msg().bold(f"m{found.number}: {found.title}").line()
-        msg.text(_("Repeats: {schedule}.").format(schedule=series_words(found))).line()
-        if found.link:
-            msg.text(_("Join: {link}").format(link=found.link)).line()
-        creator = found.created_by
-        fill(msg, _("Scheduled by {name}"), name=lambda m: m.mention(
-            creator, ctx.room.display_name(creator), notify=False)).line()
-        await _next_block(ctx, msg, found, count=3)
-        await holiday_notes(ctx, msg, found, await overrides_for(ctx.db, found.id))
-        ctx.reply(msg)
+async def show(ctx: Context, id: int) -> None:
+    found = await find_meeting(ctx, id)
+    msg = Msg().bold(f"m{found.number}: {found.title}").line()
+    msg.text(_("Repeats: {schedule}.").format(schedule=series_words(found))).line()
+    if found.link:
+        msg.text(_("Join: {link}").format(link=found.link)).line()
+    creator = found.created_by
+    fill(msg, _("Scheduled by {name}"), name=lambda m: m.mention(
+        creator, ctx.room.display_name(creator), notify=False)).line()
+    await _next_block(ctx, msg, found, count=3)
+    await holiday_notes(ctx, msg, found, await overrides_for(ctx.db, found.id))
+    ctx.reply(msg)
 
-    @meeting.sub("cancel", summary=N_("Cancel a meeting or a whole series."),
+
+@meeting_cmd.sub("cancel", summary=N_("Cancel a meeting or a whole series."),
                  usage=N_("!meeting cancel <id>"), examples=("!meeting cancel m2",),
                  args=(Arg("id", parse_ref),))
-    async def cancel(ctx: Context, id: int) -> None:
-        found = await find_meeting(ctx, id)
-        require_owner(ctx, found, "cancel")
-        await touch(ctx.db.conn, found.id, ctx.now, cancelled_at=iso(ctx.now))
-        ctx.changed.add(("meeting", found.id))
-        ctx.reply(Msg().text(_("Cancelled m{number}: {title}. Its reminders are off.").format(
-            number=found.number, title=found.title)))
+async def cancel(ctx: Context, id: int) -> None:
+    found = await find_meeting(ctx, id)
+    require_owner(ctx, found, "cancel")
+    await touch(ctx.db.conn, found.id, ctx.now, cancelled_at=iso(ctx.now))
+    ctx.changed.add(("meeting", found.id))
+    ctx.reply(Msg().text(_("Cancelled m{number}: {title}. Its reminders are off.").format(
+        number=found.number, title=found.title)))
 
-    @meeting.sub("skip", summary=N_("Skip one occurrence (the next one by default)."),
+
+@meeting_cmd.sub("skip", summary=N_("Skip one occurrence (the next one by default)."),
                  usage=N_("!meeting skip <id> [<date>]"),
                  examples=("!meeting skip m1", "!meeting skip m1 2026-12-10"),
                  args=(Arg("id", parse_ref), Arg("date", optional=True, rest=True)))
-    async def skip(ctx: Context, id: int, date: str | None) -> None:
-        found = await find_meeting(ctx, id)
-        require_owner(ctx, found, "skip")
-        if found.series.rule is None:
-            raise UserError(_("m{number} happens only once; cancel it instead.").format(
-                number=found.number), f"!meeting cancel m{found.number}")
-        target = await pick_occurrence(ctx, found, date)
-        await put_override(ctx.db.conn, found.id, target.original_local, skipped=True)
-        await touch(ctx.db.conn, found.id, ctx.now)
-        ctx.changed.add(("meeting", found.id))
-        msg = Msg().text(_("Skipped m{number} on {date}.").format(
-            number=found.number,
-            date=format_day(target.original_local.date(), with_year=True))).line()
-        await _next_block(ctx, msg, found, heading=_("Next after that:"))
-        ctx.reply(msg)
+async def skip(ctx: Context, id: int, date: str | None) -> None:
+    found = await find_meeting(ctx, id)
+    require_owner(ctx, found, "skip")
+    if found.series.rule is None:
+        raise UserError(_("m{number} happens only once; cancel it instead.").format(
+            number=found.number), f"!meeting cancel m{found.number}")
+    target = await pick_occurrence(ctx, found, date)
+    await put_override(ctx.db.conn, found.id, target.original_local, skipped=True)
+    await touch(ctx.db.conn, found.id, ctx.now)
+    ctx.changed.add(("meeting", found.id))
+    msg = Msg().text(_("Skipped m{number} on {date}.").format(
+        number=found.number,
+        date=format_day(target.original_local.date(), with_year=True))).line()
+    await _next_block(ctx, msg, found, heading=_("Next after that:"))
+    ctx.reply(msg)
 
-    @meeting.sub("move",
+
+@meeting_cmd.sub("move",
                  summary=N_("Move the next occurrence, or the whole series with --series."),
                  usage=N_("!meeting move <id> <when> [--series]"),
                  examples=(N_("!meeting move m1 fri 15:00"),
                            N_("!meeting move m1 thu 16:00 --series")),
                  args=(Arg("id", parse_ref), Arg("when", rest=True)))
-    async def move(ctx: Context, id: int, when: str) -> None:
-        found = await find_meeting(ctx, id)
-        require_owner(ctx, found, "move")
-        whole = bool(re.search(r"(^|\s)--series\b", when))
-        when = re.sub(r"(^|\s)--series\b", " ", when).strip()
-        when, rule_text = split_rule(when)
-        whole = whole or rule_text is not None  # a new rule is for the whole series
-        zone = found.series.zone if whole else (await zone_of(ctx))[0]
-        example = _("!meeting move m{number} fri 15:00").format(number=found.number)
-        try:
-            wall = await moved_wall(ctx, found, when, zone, whole)
-        except (WhenError, ZoneError) as err:
-            raise _user_error(err, example) from None
-        start, note = localize(wall.local, wall.zone)
-        if start <= ctx.now:
-            raise UserError(_("That time has already passed."), example)
-        carried: list[Carried] = []
-        if whole or found.series.rule is None:
-            series = moved_series(found.series, wall.local, wall.zone)
-            if rule_text is not None:
-                try:
-                    series = replace(series, rule=parse_rule(rule_text, wall.local))
-                except RuleError as err:
-                    raise _user_error(err, _("!meeting move m{number} thu 16:00 every 2 weeks "
-                                             "--series").format(number=found.number)) from None
-            carried = await carry_decisions(ctx, found, series,
-                                            router.schedules.hooks.get("series-change", []))
-            await touch(ctx.db.conn, found.id, ctx.now,
-                        start_local=series.start_local.isoformat(timespec="minutes"),
-                        zone=series.zone, rule=series.rule)
-            found = replace(found, series=series)
-            text = _("Moved the series m{number}: {schedule}.").format(
-                number=found.number, schedule=series_words(found))
-        else:
-            target = await pick_occurrence(ctx, found, None)
-            await put_override(ctx.db.conn, found.id, target.original_local, new_start=start)
-            await touch(ctx.db.conn, found.id, ctx.now)
-            text = _("Moved m{number} of {date} (this occurrence only; add --series to move "
-                     "them all).").format(number=found.number,
-                                          date=format_day(target.original_local.date()))
-        ctx.changed.add(("meeting", found.id))
-        msg = Msg().text(text).line()
-        if note:
-            msg.text(note).line()
-        carried_lines(msg, carried)
-        await _next_block(ctx, msg, found)
-        await holiday_notes(ctx, msg, found, await overrides_for(ctx.db, found.id))
-        ctx.reply(msg)
+async def move(ctx: Context, id: int, when: str, router: Router) -> None:
+    found = await find_meeting(ctx, id)
+    require_owner(ctx, found, "move")
+    whole = bool(re.search(r"(^|\s)--series\b", when))
+    when = re.sub(r"(^|\s)--series\b", " ", when).strip()
+    when, rule_text = split_rule(when)
+    whole = whole or rule_text is not None  # a new rule is for the whole series
+    zone = found.series.zone if whole else (await zone_of(ctx))[0]
+    example = _("!meeting move m{number} fri 15:00").format(number=found.number)
+    with errors_show(example):
+        wall = await moved_wall(ctx, found, when, zone, whole)
+    start, note = localize(wall.local, wall.zone)
+    if start <= ctx.now:
+        raise UserError(_("That time has already passed."), example)
+    carried: list[Carried] = []
+    if whole or found.series.rule is None:
+        series = moved_series(found.series, wall.local, wall.zone)
+        if rule_text is not None:
+            with errors_show(_("!meeting move m{number} thu 16:00 every 2 weeks "
+                               "--series").format(number=found.number)):
+                series = replace(series, rule=parse_rule(rule_text, wall.local))
+        carried = await carry_decisions(ctx, found, series,
+                                        router.schedules.hooks.get("series-change", []))
+        await touch(ctx.db.conn, found.id, ctx.now,
+                    start_local=series.start_local.isoformat(timespec="minutes"),
+                    zone=series.zone, rule=series.rule)
+        found = replace(found, series=series)
+        text = _("Moved the series m{number}: {schedule}.").format(
+            number=found.number, schedule=series_words(found))
+    else:
+        target = await pick_occurrence(ctx, found, None)
+        await put_override(ctx.db.conn, found.id, target.original_local, new_start=start)
+        await touch(ctx.db.conn, found.id, ctx.now)
+        text = _("Moved m{number} of {date} (this occurrence only; add --series to move "
+                 "them all).").format(number=found.number,
+                                      date=format_day(target.original_local.date()))
+    ctx.changed.add(("meeting", found.id))
+    msg = Msg().text(text).line()
+    if note:
+        msg.text(note).line()
+    carried_lines(msg, carried)
+    await _next_block(ctx, msg, found)
+    await holiday_notes(ctx, msg, found, await overrides_for(ctx.db, found.id))
+    ctx.reply(msg)
 
 
 def split_rule(text: str) -> tuple[str, str | None]:
@@ -401,11 +399,9 @@ async def pick_occurrence(ctx: Context, meeting: Meeting, date_text: str | None)
             raise UserError(_("m{number} has no more occurrences.").format(
                 number=meeting.number), "!meetings")
         return upcoming
-    try:
+    with errors_show(f"!meeting skip m{meeting.number} 2026-12-10"):
         day = parse_when(date_text, ctx.now, meeting.series.zone,
                          default_time=time(12, 0)).local.date()
-    except (WhenError, ZoneError) as err:
-        raise _user_error(err, f"!meeting skip m{meeting.number} 2026-12-10") from None
     found = occurrence_on(meeting.series, day, overrides)
     if found is None:
         raise UserError(_("m{number} has no occurrence on {date}.").format(

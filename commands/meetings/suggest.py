@@ -15,14 +15,16 @@ from commands.common import (
 from commands.context import Context
 from commands.errors import PermissionDenied, UserError
 from commands.jobs import JobEnv, PlannedJob, Post
+from commands.meetings.commands import meeting_cmd
 from commands.meetings.format import duration_words, member_zones, minutes_words, series_words
 from commands.reply import Msg, PollEnd, PollSpec, coded, fill
-from commands.router import Arg, Router
+from commands.router import Arg, CommandSet
+from domain.errors import DomainError
 from domain.i18n import N_, _, ngettext, use_language
 from domain.recurrence import Series
 from domain.suggest import DEFAULT_HOURS, Person, rank_slots
 from domain.timefmt import format_local, local_time_line
-from domain.when import WhenError, parse_duration
+from domain.when import parse_duration
 from domain.zones import zone_info
 from storage.db import Database
 from storage.meetings import get_meeting, insert_meeting
@@ -54,122 +56,10 @@ def poll_key(room_id: str, number: int) -> str:
     return f"poll:{room_id}:{number}"
 
 
-def register(router: Router) -> None:
-    meeting = router.find("meeting")
-    assert meeting is not None
-    router.schedules.job("poll-close")(close_due_poll)
-    router.schedules.planner(lambda db, now: plan_polls(db))
-
-    @router.schedules.replanner("poll")
-    async def replan_poll(db: Database, poll_id: int, now: datetime
-                          ) -> tuple[str, list[PlannedJob]]:
-        return f"poll:{poll_id}", await plan_polls(db, poll_id)
-
-    @meeting.sub("suggest", summary=N_("Propose fair times as a poll, from everyone's hours."),
-                 usage=N_('!meeting suggest <duration> [within <N> days] [with @a @b …] '
-                          '["title"]'),
-                 examples=(SUGGEST_EXAMPLE,
-                           N_('!meeting suggest 90m with @ana:example.org "Budget"')),
-                 args=(Arg("text", rest=True),))
-    async def suggest(ctx: Context, text: str) -> None:
-        match = SUGGEST.match(text.strip())
-        if not match:
-            raise UserError(_("I couldn't read that; give a length first."), SUGGEST_EXAMPLE)
-        try:
-            duration = parse_duration(match.group("duration"))
-        except WhenError as err:
-            raise UserError(str(err), SUGGEST_EXAMPLE) from None
-        days = int(match.group("days") or 7)
-        if not 1 <= days <= MAX_WITHIN_DAYS:
-            raise UserError(ngettext("Look at most {count} day ahead.",
-                                     "Look at most {count} days ahead.",
-                                     MAX_WITHIN_DAYS).format(count=MAX_WITHIN_DAYS),
-                            SUGGEST_EXAMPLE)
-        # Translators: the title of a meeting proposed without one.
-        title = (match.group("title") or '""')[1:-1].strip() or _("Meeting")
-        people = await participants(ctx, bool(match.group("with")),
-                                    ctx.now + timedelta(days=days))
-        start = ctx.now + timedelta(hours=1)
-        ranked = rank_slots(people, duration, start, ctx.now + timedelta(days=days), top=5)
-        if len(ranked) < 2:
-            raise UserError(_("There are not enough possible times in that window."),
-                            SUGGEST_EXAMPLE)
-        options = [c.start_utc for c in ranked]
-        creator_zone, _default = await zone_of(ctx)
-        number = await insert_poll(
-            ctx.db.conn, room_id=ctx.room_id,
-            txn_for=lambda n: txn_id_for(poll_key(ctx.room_id, n)),
-            title=title, created_by=ctx.sender, zone=creator_zone, duration=duration,
-            options=options, now=ctx.now, closes_at=closes_at(ctx.now, options),
-        )
-        key = poll_key(ctx.room_id, number)
-        poll = await room_poll(ctx.db, ctx.room_id, number)
-        assert poll is not None
-        ctx.changed.add(("poll", poll.id))
-        zones = await member_zones(ctx.db, ctx.room, await room_default_zone(ctx))
-        reader, _default = await zone_of(ctx)
-        # The poll is for the whole room: in the room's language.
-        with use_language(await room_lang(ctx.db, ctx.room_id, ctx.settings)):
-            room_question = poll_question(title, duration)
-            answers = tuple(format_local(o, reader) for o in options)
-            fallback = Msg(is_reply=False, poll=PollSpec(room_question, answers), key=key).text(
-                room_question)
-        ctx.reply(fallback)
-        question = poll_question(title, duration)
-        listing = Msg().bold(_("Poll p{number}: {question}").format(
-            number=number, question=question)).line()
-        for index, candidate in enumerate(ranked, 1):
-            when = format_local(candidate.start_utc, reader)
-            msg_line = local_time_line(candidate.start_utc, zones, reader)
-            # Translators: {inside} people of {count} have the meeting inside their hours.
-            fit = ngettext("{inside} of {count} inside working hours",
-                           "{inside} of {count} inside working hours",
-                           len(people)).format(inside=candidate.inside, count=len(people))
-            listing.text(f"{index}. {when}: {msg_line} — {fit}").line()
-        # Translators: {when} is a date and time; {command} a command in a code span.
-        fill(listing, _("Vote in the poll; it closes {when}, and the winner becomes a meeting. "
-                        "Or decide now: {command}"),
-             when=format_local(poll.closes_at, reader), command=coded("!meeting pick 1"))
-        ctx.reply(listing)
-
-    @meeting.sub("pick", summary=N_("Turn a poll option into a meeting now."),
-                 usage=N_("!meeting pick <option> [p<poll>]"),
-                 examples=("!meeting pick 2", "!meeting pick 1 p3"),
-                 args=(Arg("option", _option), Arg("poll", _poll_ref, optional=True)))
-    async def pick(ctx: Context, option: int, poll: int | None) -> None:
-        found = await room_poll(ctx.db, ctx.room_id, poll)
-        if found is None or found.closed:
-            if poll:
-                missing = _("There is no p{number} in this room to pick from.").format(
-                    number=poll)
-            else:
-                missing = _("There is no open poll in this room to pick from.")
-            raise UserError(missing, SUGGEST_EXAMPLE)
-        if ctx.sender != found.created_by and not ctx.is_moderator():
-            raise PermissionDenied(_("Only whoever asked for p{number} or a room moderator "
-                                     "can pick the time; everyone can vote in the poll.").format(
-                                         number=found.number))
-        if not 1 <= option <= len(found.options):
-            raise UserError(_("p{number} has options 1 to {count}.").format(
-                number=found.number, count=len(found.options)), "!meeting pick 1")
-        if found.options[option - 1] <= ctx.now:
-            raise UserError(_("That time has already passed; pick another."), "!meeting pick 2")
-        posts = await conclude(ctx.db, found, option, ctx.now,
-                               await room_lang(ctx.db, ctx.room_id, ctx.settings),
-                               picked_by=ctx.room.display_name(ctx.sender))
-        for post in posts:
-            post.msg.is_reply = post.msg.poll_end is None  # the notice answers the command
-            ctx.reply(post.msg)
-        meeting_id = await _meeting_id(ctx.db, found)
-        if meeting_id:
-            ctx.changed.add(("meeting", meeting_id))
-        ctx.changed.add(("poll", found.id))
-
-
 def _option(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 9:
         # Translators: {text} is what the member typed, in quotes.
-        raise ValueError(_("{text} is not an option number; options are 1 to 5.").format(
+        raise DomainError(_("{text} is not an option number; options are 1 to 5.").format(
             text=repr(text[:20])))
     return int(text)
 
@@ -178,9 +68,118 @@ def _poll_ref(text: str) -> int:
     match = re.fullmatch(r"[pP#]?([0-9]{1,9})", text)
     if not match:
         # Translators: {text} is what the member typed, in quotes.
-        raise ValueError(_("{text} is not a poll id; they look like p2.").format(
+        raise DomainError(_("{text} is not a poll id; they look like p2.").format(
             text=repr(text[:20])))
     return int(match.group(1))
+
+
+cmds = CommandSet()
+
+
+@cmds.schedules.replanner("poll")
+async def replan_poll(db: Database, poll_id: int, now: datetime
+                      ) -> tuple[str, list[PlannedJob]]:
+    return f"poll:{poll_id}", await plan_polls(db, poll_id)
+
+
+@cmds.sub(meeting_cmd, "suggest",
+          summary=N_("Propose fair times as a poll, from everyone's hours."),
+          usage=N_('!meeting suggest <duration> [within <N> days] [with @a @b …] '
+                   '["title"]'),
+          examples=(SUGGEST_EXAMPLE,
+                    N_('!meeting suggest 90m with @ana:example.org "Budget"')),
+          args=(Arg("text", rest=True),))
+async def suggest(ctx: Context, text: str) -> None:
+    match = SUGGEST.match(text.strip())
+    if not match:
+        raise UserError(_("I couldn't read that; give a length first."), SUGGEST_EXAMPLE)
+    duration = parse_duration(match.group("duration"))
+    days = int(match.group("days") or 7)
+    if not 1 <= days <= MAX_WITHIN_DAYS:
+        raise UserError(ngettext("Look at most {count} day ahead.",
+                                 "Look at most {count} days ahead.",
+                                 MAX_WITHIN_DAYS).format(count=MAX_WITHIN_DAYS),
+                        SUGGEST_EXAMPLE)
+    # Translators: the title of a meeting proposed without one.
+    title = (match.group("title") or '""')[1:-1].strip() or _("Meeting")
+    people = await participants(ctx, bool(match.group("with")),
+                                ctx.now + timedelta(days=days))
+    start = ctx.now + timedelta(hours=1)
+    ranked = rank_slots(people, duration, start, ctx.now + timedelta(days=days), top=5)
+    if len(ranked) < 2:
+        raise UserError(_("There are not enough possible times in that window."),
+                        SUGGEST_EXAMPLE)
+    options = [c.start_utc for c in ranked]
+    creator_zone, _default = await zone_of(ctx)
+    number = await insert_poll(
+        ctx.db.conn, room_id=ctx.room_id,
+        txn_for=lambda n: txn_id_for(poll_key(ctx.room_id, n)),
+        title=title, created_by=ctx.sender, zone=creator_zone, duration=duration,
+        options=options, now=ctx.now, closes_at=closes_at(ctx.now, options),
+    )
+    key = poll_key(ctx.room_id, number)
+    poll = await room_poll(ctx.db, ctx.room_id, number)
+    assert poll is not None
+    ctx.changed.add(("poll", poll.id))
+    zones = await member_zones(ctx.db, ctx.room, await room_default_zone(ctx))
+    reader, _default = await zone_of(ctx)
+    # The poll is for the whole room: in the room's language.
+    with use_language(await room_lang(ctx.db, ctx.room_id, ctx.settings)):
+        room_question = poll_question(title, duration)
+        answers = tuple(format_local(o, reader) for o in options)
+        fallback = Msg(is_reply=False, poll=PollSpec(room_question, answers), key=key).text(
+            room_question)
+    ctx.reply(fallback)
+    question = poll_question(title, duration)
+    listing = Msg().bold(_("Poll p{number}: {question}").format(
+        number=number, question=question)).line()
+    for index, candidate in enumerate(ranked, 1):
+        when = format_local(candidate.start_utc, reader)
+        msg_line = local_time_line(candidate.start_utc, zones, reader)
+        # Translators: {inside} people of {count} have the meeting inside their hours.
+        fit = ngettext("{inside} of {count} inside working hours",
+                       "{inside} of {count} inside working hours",
+                       len(people)).format(inside=candidate.inside, count=len(people))
+        listing.text(f"{index}. {when}: {msg_line} — {fit}").line()
+    # Translators: {when} is a date and time; {command} a command in a code span.
+    fill(listing, _("Vote in the poll; it closes {when}, and the winner becomes a meeting. "
+                    "Or decide now: {command}"),
+         when=format_local(poll.closes_at, reader), command=coded("!meeting pick 1"))
+    ctx.reply(listing)
+
+
+@cmds.sub(meeting_cmd, "pick", summary=N_("Turn a poll option into a meeting now."),
+          usage=N_("!meeting pick <option> [p<poll>]"),
+          examples=("!meeting pick 2", "!meeting pick 1 p3"),
+          args=(Arg("option", _option), Arg("poll", _poll_ref, optional=True)))
+async def pick(ctx: Context, option: int, poll: int | None) -> None:
+    found = await room_poll(ctx.db, ctx.room_id, poll)
+    if found is None or found.closed:
+        if poll:
+            missing = _("There is no p{number} in this room to pick from.").format(
+                number=poll)
+        else:
+            missing = _("There is no open poll in this room to pick from.")
+        raise UserError(missing, SUGGEST_EXAMPLE)
+    if ctx.sender != found.created_by and not ctx.is_moderator():
+        raise PermissionDenied(_("Only whoever asked for p{number} or a room moderator "
+                                 "can pick the time; everyone can vote in the poll.").format(
+                                     number=found.number))
+    if not 1 <= option <= len(found.options):
+        raise UserError(_("p{number} has options 1 to {count}.").format(
+            number=found.number, count=len(found.options)), "!meeting pick 1")
+    if found.options[option - 1] <= ctx.now:
+        raise UserError(_("That time has already passed; pick another."), "!meeting pick 2")
+    posts = await conclude(ctx.db, found, option, ctx.now,
+                           await room_lang(ctx.db, ctx.room_id, ctx.settings),
+                           picked_by=ctx.room.display_name(ctx.sender))
+    for post in posts:
+        post.msg.is_reply = post.msg.poll_end is None  # the notice answers the command
+        ctx.reply(post.msg)
+    meeting_id = await _meeting_id(ctx.db, found)
+    if meeting_id:
+        ctx.changed.add(("meeting", meeting_id))
+    ctx.changed.add(("poll", found.id))
 
 
 def series_length(duration: timedelta) -> str:
@@ -309,3 +308,12 @@ async def close_due_poll(env: JobEnv, poll_id: int) -> list[Post]:
     total = sum(votes.values())
     return await conclude(env.db, poll, winner, env.now, lang,
                           votes=(votes.get(winner, 0), total))
+
+
+async def plan_all_polls(db: Database, now: datetime) -> list[PlannedJob]:
+    """Every open poll's closing (a planner; polls do not depend on `now`)."""
+    return await plan_polls(db)
+
+
+cmds.schedules.job("poll-close")(close_due_poll)
+cmds.schedules.planner(plan_all_polls)

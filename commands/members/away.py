@@ -9,7 +9,7 @@ from commands.common import zone_of
 from commands.context import Context
 from commands.errors import UserError
 from commands.reply import Msg
-from commands.router import Arg, Router
+from commands.router import Arg, CommandSet
 from domain.i18n import N_, _, ngettext
 from domain.timefmt import format_local
 from domain.when import Wall, WhenError, localize, parse_when
@@ -74,52 +74,55 @@ def parse_away(text: str, now: datetime, zone: str) -> tuple[datetime, datetime,
     return max(start, now - timedelta(days=1)), end, note
 
 
-def register(router: Router) -> None:
-    @router.command(
-        "away",
-        summary=N_("Say when you are away: rotas and check-ins skip you."),
-        # Translators: keep "!away" and "to"; translate <from>, <until> and reason.
-        usage=N_("!away [<from> [to <until>] [reason]]"),
-        examples=(EXAMPLE,
-                  # Translators: an example: "tomorrow" as members may type it, and a reason.
-                  N_("!away tomorrow sick"),
-                  # Translators: an example: "today", "to", a weekday as members may type
-                  # them, and a reason.
-                  N_("!away today to fri travelling")),
-        args=(Arg("text", optional=True, rest=True),),
-    )
-    async def away(ctx: Context, text: str | None) -> None:
-        zone, _default = await zone_of(ctx)
-        if text:
-            start, end, reason = parse_away(text, ctx.now, zone)
-            await add_away(ctx.db.conn, ctx.sender, start, end, reason, ctx.now)
-            since, until = format_local(start, zone), format_local(end, zone)
-            if reason:
-                # Translators: {reason} is the member's own words.
-                noted = _("Noted: away from {start} until {end} ({reason}).").format(
-                    start=since, end=until, reason=reason)
-            else:
-                noted = _("Noted: away from {start} until {end}.").format(start=since,
-                                                                          end=until)
-            ctx.reply(Msg().text(noted))
-            return
-        periods = await current_and_future(ctx.db, ctx.sender, ctx.now)
-        if not periods:
-            # Translators: followed by an example command.
-            ctx.reply(Msg().text(_("You have no absences noted. Add one with") + " ").code(
-                _(EXAMPLE)))
-            return
-        msg = Msg().text(_("Your absences:")).line()
-        for period in periods:
-            msg.text(f"• {format_local(period.start, zone)} → {format_local(period.end, zone)}")
-            msg.text(f" ({period.reason})" if period.reason else "").line()
-        ctx.reply(msg)
+cmds = CommandSet()
 
-    @router.command("back", summary=N_("End the absence you are on now."), usage="!back",
-                    examples=("!back",))
-    async def back(ctx: Context) -> None:
-        ended = await end_current(ctx.db.conn, ctx.sender, ctx.now)
-        if not ended:
-            ctx.reply(Msg().text(_("You were not marked away. Welcome anyway!")))
-            return
-        ctx.reply(Msg().text(_("Welcome back — you are in the rotas and check-ins again.")))
+
+@cmds.command(
+    "away",
+    summary=N_("Say when you are away: rotas and check-ins skip you."),
+    # Translators: keep "!away" and "to"; translate <from>, <until> and reason.
+    usage=N_("!away [<from> [to <until>] [reason]]"),
+    examples=(EXAMPLE,
+              # Translators: an example: "tomorrow" as members may type it, and a reason.
+              N_("!away tomorrow sick"),
+              # Translators: an example: "today", "to", a weekday as members may type
+              # them, and a reason.
+              N_("!away today to fri travelling")),
+    args=(Arg("text", optional=True, rest=True),),
+)
+async def away(ctx: Context, text: str | None) -> None:
+    zone, _default = await zone_of(ctx)
+    if text:
+        start, end, reason = parse_away(text, ctx.now, zone)
+        await add_away(ctx.db.conn, ctx.sender, start, end, reason, ctx.now)
+        since, until = format_local(start, zone), format_local(end, zone)
+        if reason:
+            # Translators: {reason} is the member's own words.
+            noted = _("Noted: away from {start} until {end} ({reason}).").format(
+                start=since, end=until, reason=reason)
+        else:
+            noted = _("Noted: away from {start} until {end}.").format(start=since,
+                                                                      end=until)
+        ctx.reply(Msg().text(noted))
+        return
+    periods = await current_and_future(ctx.db, ctx.sender, ctx.now)
+    if not periods:
+        # Translators: followed by an example command.
+        ctx.reply(Msg().text(_("You have no absences noted. Add one with") + " ").code(
+            _(EXAMPLE)))
+        return
+    msg = Msg().text(_("Your absences:")).line()
+    for period in periods:
+        msg.text(f"• {format_local(period.start, zone)} → {format_local(period.end, zone)}")
+        msg.text(f" ({period.reason})" if period.reason else "").line()
+    ctx.reply(msg)
+
+
+@cmds.command("back", summary=N_("End the absence you are on now."), usage="!back",
+              examples=("!back",))
+async def back(ctx: Context) -> None:
+    ended = await end_current(ctx.db.conn, ctx.sender, ctx.now)
+    if not ended:
+        ctx.reply(Msg().text(_("You were not marked away. Welcome anyway!")))
+        return
+    ctx.reply(Msg().text(_("Welcome back — you are in the rotas and check-ins again.")))

@@ -16,7 +16,7 @@ from commands.context import Context
 from commands.errors import UserError
 from commands.members.away import longest_when
 from commands.reply import Msg
-from commands.router import Arg, Router
+from commands.router import Arg, CommandSet
 from domain.calendars import (
     CalendarError,
     Holiday,
@@ -137,129 +137,135 @@ async def _own_calendar(ctx: Context) -> tuple[MemberCalendar, str]:
     return calendars[ctx.sender], zone
 
 
-def register(router: Router) -> None:
-    @router.command(
-        "calendar",
-        summary=N_("Your weekends, public holidays and days off: meetings, rotas and "
-                   "check-ins respect them."),
-        # Translators: keep the command words (set, off, on, none); translate the rest.
-        usage=N_("!calendar [set <country>[-<region>] | set none | off <date> [to <date>] "
-                 "[note] | on <date>]"),
-        examples=("!calendar", SET_EXAMPLE, "!calendar set IN-KA", OFF_EXAMPLE),
-    )
-    async def calendar(ctx: Context) -> None:
-        cal, zone = await _own_calendar(ctx)
-        member = await get_member(ctx.db, ctx.sender)
-        today = ctx.now.astimezone(zone_info(zone)).date()
-        msg = Msg().text(_("Your calendar: {calendar}.").format(
-            calendar=describe_calendar(cal, today, ctx.lang)))
-        if member.calendar is None and cal.region is not None:
-            # Translators: {zone} is the member's time zone, e.g. "Asia/Amman".
-            msg.text(" " + _("(from your time zone {zone})").format(zone=zone))
-        msg.line().text(_("Working days: {days}.").format(
-            days=describe_days(cal.working_days(today)))).line()
-        coming = _next_holidays(cal, today, ctx.lang)
-        if coming:
-            msg.text(_("Next public holidays:")).line()
-            for holiday in coming:
-                mark = " " + _("(you work)") if cal.worked(holiday.day) else ""
-                msg.text("• " + holiday_line(holiday.day, holiday.name) + mark).line()
-        own = [e for e in cal.own if e.last >= today]
-        if own:
-            msg.text(_("Your days off:")).line()
-            for entry in own:
-                label = _("working") if entry.worked else ""
-                extra = ", ".join(x for x in (label, entry.note or "") if x)
-                msg.text("• " + _span(entry.first, entry.last) +
-                         (f" ({extra})" if extra else "")).line()
-        else:
-            # Translators: followed by an example command.
-            msg.text(_("No days off of your own. Add one with") + " ").code(_(OFF_EXAMPLE))
-        ctx.reply(msg)
+cmds = CommandSet()
 
-    @calendar.sub("set", summary=N_("Choose your country (and state), or none."),
-                  usage=N_("!calendar set <country>[-<region>] | none"),
-                  examples=(SET_EXAMPLE, "!calendar set IN-KA", "!calendar set none"),
-                  args=(Arg("region", _region, rest=True),))
-    async def calendar_set(ctx: Context, region: Region | None) -> None:
-        await set_calendar(ctx.db.conn, ctx.sender, str(region) if region else "",
-                           ctx.now.isoformat())
-        cal, zone = await _own_calendar(ctx)
-        today = ctx.now.astimezone(zone_info(zone)).date()
-        ctx.reply(Msg().text(_("Saved. Your calendar: {calendar}.").format(
-            calendar=describe_calendar(cal, today, ctx.lang))))
 
-    @calendar.sub("off", summary=N_("Note days off of your own."),
-                  # Translators: keep "!calendar off" and "to"; translate the rest.
-                  usage=N_("!calendar off <date> [to <date>] [note]"),
-                  examples=(OFF_EXAMPLE, "!calendar off tomorrow"),
-                  args=(Arg("text", rest=True),))
-    async def calendar_off(ctx: Context, text: str) -> None:
-        zone, _default = await zone_of(ctx)
-        today = ctx.now.astimezone(zone_info(zone)).date()
-        first, last, note = parse_days_off(text, today, zone, ctx)
-        await add_day_off(ctx.db.conn, ctx.sender, first, last, note, ctx.now.isoformat())
-        span = _span(first, last)
-        done = (_("Noted: days off {span} ({note}).").format(span=span, note=note) if note
-                else _("Noted: days off {span}.").format(span=span))
-        ctx.reply(Msg().text(done + " " + _("Meetings, rotas and check-ins will leave you "
-                                            "out.")))
+@cmds.command(
+    "calendar",
+    summary=N_("Your weekends, public holidays and days off: meetings, rotas and "
+               "check-ins respect them."),
+    # Translators: keep the command words (set, off, on, none); translate the rest.
+    usage=N_("!calendar [set <country>[-<region>] | set none | off <date> [to <date>] "
+             "[note] | on <date>]"),
+    examples=("!calendar", SET_EXAMPLE, "!calendar set IN-KA", OFF_EXAMPLE),
+)
+async def calendar(ctx: Context) -> None:
+    cal, zone = await _own_calendar(ctx)
+    member = await get_member(ctx.db, ctx.sender)
+    today = ctx.now.astimezone(zone_info(zone)).date()
+    msg = Msg().text(_("Your calendar: {calendar}.").format(
+        calendar=describe_calendar(cal, today, ctx.lang)))
+    if member.calendar is None and cal.region is not None:
+        # Translators: {zone} is the member's time zone, e.g. "Asia/Amman".
+        msg.text(" " + _("(from your time zone {zone})").format(zone=zone))
+    msg.line().text(_("Working days: {days}.").format(
+        days=describe_days(cal.working_days(today)))).line()
+    coming = _next_holidays(cal, today, ctx.lang)
+    if coming:
+        msg.text(_("Next public holidays:")).line()
+        for holiday in coming:
+            mark = " " + _("(you work)") if cal.worked(holiday.day) else ""
+            msg.text("• " + holiday_line(holiday.day, holiday.name) + mark).line()
+    own = [e for e in cal.own if e.last >= today]
+    if own:
+        msg.text(_("Your days off:")).line()
+        for entry in own:
+            label = _("working") if entry.worked else ""
+            extra = ", ".join(x for x in (label, entry.note or "") if x)
+            msg.text("• " + _span(entry.first, entry.last) +
+                     (f" ({extra})" if extra else "")).line()
+    else:
+        # Translators: followed by an example command.
+        msg.text(_("No days off of your own. Add one with") + " ").code(_(OFF_EXAMPLE))
+    ctx.reply(msg)
 
-    @calendar.sub("on", summary=N_("Work on a date that is a holiday or day off for you."),
-                  usage=N_("!calendar on <date>"), examples=(ON_EXAMPLE,),
-                  args=(Arg("text", rest=True),))
-    async def calendar_on(ctx: Context, text: str) -> None:
-        zone, _default = await zone_of(ctx)
-        today = ctx.now.astimezone(zone_info(zone)).date()
-        wall, rest = longest_when(text, ctx.now, zone, time(0))
-        day = wall.local.date()
-        if rest.strip():
-            raise UserError(_("I didn't expect {text}.").format(text=repr(rest[:40])),
-                            ON_EXAMPLE)
-        if day < today:
-            raise UserError(_("{day} has already passed.").format(
-                day=format_day(day, with_year=True)), ON_EXAMPLE)
-        await remove_days_off_on(ctx.db.conn, ctx.sender, day)
-        await add_day_off(ctx.db.conn, ctx.sender, day, day, None, ctx.now.isoformat(),
-                          worked=True)
-        ctx.reply(Msg().text(_("Noted: you work on {day}.").format(
-            day=format_day(day, with_year=True))))
 
-    @router.command(
-        "holidays",
-        summary=N_("The coming public holidays of this room's members."),
-        usage=N_("!holidays [<N>d]"),
-        examples=("!holidays", HOLIDAYS_EXAMPLE),
-        args=(Arg("days", optional=True, rest=True),),
-    )
-    async def holidays(ctx: Context, days: str | None) -> None:
-        span = 30
-        if days:
-            match = _DAYS.fullmatch(days.strip())
-            if not match or not 1 <= int(match[1]) <= MAX_HOLIDAY_DAYS:
-                raise UserError(ngettext("Give a number of days, up to {count}.",
-                                         "Give a number of days, up to {count}.",
-                                         MAX_HOLIDAY_DAYS).format(count=MAX_HOLIDAY_DAYS),
-                                HOLIDAYS_EXAMPLE)
-            span = int(match[1])
-        default = await room_default_zone(ctx)
-        settings = await get_members(ctx.db, ctx.room.members())
-        today = ctx.now.date()
-        calendars = await member_calendars(ctx.db, settings, default, today)
-        affected = room_holidays(calendars, today, today + timedelta(days=span), ctx.lang)
-        if not affected:
-            ctx.reply(Msg().text(ngettext(
-                "No public holidays for anyone here in the next {count} day.",
-                "No public holidays for anyone here in the next {count} days.",
-                span).format(count=span)))
-            return
-        msg = Msg().bold(ngettext("Public holidays in the next {count} day:",
-                                  "Public holidays in the next {count} days:",
-                                  span).format(count=span)).line()
-        for (day, name), members in affected.items():
-            names = ", ".join(ctx.room.display_name(m) for m in members)
-            msg.text("• " + holiday_line(day, name) + " — " + names).line()
-        ctx.reply(msg)
+@calendar.sub("set", summary=N_("Choose your country (and state), or none."),
+              usage=N_("!calendar set <country>[-<region>] | none"),
+              examples=(SET_EXAMPLE, "!calendar set IN-KA", "!calendar set none"),
+              args=(Arg("region", _region, rest=True),))
+async def calendar_set(ctx: Context, region: Region | None) -> None:
+    await set_calendar(ctx.db.conn, ctx.sender, str(region) if region else "",
+                       ctx.now.isoformat())
+    cal, zone = await _own_calendar(ctx)
+    today = ctx.now.astimezone(zone_info(zone)).date()
+    ctx.reply(Msg().text(_("Saved. Your calendar: {calendar}.").format(
+        calendar=describe_calendar(cal, today, ctx.lang))))
+
+
+@calendar.sub("off", summary=N_("Note days off of your own."),
+              # Translators: keep "!calendar off" and "to"; translate the rest.
+              usage=N_("!calendar off <date> [to <date>] [note]"),
+              examples=(OFF_EXAMPLE, "!calendar off tomorrow"),
+              args=(Arg("text", rest=True),))
+async def calendar_off(ctx: Context, text: str) -> None:
+    zone, _default = await zone_of(ctx)
+    today = ctx.now.astimezone(zone_info(zone)).date()
+    first, last, note = parse_days_off(text, today, zone, ctx)
+    await add_day_off(ctx.db.conn, ctx.sender, first, last, note, ctx.now.isoformat())
+    span = _span(first, last)
+    done = (_("Noted: days off {span} ({note}).").format(span=span, note=note) if note
+            else _("Noted: days off {span}.").format(span=span))
+    ctx.reply(Msg().text(done + " " + _("Meetings, rotas and check-ins will leave you "
+                                        "out.")))
+
+
+@calendar.sub("on", summary=N_("Work on a date that is a holiday or day off for you."),
+              usage=N_("!calendar on <date>"), examples=(ON_EXAMPLE,),
+              args=(Arg("text", rest=True),))
+async def calendar_on(ctx: Context, text: str) -> None:
+    zone, _default = await zone_of(ctx)
+    today = ctx.now.astimezone(zone_info(zone)).date()
+    wall, rest = longest_when(text, ctx.now, zone, time(0))
+    day = wall.local.date()
+    if rest.strip():
+        raise UserError(_("I didn't expect {text}.").format(text=repr(rest[:40])),
+                        ON_EXAMPLE)
+    if day < today:
+        raise UserError(_("{day} has already passed.").format(
+            day=format_day(day, with_year=True)), ON_EXAMPLE)
+    await remove_days_off_on(ctx.db.conn, ctx.sender, day)
+    await add_day_off(ctx.db.conn, ctx.sender, day, day, None, ctx.now.isoformat(),
+                      worked=True)
+    ctx.reply(Msg().text(_("Noted: you work on {day}.").format(
+        day=format_day(day, with_year=True))))
+
+
+@cmds.command(
+    "holidays",
+    summary=N_("The coming public holidays of this room's members."),
+    usage=N_("!holidays [<N>d]"),
+    examples=("!holidays", HOLIDAYS_EXAMPLE),
+    args=(Arg("days", optional=True, rest=True),),
+)
+async def holidays(ctx: Context, days: str | None) -> None:
+    span = 30
+    if days:
+        match = _DAYS.fullmatch(days.strip())
+        if not match or not 1 <= int(match[1]) <= MAX_HOLIDAY_DAYS:
+            raise UserError(ngettext("Give a number of days, up to {count}.",
+                                     "Give a number of days, up to {count}.",
+                                     MAX_HOLIDAY_DAYS).format(count=MAX_HOLIDAY_DAYS),
+                            HOLIDAYS_EXAMPLE)
+        span = int(match[1])
+    default = await room_default_zone(ctx)
+    settings = await get_members(ctx.db, ctx.room.members())
+    today = ctx.now.date()
+    calendars = await member_calendars(ctx.db, settings, default, today)
+    affected = room_holidays(calendars, today, today + timedelta(days=span), ctx.lang)
+    if not affected:
+        ctx.reply(Msg().text(ngettext(
+            "No public holidays for anyone here in the next {count} day.",
+            "No public holidays for anyone here in the next {count} days.",
+            span).format(count=span)))
+        return
+    msg = Msg().bold(ngettext("Public holidays in the next {count} day:",
+                              "Public holidays in the next {count} days:",
+                              span).format(count=span)).line()
+    for (day, name), members in affected.items():
+        names = ", ".join(ctx.room.display_name(m) for m in members)
+        msg.text("• " + holiday_line(day, name) + " — " + names).line()
+    ctx.reply(msg)
 
 
 def room_holidays(calendars: dict[str, MemberCalendar], first: date, last: date, lang: str

@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from commands.common import effective_hours, member_calendars, zone_of
 from commands.context import Context
-from commands.errors import UserError
 from commands.reply import Msg
-from commands.router import Arg, Router
-from domain.hours import HoursError, WorkingHours, parse_hours_and_days
+from commands.router import Arg, CommandSet
+from domain.hours import WorkingHours, parse_hours_and_days
 from domain.i18n import N_, _
 from domain.zones import zone_info
 from storage.members import get_member, get_members, set_hours
 
 # Translators: keep "!hours set" and the times; the days as members may type them.
 EXAMPLE = N_("!hours set 09:00-17:00 Mon-Fri")
-
-
-def _parse(text: str) -> tuple[WorkingHours, bool]:
-    try:
-        return parse_hours_and_days(text)
-    except HoursError as err:
-        raise UserError(str(err), _(EXAMPLE)) from None
 
 
 def _room_default(msg: Msg) -> None:
@@ -38,45 +30,48 @@ async def _with_calendar(ctx: Context, zone: str) -> WorkingHours:
                            ctx.now.astimezone(zone_info(zone)).date())
 
 
-def register(router: Router) -> None:
-    @router.command(
-        "hours",
-        summary=N_("Your working hours, in your own zone."),
-        # Translators: keep "!hours set"; translate <from>, <to> and <days>.
-        usage=N_("!hours [set <from>-<to> [<days>]]"),
-        # Translators: keep "!hours set" and the times; the days as members may type them.
-        examples=(EXAMPLE, N_("!hours set 08:00-16:00 Sun-Thu")),
-    )
-    async def hours(ctx: Context) -> None:
-        member = await get_member(ctx.db, ctx.sender)
-        zone, is_default = await zone_of(ctx)
-        if not member.hours:
-            # Translators: followed by an example command.
-            ctx.reply(Msg().text(_("You have not set working hours. Set them with") + " ").code(
-                _(EXAMPLE)))
-            return
-        described = (await _with_calendar(ctx, zone)).describe()
-        # Translators: {hours} describes the hours and days, e.g. "09:00–17:00 Mon–Fri".
-        msg = Msg().text(_("Your working hours: {hours}, {zone}.").format(hours=described,
-                                                                          zone=zone))
-        if is_default:
-            _room_default(msg)
-        ctx.reply(msg)
+cmds = CommandSet()
 
-    @hours.sub("set", summary=N_("Set your working hours and working days."),
-               # Translators: keep "!hours set"; translate <from>, <to> and <days>.
-               usage=N_("!hours set <from>-<to> [<days>]"),
-               # Translators: keep "!hours set" and the times; the days as members may type
-               # them.
-               examples=(EXAMPLE, N_("!hours set 9am-5pm Sun-Thu")),
-               args=(Arg("hours", _parse, rest=True),))
-    async def hours_set(ctx: Context, hours: tuple[WorkingHours, bool]) -> None:
-        hours, named = hours
-        zone, is_default = await zone_of(ctx)
-        await set_hours(ctx.db, ctx.sender, hours.to_storage(), ctx.now.isoformat(), named)
-        # Without named days the calendar's week applies (Sun–Thu in Amman, say so now).
-        msg = Msg().text(_("Saved. Your working hours: {hours}, {zone}.").format(
-            hours=(await _with_calendar(ctx, zone)).describe(), zone=zone))
-        if is_default:
-            _room_default(msg)
-        ctx.reply(msg)
+
+@cmds.command(
+    "hours",
+    summary=N_("Your working hours, in your own zone."),
+    # Translators: keep "!hours set"; translate <from>, <to> and <days>.
+    usage=N_("!hours [set <from>-<to> [<days>]]"),
+    # Translators: keep "!hours set" and the times; the days as members may type them.
+    examples=(EXAMPLE, N_("!hours set 08:00-16:00 Sun-Thu")),
+)
+async def hours(ctx: Context) -> None:
+    member = await get_member(ctx.db, ctx.sender)
+    zone, is_default = await zone_of(ctx)
+    if not member.hours:
+        # Translators: followed by an example command.
+        ctx.reply(Msg().text(_("You have not set working hours. Set them with") + " ").code(
+            _(EXAMPLE)))
+        return
+    described = (await _with_calendar(ctx, zone)).describe()
+    # Translators: {hours} describes the hours and days, e.g. "09:00–17:00 Mon–Fri".
+    msg = Msg().text(_("Your working hours: {hours}, {zone}.").format(hours=described,
+                                                                      zone=zone))
+    if is_default:
+        _room_default(msg)
+    ctx.reply(msg)
+
+
+@hours.sub("set", summary=N_("Set your working hours and working days."),
+           # Translators: keep "!hours set"; translate <from>, <to> and <days>.
+           usage=N_("!hours set <from>-<to> [<days>]"),
+           # Translators: keep "!hours set" and the times; the days as members may type
+           # them.
+           examples=(EXAMPLE, N_("!hours set 9am-5pm Sun-Thu")),
+           args=(Arg("hours", parse_hours_and_days, rest=True),))
+async def hours_set(ctx: Context, hours: tuple[WorkingHours, bool]) -> None:
+    """Without named days the calendar's week applies (Sun–Thu in Amman): say so now."""
+    chosen, named = hours
+    zone, is_default = await zone_of(ctx)
+    await set_hours(ctx.db, ctx.sender, chosen.to_storage(), ctx.now.isoformat(), named)
+    msg = Msg().text(_("Saved. Your working hours: {hours}, {zone}.").format(
+        hours=(await _with_calendar(ctx, zone)).describe(), zone=zone))
+    if is_default:
+        _room_default(msg)
+    ctx.reply(msg)

@@ -17,7 +17,7 @@ from commands.context import Context
 from commands.errors import PermissionDenied, UserError
 from commands.jobs import JobEnv, PlannedJob, Post
 from commands.reply import Msg, coded, fill
-from commands.router import Arg, Router
+from commands.router import Arg, CommandSet
 from domain.i18n import N_, _, ngettext
 from storage.db import Database
 from storage.privacy import (
@@ -175,35 +175,36 @@ async def run_retention(env: JobEnv, day: str) -> list[Post]:
     return []
 
 
-def register(router: Router) -> None:
-    router.schedules.job("retention")(run_retention)
-    router.schedules.planner(plan_retention)
+cmds = CommandSet()
+cmds.schedules.job("retention")(run_retention)
+cmds.schedules.planner(plan_retention)
 
-    @router.command(
-        "forget", summary=N_("Erase what I keep about you (asks you to confirm first)."),
-        usage="!forget me [confirm]", examples=(EXAMPLE, CONFIRM),
-        args=(Arg("who", optional=True, rest=True),))
-    async def forget(ctx: Context, who: str | None) -> None:
-        target, confirm = _target(ctx, who)
-        if not confirm:
-            report = await preview(ctx.db, target, ctx.now)
-            await ask(ctx.db, ctx.sender, target, ctx.now)
-            ctx.reply(describe(ctx, target, report, done=False))
-            return
-        if not await take_confirmation(ctx.db, ctx.sender, target, ctx.now):
-            minutes = int(CONFIRM_WINDOW.total_seconds() // 60)
-            # Translators: {command} is "!forget me".
-            raise UserError(ngettext(
-                "Nothing is waiting for confirmation: first send {command} and read what it "
-                "will do (the confirmation lasts {minutes} minute).",
-                "Nothing is waiting for confirmation: first send {command} and read what it "
-                "will do (the confirmation lasts {minutes} minutes).", minutes).format(
-                    command=f"{ctx.settings.prefix}forget me", minutes=minutes),
-                EXAMPLE if target == ctx.sender else f"!forget {target}")
-        report = await forget_member(ctx.db, target, ctx.now)
-        ctx.changed.update(("action", action_id) for action_id in report.open_actions)
-        ctx.changed.update(("rota", meeting_id) for meeting_id in report.rota_meetings)
-        log.info("forgot a member (%s): %d rows erased or anonymised in %d rooms",
-                 "own request" if target == ctx.sender else "by a bot admin", report.total,
-                 report.rooms)
-        ctx.reply(describe(ctx, target, report, done=True))
+
+@cmds.command(
+    "forget", summary=N_("Erase what I keep about you (asks you to confirm first)."),
+    usage="!forget me [confirm]", examples=(EXAMPLE, CONFIRM),
+    args=(Arg("who", optional=True, rest=True),))
+async def forget(ctx: Context, who: str | None) -> None:
+    target, confirm = _target(ctx, who)
+    if not confirm:
+        report = await preview(ctx.db, target, ctx.now)
+        await ask(ctx.db, ctx.sender, target, ctx.now)
+        ctx.reply(describe(ctx, target, report, done=False))
+        return
+    if not await take_confirmation(ctx.db, ctx.sender, target, ctx.now):
+        minutes = int(CONFIRM_WINDOW.total_seconds() // 60)
+        # Translators: {command} is "!forget me".
+        raise UserError(ngettext(
+            "Nothing is waiting for confirmation: first send {command} and read what it "
+            "will do (the confirmation lasts {minutes} minute).",
+            "Nothing is waiting for confirmation: first send {command} and read what it "
+            "will do (the confirmation lasts {minutes} minutes).", minutes).format(
+                command=f"{ctx.settings.prefix}forget me", minutes=minutes),
+            EXAMPLE if target == ctx.sender else f"!forget {target}")
+    report = await forget_member(ctx.db, target, ctx.now)
+    ctx.changed.update(("action", action_id) for action_id in report.open_actions)
+    ctx.changed.update(("rota", meeting_id) for meeting_id in report.rota_meetings)
+    log.info("forgot a member (%s): %d rows erased or anonymised in %d rooms",
+             "own request" if target == ctx.sender else "by a bot admin", report.total,
+             report.rooms)
+    ctx.reply(describe(ctx, target, report, done=True))

@@ -8,7 +8,7 @@ from commands.errors import PermissionDenied, UserError
 from commands.members.calendar import SET_EXAMPLE as SET_CALENDAR
 from commands.members.calendar import describe_calendar
 from commands.reply import Msg
-from commands.router import Arg, Router
+from commands.router import Arg, CommandSet
 from domain.i18n import N_, _
 from domain.timefmt import format_local
 from domain.zones import ZoneError, find_zones, resolve_zone, utc_offset_label, zone_info
@@ -37,15 +37,17 @@ def _describe(ctx: Context, zone: str) -> str:
         zone=zone, offset=utc_offset_label(zone, ctx.now), time=format_local(ctx.now, zone))
 
 
-def register(router: Router) -> None:
-    @router.command(
+cmds = CommandSet()
+
+
+@cmds.command(
         "tz",
         summary=N_("Your time zone: every time is shown to you in it."),
         # Translators: keep the command words (set, find, room); translate <zone> and <text>.
         usage=N_("!tz [set <zone> | find <text> | room <zone>]"),
         examples=("!tz set Kathmandu", "!tz find kolk"),
-    )
-    async def tz(ctx: Context) -> None:
+)
+async def tz(ctx: Context) -> None:
         zone, is_default = await zone_of(ctx)
         if is_default:
             # Translators: followed by the command that sets one's zone.
@@ -57,28 +59,30 @@ def register(router: Router) -> None:
         else:
             ctx.reply(Msg().text(_("Your time zone: {zone}.").format(zone=_describe(ctx, zone))))
 
-    @tz.sub("set", summary=N_("Set your zone (a city, an IANA name or UTC±HH:MM)."),
+
+@tz.sub("set", summary=N_("Set your zone (a city, an IANA name or UTC±HH:MM)."),
             usage=N_("!tz set <zone>"), examples=("!tz set Kathmandu", "!tz set UTC+03:00"),
             args=(Arg("zone", _resolve, rest=True),))
-    async def tz_set(ctx: Context, zone: str) -> None:
-        await set_zone(ctx.db, ctx.sender, zone, ctx.now.isoformat())
-        msg = Msg().text(_("Saved. Your time zone is {zone}.").format(zone=_describe(ctx, zone)))
-        member = await get_member(ctx.db, ctx.sender)
-        calendars = await member_calendars(ctx.db, {ctx.sender: member}, zone, ctx.now.date())
-        today = ctx.now.astimezone(zone_info(zone)).date()
-        described = describe_calendar(calendars[ctx.sender], today, ctx.lang)
-        if member.calendar is None:
-            # Translators: {calendar} is e.g. "weekend Fri–Sat, public holidays of Jordan".
-            msg.line().text(_("Calendar: {calendar}. Change it with").format(
-                calendar=described) + " ").code(SET_CALENDAR)
-        else:
-            msg.line().text(_("Your chosen calendar stays: {calendar}.").format(
-                calendar=described))
-        ctx.reply(msg)
+async def tz_set(ctx: Context, zone: str) -> None:
+    await set_zone(ctx.db, ctx.sender, zone, ctx.now.isoformat())
+    msg = Msg().text(_("Saved. Your time zone is {zone}.").format(zone=_describe(ctx, zone)))
+    member = await get_member(ctx.db, ctx.sender)
+    calendars = await member_calendars(ctx.db, {ctx.sender: member}, zone, ctx.now.date())
+    today = ctx.now.astimezone(zone_info(zone)).date()
+    described = describe_calendar(calendars[ctx.sender], today, ctx.lang)
+    if member.calendar is None:
+        # Translators: {calendar} is e.g. "weekend Fri–Sat, public holidays of Jordan".
+        msg.line().text(_("Calendar: {calendar}. Change it with").format(
+            calendar=described) + " ").code(SET_CALENDAR)
+    else:
+        msg.line().text(_("Your chosen calendar stays: {calendar}.").format(
+            calendar=described))
+    ctx.reply(msg)
 
-    @tz.sub("find", summary=N_("Search zone names."), usage=N_("!tz find <text>"),
+
+@tz.sub("find", summary=N_("Search zone names."), usage=N_("!tz find <text>"),
             examples=("!tz find kolk",), args=(Arg("text", rest=True),))
-    async def tz_find(ctx: Context, text: str) -> None:
+async def tz_find(ctx: Context, text: str) -> None:
         found = find_zones(text, limit=10)
         if not found:
             # Translators: {text} is what the member typed, in quotes.
@@ -90,10 +94,11 @@ def register(router: Router) -> None:
             msg.text(f"• {zone} ({utc_offset_label(zone, ctx.now)})").line()
         ctx.reply(msg)
 
-    @tz.sub("room", summary=N_("Set the room's default zone (moderators)."),
+
+@tz.sub("room", summary=N_("Set the room's default zone (moderators)."),
             usage=N_("!tz room <zone>"), examples=("!tz room Africa/Nairobi",),
             args=(Arg("zone", _resolve, rest=True),))
-    async def tz_room(ctx: Context, zone: str) -> None:
+async def tz_room(ctx: Context, zone: str) -> None:
         if not ctx.is_moderator():
             current = await room_default_zone(ctx)
             raise PermissionDenied(

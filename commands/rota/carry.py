@@ -8,7 +8,7 @@ from datetime import datetime
 from commands.context import Context
 from commands.meetings.carry import day
 from commands.rota.support import role_name
-from commands.router import Router
+from commands.router import CommandSet
 from domain.i18n import _
 from domain.reschedule import Carried, CarryOver
 from storage.meetings import Meeting
@@ -56,5 +56,5 @@ async def carry_rota(ctx: Context, meeting: Meeting, carry: CarryOver) -> list[C
     return found
 
 
-def register(router: Router) -> None:
-    router.schedules.hook("series-change")(carry_rota)
+cmds = CommandSet()
+cmds.schedules.hook("series-change")(carry_rota)

@@ -18,7 +18,7 @@ from commands.errors import UserError
 from commands.reply import Msg
 from commands.rota.plan import catch_up
 from commands.rota.support import names, role_name
-from commands.router import Arg, Router
+from commands.router import Arg, CommandSet
 from domain.hours import HoursError, WorkingHours, minutes_outside
 from domain.i18n import N_, _, ngettext
 from domain.recurrence import occurrences
@@ -103,77 +103,79 @@ def _hours(text: str | None) -> WorkingHours:
         return DEFAULT_HOURS
 
 
-def register(router: Router) -> None:
-    @router.command(
-        "fairness",
-        summary=N_("Who carries the load: rota turns and meetings outside working hours."),
-        usage="!fairness [30d|90d|all]",
-        examples=("!fairness", "!fairness 30d", "!fairness all"),
-        args=(Arg("period", parse_period, optional=True, default="90d"),),
-    )
-    async def fairness(ctx: Context, period: str) -> None:
-        for row in await room_rotas(ctx.db, ctx.room_id):
-            meeting = await get_meeting_by_id(ctx.db, row.meeting_id)
-            if meeting is not None:
-                _row, dropped = await catch_up(ctx.db, row, meeting, ctx.now,
-                                               ctx.room.members())
-                if dropped:
-                    ctx.changed.add(("rota", meeting.id))
-        days = PERIODS[period]
-        since = ctx.now - timedelta(days=days) if days else None
-        held = await turns_held(ctx.db, ctx.room_id, since, ctx.now)
-        happened = await _happened(ctx, since)
-        if not happened and not held:
-            if days:
-                # Translators: followed by the command that lists upcoming meetings.
-                nothing = ngettext(
-                    "No meetings happened in this room in the last {count} day, so there is "
-                    "nothing to compare yet. See what is coming with",
-                    "No meetings happened in this room in the last {count} days, so there is "
-                    "nothing to compare yet. See what is coming with", days).format(count=days)
-            else:
-                # Translators: followed by the command that lists upcoming meetings.
-                nothing = _("No meetings happened in this room yet, so there is nothing to "
-                            "compare yet. See what is coming with")
-            ctx.reply(Msg().text(nothing + " ").code("!meetings"))
-            return
-        roles = list(DEFAULT_ROLES) + sorted({r for c in held.values() for r in c}
-                                             - set(DEFAULT_ROLES))
-        people = sorted(set(ctx.room.members()) | set(held),
-                        key=lambda u: (ctx.room.display_name(u).casefold(), u))
-        settings = await get_members(ctx.db, people)
-        default_zone = await room_default_zone(ctx)
+cmds = CommandSet()
+
+
+@cmds.command(
+    "fairness",
+    summary=N_("Who carries the load: rota turns and meetings outside working hours."),
+    usage="!fairness [30d|90d|all]",
+    examples=("!fairness", "!fairness 30d", "!fairness all"),
+    args=(Arg("period", parse_period, optional=True, default="90d"),),
+)
+async def fairness(ctx: Context, period: str) -> None:
+    for row in await room_rotas(ctx.db, ctx.room_id):
+        meeting = await get_meeting_by_id(ctx.db, row.meeting_id)
+        if meeting is not None:
+            _row, dropped = await catch_up(ctx.db, row, meeting, ctx.now,
+                                           ctx.room.members())
+            if dropped:
+                ctx.changed.add(("rota", meeting.id))
+    days = PERIODS[period]
+    since = ctx.now - timedelta(days=days) if days else None
+    held = await turns_held(ctx.db, ctx.room_id, since, ctx.now)
+    happened = await _happened(ctx, since)
+    if not happened and not held:
         if days:
-            heading = ngettext("Fairness in this room, the last {count} day",
-                               "Fairness in this room, the last {count} days",
-                               days).format(count=days)
+            # Translators: followed by the command that lists upcoming meetings.
+            nothing = ngettext(
+                "No meetings happened in this room in the last {count} day, so there is "
+                "nothing to compare yet. See what is coming with",
+                "No meetings happened in this room in the last {count} days, so there is "
+                "nothing to compare yet. See what is coming with", days).format(count=days)
         else:
-            heading = _("Fairness in this room, all time")
-        msg = Msg().bold(heading).text(" — " + ngettext(
-            "{count} meeting happened", "{count} meetings happened", len(happened)).format(
-                count=len(happened))).line()
-        outside_totals: list[int] = []
-        for user in people:
-            zone = zone_info(settings[user].zone or default_zone)
-            hours = _hours(settings[user].hours)
-            kinds = Counter(k for start, meeting in happened if (k := outside_kind(
-                hours, start.astimezone(zone), meeting.series.duration)))
-            total = sum(kinds.values())
-            outside_totals.append(total)
-            turns = " · ".join(f"{role_name(role)} {held.get(user, {}).get(role, 0)}"
-                               for role in roles)
-            # Translators: how many of the room's meetings fell outside the member's hours.
-            outside = _("outside hours {count}").format(count=total)
-            names(ctx, msg, [user]).text(f" — {turns} · {outside}")
-            detail = ", ".join(_outside(k, kinds[k]) for k in ("early", "late", "off")
-                               if kinds[k])
-            msg.text(f" ({detail})" if detail else "").line()
-        # Translators: followed by the lowest and highest counts of each column.
-        msg.text(_("Range:") + " ")
-        for role in roles:
-            counts = [held.get(u, {}).get(role, 0) for u in people]
-            msg.text(f"{role_name(role)}: {min(counts)}–{max(counts)} · ")
-        # Translators: the lowest and highest number of meetings outside members' hours.
-        msg.text(_("outside hours: {lowest}–{highest}").format(
-            lowest=min(outside_totals), highest=max(outside_totals)))
-        ctx.reply(msg)
+            # Translators: followed by the command that lists upcoming meetings.
+            nothing = _("No meetings happened in this room yet, so there is nothing to "
+                        "compare yet. See what is coming with")
+        ctx.reply(Msg().text(nothing + " ").code("!meetings"))
+        return
+    roles = list(DEFAULT_ROLES) + sorted({r for c in held.values() for r in c}
+                                         - set(DEFAULT_ROLES))
+    people = sorted(set(ctx.room.members()) | set(held),
+                    key=lambda u: (ctx.room.display_name(u).casefold(), u))
+    settings = await get_members(ctx.db, people)
+    default_zone = await room_default_zone(ctx)
+    if days:
+        heading = ngettext("Fairness in this room, the last {count} day",
+                           "Fairness in this room, the last {count} days",
+                           days).format(count=days)
+    else:
+        heading = _("Fairness in this room, all time")
+    msg = Msg().bold(heading).text(" — " + ngettext(
+        "{count} meeting happened", "{count} meetings happened", len(happened)).format(
+            count=len(happened))).line()
+    outside_totals: list[int] = []
+    for user in people:
+        zone = zone_info(settings[user].zone or default_zone)
+        hours = _hours(settings[user].hours)
+        kinds = Counter(k for start, meeting in happened if (k := outside_kind(
+            hours, start.astimezone(zone), meeting.series.duration)))
+        total = sum(kinds.values())
+        outside_totals.append(total)
+        turns = " · ".join(f"{role_name(role)} {held.get(user, {}).get(role, 0)}"
+                           for role in roles)
+        # Translators: how many of the room's meetings fell outside the member's hours.
+        outside = _("outside hours {count}").format(count=total)
+        names(ctx, msg, [user]).text(f" — {turns} · {outside}")
+        detail = ", ".join(_outside(k, kinds[k]) for k in ("early", "late", "off")
+                           if kinds[k])
+        msg.text(f" ({detail})" if detail else "").line()
+    # Translators: followed by the lowest and highest counts of each column.
+    msg.text(_("Range:") + " ")
+    for role in roles:
+        counts = [held.get(u, {}).get(role, 0) for u in people]
+        msg.text(f"{role_name(role)}: {min(counts)}–{max(counts)} · ")
+    # Translators: the lowest and highest number of meetings outside members' hours.
+    msg.text(_("outside hours: {lowest}–{highest}").format(
+        lowest=min(outside_totals), highest=max(outside_totals)))
+    ctx.reply(msg)

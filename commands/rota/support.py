@@ -7,7 +7,7 @@ from datetime import time
 
 from commands.context import Context
 from commands.errors import UserError
-from commands.meetings.commands import find_meeting, parse_ref
+from commands.meetings.commands import find_meeting
 from commands.reply import Msg
 from commands.rota.plan import catch_up
 from domain.i18n import N_, _
@@ -35,13 +35,6 @@ _ROLE_LABELS = {
     # Translators: a rota role as a label before a name: who takes the meeting's notes.
     "notes": N_("Notes"),
 }
-
-
-def ref_of(text: str) -> int:
-    try:
-        return parse_ref(text)
-    except ValueError as err:
-        raise UserError(str(err), "!rota m1") from None
 
 
 def role_name(role: str) -> str:
