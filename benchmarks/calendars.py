@@ -1,11 +1,15 @@
 """Regional calendars (issue 15): what they add to start-up and memory, and what they cost
-the ranking. Run: `.venv/bin/python -m benchmarks.calendars`.
+the ranking. Part of `make bench`; alone: `python -m benchmarks.calendars`. Figures only.
 
-Start-up: the bot imports `domain.calendars` (and so `holidays`) with the commands; the
-first check-in, rota or suggestion then computes a year per country. Both are measured in
-a fresh interpreter each, as resident memory (VmRSS) and wall time. The ranking: 10
-members in the network's zones, each with their calendar (week, holidays, a day off), over
-the 7-day window `!meeting suggest` uses by default.
+Start-up: the bot imports `domain.calendars` (and so the `holidays` library) with the
+commands; the first check-in, rota, note or suggestion then computes a year of holidays per
+country its members live in. A 200-room network lives in the network's countries, so the
+cost is per country, not per room. Each is measured in a fresh interpreter (import after
+what the bot loads anyway: babel, dateutil, the domain) as wall time and resident memory.
+
+Ranking: the ten-member network of `devtools/sample_network.py`, each member's hours seen
+through their `CalendarView` (country week, public holidays, a day off of their own), as
+`commands.meetings.people.people_of` builds them, against the same people without calendars.
 """
 
 from __future__ import annotations
@@ -14,90 +18,109 @@ import json
 import statistics
 import subprocess
 import sys
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-NETWORK = ("Asia/Amman", "Africa/Cairo", "Asia/Kathmandu", "Africa/Nairobi", "Africa/Lagos",
-           "Asia/Manila", "America/Bogota", "America/Sao_Paulo", "Asia/Hebron",
-           "America/Mexico_City")
+from benchmarks.suggest import HOUR, _ms
+from devtools.sample_network import ASKED_AT, NETWORK10
+from domain import calendars as calendars_module
+from domain.availability import Person
+from domain.hours import parse_hours
+from domain.suggest import suggest
+
+# The countries of the network (issue 15): a year of holidays each.
+NETWORK_ZONES = ("Asia/Amman", "Africa/Cairo", "Asia/Kathmandu", "Africa/Nairobi",
+                 "Africa/Lagos", "Asia/Manila", "America/Bogota", "America/Sao_Paulo",
+                 "Asia/Hebron", "America/Mexico_City", "Asia/Beirut", "Asia/Dhaka")
 
 _PROBE = r"""
 import json, sys, time
 def rss():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmRSS"):
-            return int(line.split()[1]) / 1024
-base = rss(); t0 = time.perf_counter()
-import commands  # the command layer without calendars' own import would be measured alike
-t1 = time.perf_counter(); after_commands = rss()
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS"):
+                return int(line.split()[1]) / 1024
+import babel, babel.dates, dateutil.relativedelta, domain.hours, domain.zones  # loaded anyway
+base = rss(); t0 = time.perf_counter(); c0 = time.process_time()
+import domain.calendars
+t1 = time.perf_counter(); c1 = time.process_time(); after = rss()
 from datetime import date
 from domain.calendars import calendar_for
-zones = sys.argv[1].split(",")
-t2 = time.perf_counter()
-for zone in zones:
+for zone in sys.argv[1].split(","):
     calendar_for(None, zone, None, None).holidays(date(2026, 1, 1), date(2026, 12, 31))
-t3 = time.perf_counter()
-print(json.dumps({"import_s": t1 - t0, "rss_commands": after_commands - base,
-                  "years_s": t3 - t2, "rss_years": rss() - after_commands}))
-"""
-
-_HOLIDAYS_ONLY = r"""
-import json, time
-def rss():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmRSS"):
-            return int(line.split()[1]) / 1024
-base = rss(); t0 = time.perf_counter()
-import holidays, domain.calendars
-print(json.dumps({"import_s": time.perf_counter() - t0, "rss": rss() - base}))
+t2 = time.perf_counter(); c2 = time.process_time()
+print(json.dumps({"import_ms": (t1 - t0) * 1000, "import_cpu": (c1 - c0) * 1000,
+                  "import_mib": after - base, "year_ms": (t2 - t1) * 1000,
+                  "year_cpu": (c2 - c1) * 1000, "year_mib": rss() - after}))
 """
 
 
-def probe(code: str, *args: str) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                         check=True)
-    return json.loads(out.stdout)
+def _probe() -> dict[str, float]:
+    out = subprocess.run([sys.executable, "-c", _PROBE, ",".join(NETWORK_ZONES)],
+                         capture_output=True, text=True, check=True)
+    return dict(json.loads(out.stdout))
 
 
-def rank_ms(rounds: int = 20) -> tuple[float, float]:
-    """(median, max) ms to rank 10 members with calendars, calendars built each time."""
-    from domain.calendars import DayOff, calendar_for
-    from domain.hours import WorkingHours
-    from domain.suggest import Person, rank_slots
+def _people(calendars: bool) -> list[Person]:
+    from datetime import date
 
-    now = datetime(2026, 3, 16, 8, tzinfo=UTC)  # the week of Eid al-Fitr 2026
-    times = []
-    for _round in range(rounds):
-        start = time.perf_counter()
-        today = now.date()
-        people = []
-        for index, zone in enumerate(NETWORK):
-            own = (DayOff(today + timedelta(days=index % 5), today + timedelta(days=index % 5)),)
-            cal = calendar_for(None, zone, None, None, own)
-            hours = WorkingHours(datetime.min.time().replace(hour=9),
-                                 datetime.min.time().replace(hour=17), cal.working_days(today))
-            people.append(Person(f"@m{index}:x", zone, hours,
-                                 cal.days_off(today - timedelta(days=2),
-                                              today + timedelta(days=9))))
-        rank_slots(people, timedelta(hours=1), now + timedelta(hours=1), now + timedelta(days=7))
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), max(times)
+    from domain.calendars import CalendarView, DayOff, calendar_for
+
+    people = []
+    for index, (user, zone, typed) in enumerate(NETWORK10):
+        hours = parse_hours(typed)
+        if not calendars:
+            people.append(Person(user, zone, hours))
+            continue
+        day = date(2026, 12, 7) + timedelta(days=index % 5)
+        cal = calendar_for(None, zone, hours.days, True, (DayOff(day, day),))
+        people.append(Person(user, zone, CalendarView(hours, cal)))
+    return people
 
 
-def main() -> None:
-    imports = [probe(_HOLIDAYS_ONLY) for _ in range(5)]
-    # 200 rooms of the network's members live in these ten countries: a year each.
-    first = [probe(_PROBE, ",".join(NETWORK)) for _ in range(5)]
-    median, worst = rank_ms()
-    print(f"import holidays + domain.calendars: "
-          f"{statistics.median(i['import_s'] for i in imports) * 1000:.0f} ms, "
-          f"+{statistics.median(i['rss'] for i in imports):.1f} MiB RSS (median of 5)")
-    print(f"first year of holidays for the network's 10 countries: "
-          f"{statistics.median(f['years_s'] for f in first) * 1000:.0f} ms, "
-          f"+{statistics.median(f['rss_years'] for f in first):.1f} MiB RSS")
-    print(f"rank suggestions, 10 members with calendars, 7-day window: "
-          f"median {median:.1f} ms, max {worst:.1f} ms (20 rounds)")
+def calendars_part(out: list[str], runs: int = 5) -> None:
+    probes = [_probe() for _run in range(runs)]
+
+    def median(key: str) -> float:
+        return statistics.median(p[key] for p in probes)
+
+    out.append("\n### Regional calendars (in process)\n")
+    out.append(f"Added start-up cost, each in a fresh interpreter after what the bot loads "
+               f"anyway; median of {runs}, wall clock (CPU). The countries of the network "
+               f"({len(NETWORK_ZONES)} zones: {', '.join(NETWORK_ZONES)}) are all a 200-room "
+               f"network needs: holidays are per country, not per room.\n")
+    out.append("| Work | ms | MiB RSS |")
+    out.append("|---|---|---|")
+    out.append(f"| import `domain.calendars` (the `holidays` library) | "
+               f"{median('import_ms'):.0f} ({median('import_cpu'):.0f}) | "
+               f"+{median('import_mib'):.1f} |")
+    out.append(f"| first year of holidays, {len(NETWORK_ZONES)} countries | "
+               f"{median('year_ms'):.0f} ({median('year_cpu'):.0f}) | "
+               f"+{median('year_mib'):.1f} |")
+    first = ASKED_AT + timedelta(hours=13)
+    end = ASKED_AT + timedelta(days=7)
+    out.append("\nRanking `!meeting suggest 60m within 7 days` for the 10 members of "
+               "`devtools/sample_network.py`, through each member's calendar (week, public "
+               "holidays, one day off of their own) or their hours alone. *Cold*: no working "
+               "time placed and no day asked about yet (a year of holidays is computed, as "
+               "after the first command); best of 5, wall clock (CPU).\n")
+    out.append("| Members | cold ms | warm ms |")
+    out.append("|---|---|---|")
+    for label, calendars in (("10 with calendars", True), ("10, hours alone", False)):
+        people = _people(calendars)
+
+        def rank(people: list[Person] = people) -> object:
+            return suggest(people, HOUR, first, end)
+
+        def rank_cold(people: list[Person] = people) -> object:
+            calendars_module._away.cache_clear()  # which dates are days off, asked afresh
+            return suggest(people, HOUR, first, end)
+
+        cold, warm = _ms(rank_cold, cold=True), _ms(rank, cold=False)
+        out.append(f"| {label} | {cold[0]:.0f} ({cold[1]:.0f}) | "
+                   f"{warm[0]:.0f} ({warm[1]:.0f}) |")
 
 
 if __name__ == "__main__":
-    main()
+    lines: list[str] = []
+    calendars_part(lines)
+    print("\n".join(lines))

@@ -20,22 +20,20 @@ from typing import Any
 
 from nio import (
     AsyncClient,
-    AsyncClientConfig,
     ErrorResponse,
     LocalProtocolError,
-    LoginResponse,
     RoomCreateResponse,
     RoomPreset,
     RoomSendResponse,
     SyncResponse,
     UploadResponse,
-    WhoamiResponse,
 )
 from nio.api import Api
 from nio.exceptions import SendRetryError
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.login import log_in
 from bot.outbox import (
     OutboxWorker,
     Outgoing,
@@ -45,14 +43,16 @@ from bot.outbox import (
 )
 from bot.render import DIRECT_PREFIX, FILE_EVENT, mark_late
 from bot.scheduler import Scheduler
-from bot.session import SavedSession, StoreLock, load_session, prepare_store_dir, save_session
+from bot.session import StoreLock, prepare_store_dir
+from bot.startup import StartupError as StartupError  # re-exported: callers catch it here
+from bot.startup import check_storage, tighten
 from bot.sync_handler import SyncHandler
 from commands import build_router
 from commands.router import Router
 from domain.i18n import warm as warm_catalogues
 from storage import Database, open_database
 from storage.meetings import iso
-from storage.state import SYNC_TOKEN, get_value, set_value
+from storage.state import SYNC_TOKEN, get_value, record_last_sync, set_value
 
 log = logging.getLogger(__name__)
 
@@ -69,13 +69,11 @@ SYNC_TIMEOUT_MS = 30_000
 MAX_BACKOFF = 300.0
 # Gentler than doubling: after a one-minute outage the next try is ~20 s away, not ~60 s.
 BACKOFF_FACTOR = 1.5
+# `last_sync_ok` is written at most this often: enough for `minga status`, not a write a sync.
+SYNC_OK_WRITE_SECONDS = 60.0
 
 PERMANENT_ERRORS = {"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN", "M_TOO_LARGE",
                     "M_BAD_JSON", "M_NOT_JSON"}
-
-
-class StartupError(RuntimeError):
-    """Start-up cannot continue; the message says what to do."""
 
 
 class MingaBot:
@@ -94,15 +92,18 @@ class MingaBot:
         self._tasks: list[asyncio.Task[None]] = []
         self.ready = asyncio.Event()
         self.sync_failures = 0
+        self._sync_ok_written = -SYNC_OK_WRITE_SECONDS
 
     # ---- start and stop -------------------------------------------------
     async def start(self) -> None:
         """Lock the store, open the database, log in (once, ever) and start the loops."""
+        check_storage(self.config)
         prepare_store_dir(self.store_dir)
         self.lock.acquire()
         try:
             self.db = await open_database(self.config.storage.database)
             self.client = await self._login()
+            tighten(self.config)  # nio's crypto database now exists
             self.outbox = OutboxWorker(self.db, self._send, self.clock)
             self.handler = SyncHandler(self.config, self.client, self.db, self.router,
                                        self.outbox, self.clock)
@@ -142,48 +143,7 @@ class MingaBot:
 
     # ---- login ------------------------------------------------------------
     async def _login(self) -> AsyncClient:
-        cfg = self.config.matrix
-        client = AsyncClient(
-            cfg.homeserver,
-            cfg.user_id,
-            store_path=str(self.store_dir),
-            config=AsyncClientConfig(
-                encryption_enabled=True,
-                store_sync_tokens=False,  # our own SQLite keeps the position
-                max_limit_exceeded=0,  # we honour Retry-After ourselves
-                max_timeouts=0,  # the supervisors back off, not nio
-                request_timeout=60,
-            ),
-        )
-        saved = load_session(self.store_dir)
-        if saved and (saved.user_id != cfg.user_id or saved.homeserver != cfg.homeserver):
-            await client.close()
-            raise StartupError(
-                f"the store {self.store_dir} belongs to {saved.user_id} on {saved.homeserver}; "
-                "use another storage.store_dir for this account"
-            )
-        if saved:
-            client.restore_login(saved.user_id, saved.device_id, saved.access_token)
-            log.info("restored device %s", saved.device_id)
-            return client
-        if cfg.access_token:
-            client.access_token = cfg.access_token
-            who = await client.whoami()
-            if not isinstance(who, WhoamiResponse) or not who.device_id:
-                await client.close()
-                raise StartupError(f"matrix.access_token was rejected: {_describe(who)}")
-            session = SavedSession(cfg.homeserver, who.user_id, who.device_id, cfg.access_token)
-        else:
-            resp = await client.login(password=cfg.password, device_name=cfg.device_name)
-            if not isinstance(resp, LoginResponse):
-                await client.close()
-                raise StartupError(f"login as {cfg.user_id} failed: {_describe(resp)}")
-            session = SavedSession(cfg.homeserver, resp.user_id, resp.device_id,
-                                   resp.access_token)
-        save_session(self.store_dir, session)
-        client.restore_login(session.user_id, session.device_id, session.access_token)
-        log.info("logged in as %s, new device %s", session.user_id, session.device_id)
-        return client
+        return await log_in(self.config.matrix, self.store_dir)
 
     @property
     def device_id(self) -> str | None:
@@ -257,6 +217,7 @@ class MingaBot:
                     if self.sync_failures and self.outbox:
                         self.outbox.homeserver_back()
                     self.sync_failures = 0
+                    await self._note_sync_ok()
                     return resp
                 reason = _describe(resp)
             self.sync_failures += 1
@@ -264,6 +225,14 @@ class MingaBot:
             log.warning("sync failed (%s); retrying in %.1fs", reason, max(wait, 1.0))
             await asyncio.sleep(max(wait, 1.0))
             delay = min(delay * BACKOFF_FACTOR, MAX_BACKOFF)
+
+    async def _note_sync_ok(self) -> None:
+        """Record (throttled) that the homeserver answered, for `minga status`."""
+        now = asyncio.get_running_loop().time()
+        if self.db is None or now - self._sync_ok_written < SYNC_OK_WRITE_SECONDS:
+            return
+        self._sync_ok_written = now
+        await record_last_sync(self.db, iso(self.clock.now()))
 
     async def _keys_maintenance(self) -> None:
         """What sync_forever does between syncs: our keys up, others' keys in."""
@@ -366,7 +335,8 @@ class MingaBot:
         return await client._send(RoomSendResponse, method, path, data, (room_id,))
 
     async def _upload(self, item: Outgoing) -> dict[str, Any]:
-        """Upload the attachment (encrypted if the room is) and return the m.file content."""
+        """Upload the attachment (encrypted if the room is) and return the m.file or m.image
+        content (an image's body is its alt text, so its name is in `filename`)."""
         assert self.client
         content = dict(item.content)
         data = base64.b64decode(content.pop(FILE_EVENT))
@@ -374,7 +344,7 @@ class MingaBot:
         encrypt = bool(room and room.encrypted)
         resp, keys = await self.client.upload(
             lambda *_: io.BytesIO(data), content_type=content["info"]["mimetype"],
-            filename=content["body"], encrypt=encrypt, filesize=len(data),
+            filename=content.get("filename", content["body"]), encrypt=encrypt, filesize=len(data),
         )
         if not isinstance(resp, UploadResponse):
             if getattr(resp, "status_code", None) == "M_LIMIT_EXCEEDED":

@@ -47,9 +47,17 @@ def bot_names(user_id: str, display_name: str | None) -> list[str]:
     return sorted(names, key=len, reverse=True)
 
 
+# Direction marks some clients and keyboards put around right-to-left text.
+_BIDI_MARKS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_NO_MARKS = str.maketrans("", "", _BIDI_MARKS)
+
+
 def parse_command(body: str, prefix: str, names: list[str]) -> CommandText | None:
-    """`!name args`, `minga: name args` or a mention of the bot followed by `name args`."""
-    text = strip_reply_fallback(body).strip()
+    """`!name args`, `minga: name args` or a mention of the bot followed by `name args`.
+
+    A command name is a word in any script (`!مساعدة`, `!réunion`); it starts with a letter.
+    """
+    text = strip_reply_fallback(body).strip().lstrip(_BIDI_MARKS)
     prefixed = text.startswith(prefix)
     if prefixed:
         rest = text[len(prefix):]
@@ -63,10 +71,13 @@ def parse_command(body: str, prefix: str, names: list[str]) -> CommandText | Non
                 break
         else:
             return None
-    match = re.match(r"(\S+)\s*(.*)", rest, re.DOTALL)
-    if not match or not re.match(r"[A-Za-z]", match.group(1)):
+    match = re.match(r"(\S+)\s*(.*)", rest.lstrip(_BIDI_MARKS), re.DOTALL)
+    if not match:
         return None
-    return CommandText(match.group(1).lower(), match.group(2).strip(), prefixed)
+    name = match.group(1).translate(_NO_MARKS)
+    if not name[:1].isalpha():
+        return None
+    return CommandText(name.lower(), match.group(2).strip(), prefixed)
 
 
 # A user id written out in the body: "@amina:example.org" (not inside a word or an e-mail

@@ -84,7 +84,7 @@ class SyncHandler:
         self.names = bot_names(self.user_id, config.matrix.device_name)
         self.settings = Settings(config.bot.command_prefix, config.bot.default_timezone,
                                  config.bot.admins, config.bot.retention_days,
-                                 config.bot.language)
+                                 config.bot.language, config.bot.charts)
         self.creators: dict[str, set[str]] = {}
         self.pending: dict[str, tuple[MegolmEvent, float]] = {}
         self._pending_loaded = False

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 
 from commands.context import Context, Settings
-from domain.calendars import MemberCalendar, calendar_for
-from domain.hours import WorkingHours
+from domain.calendars import CalendarView, MemberCalendar, calendar_for
+from domain.hours import HoursError, WorkingHours
 from domain.suggest import DEFAULT_HOURS
 from storage.calendars import days_off_of
 from storage.db import Database
@@ -45,18 +45,25 @@ async def member_calendars(db: Database, settings: Mapping[str, MemberSettings],
     stored settings; members without a zone get the default's country."""
     own = await days_off_of(db, settings, since)
     return {
-        uid: calendar_for(s.calendar, s.zone or default_zone,
-                          WorkingHours.from_storage(s.hours).days if s.hours else None,
+        uid: calendar_for(s.calendar, s.zone or default_zone, _named_days(s.hours),
                           s.days_named, own.get(uid, ()))
         for uid, s in settings.items()
     }
 
 
+def _named_days(stored: str | None) -> frozenset[int] | None:
+    """The weekdays of stored hours; None when unset (or unreadable: the default applies)."""
+    try:
+        return WorkingHours.from_storage(stored).days if stored else None
+    except HoursError:
+        return None
+
+
 def effective_hours(stored: str | None, calendar: MemberCalendar, on: date) -> WorkingHours:
     """A member's hours with their calendar's working days (their own if `!hours` named them,
-    else their country's week); 09:00–17:00 when they never set hours."""
+    else their country's week); 09:00–17:00 when they never set hours. Split shifts stay."""
     base = WorkingHours.from_storage(stored) if stored else DEFAULT_HOURS
-    return WorkingHours(base.start, base.end, calendar.working_days(on))
+    return CalendarView(base, calendar).hours_on(on)
 
 
 async def calendars_and_zones(db: Database, user_ids: Iterable[str], default_zone: str,

@@ -38,6 +38,9 @@ class Settings:
     retention_days: int = 365
     # The language of rooms and members that chose none (a code from domain.i18n.LANGUAGES).
     language: str = "en"
+    # Charts beside the text replies (config bot.charts); off unless the bot turns it on, so
+    # handler tests draw only when they mean to.
+    charts: bool = False
 
 
 @dataclass

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from domain.errors import DomainError
+from domain.when import WhenError
 
 UserError = DomainError
 
@@ -19,6 +20,20 @@ class PermissionDenied(DomainError):
     """The member may not do this in this room: about who asks, so no example by default."""
 
     about_input = False
+
+
+def with_readings(error: WhenError, typed: str, said: str) -> DomainError:
+    """A date with several readings, as a reply offering each one as a whole command.
+
+    `typed` is the whole command as typed (`!action Send it due 3/12`), `said` the part of
+    it the parser read (`3/12`); each reading replaces that part. An error without readings
+    is returned as it is.
+    """
+    at = typed.rfind(said)
+    if not error.readings or at < 0:
+        return error
+    commands = [typed[:at] + reading + typed[at + len(said):] for reading in error.readings]
+    return DomainError(error.reason, offers=commands)
 
 
 @contextmanager

@@ -60,6 +60,8 @@ def overview(ctx: Context, router: Router) -> Msg:
 
 def detail(ctx: Context, cmd: Command) -> Msg:
     msg = Msg().code(_(cmd.usage)).line().text(_(cmd.summary)).line()
+    for paragraph in cmd.details:
+        msg.text(_(paragraph)).line()
     subs = {id(s): s for s in cmd.subcommands.values()}.values()
     for sub in subs:
         msg.text("• ").code(_(sub.usage)).text(f" — {_(sub.summary)}").line()

@@ -18,7 +18,7 @@ from commands.context import Context
 from commands.errors import where_it_broke
 from commands.reply import Msg, with_prefix
 from domain.errors import DomainError
-from domain.i18n import _, use_language
+from domain.i18n import _, ngettext, use_language
 from storage.languages import member_and_room_language
 
 # The router's log: operators (and the fault suite) find every apology's error id there.
@@ -91,6 +91,13 @@ async def run(ctx: Context, label: str, work: Next,
 
 def error_reply(ctx: Context, err: DomainError) -> Msg:
     msg = Msg().text(err.message)
+    if err.offers:
+        # Translators: followed by one or more commands, one per line.
+        msg.line().text(ngettext("Did you mean:", "Did you mean one of these?",
+                                 len(err.offers)))
+        for offer in err.offers:
+            msg.line().code(offer)
+        return msg
     if err.example:
         msg.line().text(_("Example:") + " ").code(err.example)
     return msg

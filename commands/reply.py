@@ -28,6 +28,19 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Image:
+    """A picture posted as m.image (encrypted in encrypted rooms); the message's text is its
+    alt text, for screen readers and clients that hide images. The filename travels in the
+    clear in the upload URL, so it says nothing about the room."""
+
+    data: bytes
+    width: int
+    height: int
+    mimetype: str = "image/png"
+    filename: str = "chart.png"
+
+
+@dataclass(frozen=True)
 class PollSpec:
     """A Matrix poll (MSC3381); the message's text is its fallback for other clients."""
 
@@ -58,6 +71,7 @@ class Msg:
     # Room-wide messages go to the room; a reply relates to the command event.
     is_reply: bool = True
     attachment: Attachment | None = None
+    image: Image | None = None
     poll: PollSpec | None = None
     poll_end: PollEnd | None = None
     reaction: Reaction | None = None

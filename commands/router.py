@@ -26,13 +26,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from commands import middleware
-from commands.aliases import ALIASES
+from commands.aliases import ALIASES, names_for
 from commands.context import Context
 from commands.errors import UserError, errors_show, where_it_broke
 from commands.jobs import Schedules
 from commands.reply import with_prefix as with_prefix  # where jobs have always found it
 from domain.errors import DomainError
 from domain.i18n import _
+from domain.words import fold
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,8 @@ class Command:
     declared: tuple[str, ...] = ()
     # False: words after the last argument are ignored rather than refused.
     must_consume_args: bool = True
+    # Longer explanations (N_-marked) that `!help <command>` shows after the summary.
+    details: tuple[str, ...] = ()
 
     @property
     def full_name(self) -> str:
@@ -104,11 +107,11 @@ class Command:
         return f"{self.parent.full_name} {self.name}"
 
     def sub(self, name: str, *, summary: str, usage: str, examples: tuple[str, ...] = (),
-            args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = ()
-            ) -> Callable[[Handler], Handler]:
+            args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = (),
+            details: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self._add_sub(Command(name, summary, usage, examples, handler, args, aliases,
-                                  parent=self))
+                                  parent=self, details=details))
             return handler
 
         return register
@@ -153,13 +156,13 @@ class Command:
 
 def declare(name: str, *, summary: str, usage: str, examples: tuple[str, ...] = (),
             args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = (),
-            target: Arg | None = None, subcommands: tuple[str, ...] = ()
-            ) -> Callable[[Handler], Command]:
+            target: Arg | None = None, subcommands: tuple[str, ...] = (),
+            details: tuple[str, ...] = ()) -> Callable[[Handler], Command]:
     """A top-level command; its names in members' languages (`ALIASES`) come with it."""
     def register(handler: Handler) -> Command:
         everyday = (*aliases, *ALIASES.get(name, ()))
         return Command(name, summary, usage, examples, handler, args, everyday,
-                       target=target, declared=subcommands)
+                       target=target, declared=subcommands, details=details)
 
     return register
 
@@ -181,12 +184,14 @@ class CommandSet:
 
     def command(self, name: str, *, summary: str, usage: str, examples: tuple[str, ...] = (),
                 args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = (),
-                target: Arg | None = None, subcommands: tuple[str, ...] = ()
-                ) -> Callable[[Handler], Command]:
-        """`target`: see the module docstring; `subcommands`: see `Command.declared`."""
+                target: Arg | None = None, subcommands: tuple[str, ...] = (),
+                details: tuple[str, ...] = ()) -> Callable[[Handler], Command]:
+        """`target`: see the module docstring; `subcommands`: see `Command.declared`;
+        `details`: see `Command.details`."""
         def register(handler: Handler) -> Command:
             cmd = declare(name, summary=summary, usage=usage, examples=examples, args=args,
-                          aliases=aliases, target=target, subcommands=subcommands)(handler)
+                          aliases=aliases, target=target, subcommands=subcommands,
+                          details=details)(handler)
             self.commands.append(cmd)
             return cmd
 
@@ -194,11 +199,12 @@ class CommandSet:
 
     def sub(self, parent: Command, name: str, *, summary: str, usage: str,
             examples: tuple[str, ...] = (), args: tuple[Arg, ...] = (),
-            aliases: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
+            aliases: tuple[str, ...] = (), details: tuple[str, ...] = ()
+            ) -> Callable[[Handler], Handler]:
         """A subcommand this module adds to a command another module declared."""
         def register(handler: Handler) -> Handler:
             parent.sub(name, summary=summary, usage=usage, examples=examples, args=args,
-                       aliases=aliases)(handler)
+                       aliases=aliases, details=details)(handler)
             self.subcommands.append(parent.subcommands[name])
             return handler
 
@@ -249,6 +255,8 @@ class Router:
         self.order: list[Command] = []
         self.interactions: list[tuple[str, str, InteractionHandler]] = []
         self.schedules = Schedules()
+        self._fold_cache: dict[str, Command] = {}
+        self._folded_from = -1
 
     def include(self, *parts: CommandSet) -> None:
         """Install what modules declared, in order (the order `!help` lists commands)."""
@@ -290,10 +298,29 @@ class Router:
         return register
 
     def find(self, name: str) -> Command | None:
-        return self.commands.get(name.lower())
+        """A command by any of its names; accents, case and Arabic spelling variants aside
+        ("!reunion", "!RÉUNION", "!مساعده")."""
+        found = self.commands.get(name.lower())
+        if found is None:
+            found = self._folded().get(fold(name))
+        return found
 
-    def suggest(self, name: str) -> list[str]:
-        return difflib.get_close_matches(name.lower(), list(self.commands), n=3, cutoff=0.6)
+    def _folded(self) -> dict[str, Command]:
+        """Names folded ("reunion" for "réunion"), rebuilt when a command was registered."""
+        if self._folded_from != len(self.commands):
+            self._fold_cache = {fold(key): cmd for key, cmd in self.commands.items()}
+            self._folded_from = len(self.commands)
+        return self._fold_cache
+
+    def suggest(self, name: str, lang: str = "en") -> list[str]:
+        """Close names in the reader's language and English only (never `!olvidar` to an
+        English reader)."""
+        names: list[str] = []
+        for cmd in self.order:
+            names.append(cmd.name)
+            names.extend(a for a in cmd.aliases if a in names_for(cmd.name, lang)
+                         or a not in ALIASES.get(cmd.name, ()))
+        return difflib.get_close_matches(name.lower(), names, n=3, cutoff=0.6)
 
     async def interact(self, ctx: Context, interaction: Interaction) -> bool:
         """Try the matching handlers in turn; errors become replies as for commands."""
@@ -362,7 +389,7 @@ class Router:
             )
         cmd = self.find(name)
         if cmd is None:
-            hint = self.suggest(name)
+            hint = self.suggest(name, ctx.lang)
             unknown = _("I don't know the command {command}.").format(
                 command=f"{ctx.settings.prefix}{name[:40]}")
             if hint:

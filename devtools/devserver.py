@@ -82,7 +82,8 @@ def find_synapse_python(explicit: str | None = None) -> str:
     if venv_python.exists():
         return str(venv_python)
     raise DevServerError(
-        "Synapse is not installed: run `make test-deps` or set MINGA_SYNAPSE_PYTHON"
+        "Synapse is not installed: pip install 'minga[demo]', or in a checkout run "
+        "`make demo` (`make test-deps` for the tests); or set MINGA_SYNAPSE_PYTHON"
     )
 
 

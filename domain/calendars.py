@@ -20,18 +20,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache, lru_cache
 from importlib import resources
 
 import holidays as holidays_lib
 from babel import Locale, UnknownLocaleError
 
+from domain.hours import WorkingHours, with_week
 from domain.zones import zone_info
 
 __all__ = [
     "WEEK_CORRECTIONS",
     "CalendarError",
+    "CalendarView",
     "DayOff",
     "Holiday",
     "MemberCalendar",
@@ -147,7 +149,8 @@ def _supported() -> dict[str, tuple[str, ...]]:
 
 @cache
 def _territories() -> frozenset[str]:
-    return frozenset(k for k in Locale("en").territories if len(k) == 2 and k.isalpha())
+    return frozenset(k for k in Locale("en").territories
+                     if isinstance(k, str) and len(k) == 2 and k.isalpha())
 
 
 def parse_region(text: str) -> Region:
@@ -286,6 +289,74 @@ class MemberCalendar:
                     off.add(day)
                     day += timedelta(days=1)
         return frozenset(d for d in off if not self.worked(d))
+
+
+_ONE_DAY = timedelta(days=1)
+
+
+@lru_cache(maxsize=8192)
+def _away(calendar: MemberCalendar, day: date) -> bool:
+    """A public holiday or own day off the member does not work through. Kept: the ranking
+    asks about the same dates every quarter hour."""
+    return calendar.off_reason(day) in ("holiday", "personal")
+
+
+@lru_cache(maxsize=512)
+def _on_week(hours: WorkingHours, days: frozenset[int]) -> WorkingHours:
+    return with_week(hours, days)
+
+
+@dataclass(frozen=True)
+class CalendarView:
+    """A member's working time as `domain.availability` sees it (a `WorkingTime`): their
+    hours on their calendar's week (their country's, unless `!hours` named days), with no
+    working time on a public holiday or own day off. This is the one path every fair-time
+    question goes through: suggestions, notes on `!meeting add`/`move`, `!fairness`, charts.
+
+    A shift that starts the evening before a holiday still runs into it (it belongs to the
+    day it starts on); a shift that would start on the holiday does not happen.
+    """
+
+    hours: WorkingHours  # as stored (or the default); days replaced by the week when unnamed
+    calendar: MemberCalendar
+
+    def hours_on(self, day: date) -> WorkingHours:
+        """The hours that apply on a date (Nepal's week changed in 2022)."""
+        if self.calendar.days is not None:
+            return self.hours
+        return _on_week(self.hours, self.calendar.working_days(day))
+
+    def away(self, day: date) -> bool:
+        return _away(self.calendar, day)
+
+    def working(self, local: datetime) -> bool:
+        today = local.date()
+        now = local.time().replace(tzinfo=None)
+        if not self.away(today):
+            weekday = today.weekday()
+            for shift in self.hours_on(today).shifts:
+                if weekday in shift.days and shift.start <= now and (
+                        shift.overnight or now < shift.end):
+                    return True
+        yesterday = today - _ONE_DAY
+        if not self.away(yesterday):
+            weekday = yesterday.weekday()
+            for shift in self.hours_on(yesterday).shifts:
+                if shift.overnight and weekday in shift.days and now < shift.end:
+                    return True
+        return False
+
+    def day_off(self, day: date) -> bool:
+        """No shift touches the date: not a working weekday (or away), and no overnight
+        shift from the day before reaches into it."""
+        if not self.away(day) and day.weekday() in self.hours_on(day).days:
+            return False
+        yesterday = day - _ONE_DAY
+        if self.away(yesterday):
+            return True
+        weekday = yesterday.weekday()
+        return not any(shift.overnight and shift.end != time(0) and weekday in shift.days
+                       for shift in self.hours_on(yesterday).shifts)
 
 
 def effective_days(named: frozenset[int] | None, days_named: bool | None

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from domain.errors import DomainError
 from domain.i18n import N_, _, ngettext
-from domain.timefmt import format_day
+from domain.timefmt import day_phrase, format_day
 from domain.when import localize, parse_when
 from domain.zones import zone_info, zone_label
 
@@ -60,13 +60,18 @@ def parse_due(text: str, now: datetime, zone: str) -> Due:
     wall = parse_when(text, now, zone, default_time=END_OF_DAY)
     instant, _note = localize(wall.local, wall.zone)
     if instant <= now:
-        later = future_suggestion(wall.local, now.astimezone(zone_info(wall.zone)))
-        # Translators: {day} e.g. "Fri 4 Dec"; {place} a city; {suggestion} a date to type,
-        # e.g. "2026-12-11".
-        message = _("{day} has already passed (in {place}). Did you mean {suggestion}?")
-        raise DuePassed(message.format(day=day_words(wall.local, now, wall.zone),
-                                       place=zone_label(wall.zone),
-                                       suggestion=suggestion_text(later)),
+        now_local = now.astimezone(zone_info(wall.zone))
+        later = future_suggestion(wall.local, now_local)
+        shown = due_words(wall.local, now, wall.zone)
+        if wall.local.date() < now_local.date():
+            # Translators: {when} e.g. "yesterday, Wed 2 Dec (end of day, Bogota)";
+            # {suggestion} a date to type, e.g. "2026-12-09".
+            message = _("That date is in the past: {when}. Did you mean {suggestion}?")
+        else:
+            # Translators: {when} e.g. "today, Thu 3 Dec, 09:00 (Bogota)"; {suggestion} a
+            # date and time to type, e.g. "2026-12-04 09:00".
+            message = _("That time has already passed: {when}. Did you mean {suggestion}?")
+        raise DuePassed(message.format(when=shown, suggestion=suggestion_text(later)),
                         suggestion_text(later))
     return Due(instant, wall.local, wall.zone)
 
@@ -105,16 +110,23 @@ def day_words(local: datetime, now: datetime, zone: str) -> str:
 
 
 def format_due(due: datetime, zone: str, now: datetime) -> str:
-    """"Fri 4 Dec (end of day, Nairobi)" or "Fri 4 Dec, 15:00 (Nairobi)", in `zone`."""
-    local = due.astimezone(zone_info(zone)).replace(tzinfo=None)
+    """"today, Thu 3 Dec (end of day, Nairobi)" or "Fri 4 Dec, 15:00 (Nairobi)", in `zone`.
+
+    This is how a due date is restated, so `parse_due` reads it back as the same instant.
+    """
+    return due_words(due.astimezone(zone_info(zone)).replace(tzinfo=None), now, zone)
+
+
+def due_words(local: datetime, now: datetime, zone: str) -> str:
+    """`format_due` for a wall time already in `zone`."""
     label = zone_label(zone)
+    today = now.astimezone(zone_info(zone)).date()
+    day = day_phrase(local.date(), today, with_year=local.year != today.year)
     if local.time() == END_OF_DAY:
         # Translators: a due date without a time, e.g. "Fri 4 Dec (end of day, Nairobi)".
-        return _("{day} (end of day, {place})").format(day=day_words(local, now, zone),
-                                                       place=label)
+        return _("{day} (end of day, {place})").format(day=day, place=label)
     # Translators: a due date, e.g. "Fri 4 Dec, 15:00 (Nairobi)".
-    return _("{day}, {time} ({place})").format(day=day_words(local, now, zone),
-                                               time=f"{local:%H:%M}", place=label)
+    return _("{day}, {time} ({place})").format(day=day, time=f"{local:%H:%M}", place=label)
 
 
 def overdue_by(due: datetime, now: datetime) -> str:

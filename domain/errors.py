@@ -10,6 +10,7 @@ no handler catches a rule's error only to raise it again in other words.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 
@@ -23,7 +24,12 @@ class DomainError(ValueError):
     # own when none is given); a refusal about who asks (a permission) ends without one.
     about_input: ClassVar[bool] = True
 
-    def __init__(self, message: str, example: str | None = None) -> None:
+    def __init__(self, message: str, example: str | None = None, *,
+                 offers: Sequence[str] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.example = example
+        # Restate or refuse: what was typed has several readings, and each of these whole
+        # commands is one of them ("!action Send it due 2026-12-03"); shown instead of the
+        # example, as "Did you mean one of these?".
+        self.offers: tuple[str, ...] = tuple(offers)

@@ -14,10 +14,12 @@ How the series is written:
 - DTSTART is the first real occurrence (the series start may not match the rule).
 - Skipped occurrences become EXDATEs; moved ones become VEVENTs with a RECURRENCE-ID,
   written in UTC at their new time.
-- Alternating-times series become two repeating VEVENTs, each with INTERVAL doubled: the
-  first with UID <uid> for occurrences 0, 2, 4..., the second with UID <uid>-alt for
-  1, 3, 5... at the alternate time. COUNT is split between them; the second one's UNTIL is
-  shifted by the difference between the two times, so both stop after the same date.
+- Alternating-times series become one repeating VEVENT per time, each with INTERVAL
+  multiplied by the number of times: the first with UID <uid> for occurrences 0, 2, 4...
+  (or 0, 3, 6... with three times), the second with UID <uid>-alt for 1, 3, 5... at the
+  alternate time, a third with UID <uid>-alt2. COUNT is split between them; the others'
+  UNTIL is shifted by the difference between their time and the first, so all stop after
+  the same date.
 - A one-off meeting that was skipped is exported with STATUS:CANCELLED.
 - Every VEVENT carries SEQUENCE, the meeting's revision (how many times it was changed), so
   a calendar that imported an older file takes the new one as the newer version.
@@ -102,9 +104,7 @@ class _Writer:
         self.description, self.url, self.now_utc = description, url, now_utc
         self.sequence = sequence
         self.tz = zone_info(series.zone)
-        times = [series.start_local.time()]
-        if series.alternate_local_time is not None:
-            times.append(series.alternate_local_time)
+        times = series.turn_times
         self.in_utc = isinstance(self.tz, timezone) and all(map(self._same_date_in_utc, times))
 
     def events(self, overrides: Mapping[datetime, Override]) -> list[Event]:
@@ -112,14 +112,14 @@ class _Writer:
         if series.rule is None:
             return [self._one_off(overrides)]
         begin = localize(series.start_local, series.zone)[0] - timedelta(days=3)
-        first_two = occurrences(series, begin, begin + timedelta(days=36525), limit=2)
-        if not first_two:
+        turns = len(series.turn_times)
+        first = occurrences(series, begin, begin + timedelta(days=36525), limit=turns)
+        if not first:
             return []
-        alternating = series.alternate_local_time is not None
-        masters = [self._master(self.uid, first_two[0].original_local, 2 if alternating else 1)]
-        if alternating and len(first_two) > 1:
-            alt_start = self._wall(first_two[1])
-            masters.append(self._master(f"{self.uid}-alt", alt_start, 2, second=True))
+        masters = [self._master(self.uid, first[0].original_local, turns, 0)]
+        for index, turn in enumerate(first[1:], 1):
+            uid = f"{self.uid}-alt" if index == 1 else f"{self.uid}-alt{index}"
+            masters.append(self._master(uid, self._wall(turn), turns, index))
         moved: list[Event] = []
         for original, override in sorted(overrides.items()):
             occurrence = occurrence_on(series, original.date())
@@ -132,18 +132,19 @@ class _Writer:
                 moved.append(self._moved(master, occurrence, override.new_start_utc))
         return masters + moved
 
-    def _master(self, uid: str, wall: datetime, factor: int, second: bool = False) -> Event:
+    def _master(self, uid: str, wall: datetime, factor: int, turn: int) -> Event:
+        """The VEVENT of turn number `turn` out of `factor` (see module doc)."""
         event = self._event(uid, self._stamp(wall))
         recur = vRecur.from_ical(self.series.rule or "")
         interval = int(recur.get("INTERVAL", [1])[0])
         if factor > 1:
             recur["INTERVAL"] = [interval * factor]
         if "COUNT" in recur and factor > 1:
-            count = int(recur["COUNT"][0])  # the first VEVENT takes the extra one if odd
-            recur["COUNT"] = [count // 2 if second else (count + 1) // 2]
+            count = int(recur["COUNT"][0])  # the earlier turns take the extra ones
+            recur["COUNT"] = [(count - turn + factor - 1) // factor]
         if "UNTIL" in recur:
             until = recur["UNTIL"][0]
-            if second:
+            if turn:
                 until += _time_gap(self.series.start_local.time(), wall.time())
             recur["UNTIL"] = [localize(until, self.series.zone)[0]]
         event.add("rrule", recur)
@@ -181,9 +182,10 @@ class _Writer:
 
     def _wall(self, occurrence: Occurrence) -> datetime:
         """The wall time an occurrence is listed under in its master VEVENT."""
-        alternate = self.series.alternate_local_time
-        if alternate is not None and occurrence.index % 2 == 1:
-            return datetime.combine(occurrence.original_local.date(), alternate)
+        series = self.series
+        if series.alternate_local_times and occurrence.index % len(series.turn_times):
+            return datetime.combine(occurrence.original_local.date(),
+                                    series.turn_time(occurrence.index))
         return occurrence.original_local
 
     def _stamp(self, wall: datetime) -> datetime:

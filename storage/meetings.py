@@ -59,8 +59,7 @@ def _meeting(row: aiosqlite.Row) -> Meeting:
         zone=row["zone"],
         rule=row["rule"],
         duration=timedelta(minutes=row["duration_min"]),
-        alternate_local_time=time.fromisoformat(row["alternate_time"])
-        if row["alternate_time"] else None,
+        alternate_local_times=turn_times_from(row["alternate_time"]),
     )
     return Meeting(
         id=row["id"], room_id=row["room_id"], number=row["number"], title=row["title"],
@@ -71,6 +70,16 @@ def _meeting(row: aiosqlite.Row) -> Meeting:
         next_start=from_iso(row["next_start_utc"]) if row["next_start_utc"] else None,
         revision=row["revision"],
     )
+
+
+def turn_times_text(series: Series) -> str | None:
+    """The `alternate_time` column: "15:00", or "15:00,02:00" for three times in turn."""
+    times = series.alternate_local_times
+    return ",".join(t.isoformat("minutes") for t in times) if times else None
+
+
+def turn_times_from(text: str | None) -> tuple[time, ...]:
+    return tuple(time.fromisoformat(t) for t in text.split(",")) if text else ()
 
 
 def parse_leads(text: str | None) -> tuple[int, ...] | None:
@@ -98,8 +107,7 @@ async def insert_meeting(conn: aiosqlite.Connection, *, room_id: str, title: str
                          series: Series, created_by: str, now: datetime,
                          link: str | None = None) -> int:
     number = await next_number(conn, room_id, "meeting")
-    alternate = series.alternate_local_time.isoformat("minutes") \
-        if series.alternate_local_time else None
+    alternate = turn_times_text(series)
     await conn.execute(
         "INSERT INTO meetings (room_id, number, title, start_local, zone, rule, duration_min, "
         "alternate_time, link, created_by, created_at, updated_at) "

@@ -89,7 +89,8 @@ async def add(ctx: Context, text: str) -> None:
     short = body if len(body) <= 40 else body[:40].rsplit(" ", 1)[0]
     # Translators: an example command: keep "!action" and "due"; {text} is the member's text.
     example = _("!action {text} due fri").format(text=short)
-    due = await read_due(ctx, when, owners[0], example, in_text=True) if when else None
+    due = await read_due(ctx, when, owners[0], example, typed=f"!action {text.strip()}",
+                         in_text=True) if when else None
     action_id, number = await insert_action(
         ctx.db.conn, room_id=ctx.room_id, text=body, owners=owners,
         due=due.instant if due else None, created_by=ctx.sender, now=ctx.now,
@@ -211,7 +212,7 @@ async def action_due(ctx: Context, number: int, rest: str) -> None:
     if not rest:
         raise UserError(_("Give the new due date."), example)
     owner = action.owners[0] if action.owners else ctx.sender
-    due = await read_due(ctx, rest, owner, example)
+    due = await read_due(ctx, rest, owner, example, typed=f"!action {n} due {rest}")
     await update_action(ctx.db.conn, action.id, ctx.now, due_utc=iso(due.instant))
     ctx.changed.add(("action", action.id))
     zone, _default = await zone_of(ctx, owner)

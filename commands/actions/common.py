@@ -9,7 +9,7 @@ from datetime import datetime
 
 from commands.common import room_default_zone, zone_of
 from commands.context import Context, RoomView
-from commands.errors import PermissionDenied, UserError, errors_show
+from commands.errors import PermissionDenied, UserError, errors_show, with_readings
 from commands.jobs import JobEnv
 from commands.reply import Msg
 from domain.digest import ENVELOPE, pack, parts_size
@@ -64,21 +64,26 @@ def take_owners(ctx: Context, text: str) -> tuple[list[str], str]:
     return owners, rest
 
 
-async def read_due(ctx: Context, when: str, owner: str, example: str, *,
+async def read_due(ctx: Context, when: str, owner: str, example: str, *, typed: str,
                    in_text: bool = False) -> Due:
     """A due date in the owner's zone; a past one is refused with a date to use instead.
 
-    `in_text`: the date came from `<text> due <when>`, where the word "due" may have been
-    meant as part of the text, so say how to keep it there. `example` is already translated
-    and keeps the command word "due".
+    `typed` is the whole command as typed: a date with two readings is refused with the
+    command for each. `in_text`: the date came from `<text> due <when>`, where the word
+    "due" may have been meant as part of the text, so say how to keep it there. `example`
+    is already translated and keeps the command word "due".
     """
     zone, _default = await zone_of(ctx, owner)
     try:
         return parse_due(when, ctx.now, zone)
     except DuePassed as err:
-        fixed = re.sub(r"\bdue\s+\S.*$", f"due {err.suggestion}", example)
+        at = typed.rfind(when)
+        fixed = typed[:at] + err.suggestion if at >= 0 else re.sub(
+            r"\bdue\s+\S.*$", f"due {err.suggestion}", example)
         raise UserError(str(err), fixed) from None
     except (WhenError, ZoneError) as err:
+        if isinstance(err, WhenError) and err.readings:
+            raise with_readings(err, typed, when) from None
         message = str(err)
         if in_text:
             # Translators: "due" is the command word of `!action <text> due <when>`; keep it.

@@ -308,12 +308,12 @@ cmds.schedules.planner(plan_all)
 
 @cmds.schedules.replanner("checkin")
 async def replan_room(db: Database, settings_id: int, now: datetime
-                          ) -> tuple[str, list[PlannedJob]]:
-        settings = await get_settings_by_id(db, settings_id)
-        return job_prefix(settings_id), (await plan_room(db, settings, now) if settings else [])
+                      ) -> tuple[str, list[PlannedJob]]:
+    settings = await get_settings_by_id(db, settings_id)
+    return job_prefix(settings_id), (await plan_room(db, settings, now) if settings else [])
 
 
 @cmds.schedules.replanner("checkin-summary")
 async def replan_summary(db: Database, cycle_id: int, now: datetime
-                             ) -> tuple[str, list[PlannedJob]]:
-        return f"checkin-edit:{cycle_id}", [edit_job(cycle_id, now)]
+                         ) -> tuple[str, list[PlannedJob]]:
+    return f"checkin-edit:{cycle_id}", [edit_job(cycle_id, now)]

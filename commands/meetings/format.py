@@ -72,6 +72,15 @@ def series_words(meeting: Meeting) -> str:
         # Translators: a one-off meeting; {when} is e.g. "Thu 3 Dec 2026 at 14:00".
         words = _("once, {when}").format(when=format_local_wall(meeting))
     length = duration_words(series.duration)
+    if len(series.alternate_local_times) > 1:
+        first, second = series.alternate_local_times[:2]
+        # Translators: {schedule} is e.g. "every 2 weeks on Thursday at 15:00", {time} and
+        # {other_time} the two other times of day that take turns with it ("16:00", "02:00"),
+        # {place} a city ("Nairobi"), {zone} a time zone id, {length} the meeting's length.
+        return _("{schedule}, taking turns with {time} and {other_time} ({place} time, "
+                 "{zone}), {length}").format(
+            schedule=words, time=f"{first:%H:%M}", other_time=f"{second:%H:%M}",
+            place=zone_label(series.zone), zone=series.zone, length=length)
     if series.alternate_local_time:
         # Translators: {schedule} is e.g. "every 2 weeks on Thursday at 06:00", {time} the
         # other time of day ("15:00"), {place} a city ("Nairobi"), {zone} a time zone id

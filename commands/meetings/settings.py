@@ -8,14 +8,17 @@ from datetime import timedelta
 from commands.context import Context
 from commands.errors import PermissionDenied, UserError
 from commands.meetings.commands import find_meeting, meeting_cmd, parse_ref, require_owner
+from commands.meetings.people import room_night
 from commands.reply import Attachment, Msg, coded, fill
 from commands.router import Arg, CommandSet, Router
+from domain.availability import DEFAULT_NIGHT, parse_night
 from domain.errors import DomainError
 from domain.i18n import N_, _, ngettext
 from domain.ics import series_to_ics
 from domain.recurrence import next_occurrence
 from domain.timefmt import format_day
 from storage.meetings import add_agenda, agenda, overrides_for, room_leads, touch
+from storage.room_settings import set_night_window
 
 MAX_LEAD = timedelta(days=7)
 MAX_AGENDA_TEXT = 1000
@@ -199,6 +202,37 @@ async def ping(ctx: Context, id: int, target: str) -> None:
     else:
         text = _("Reminders for m{number} will mention members who ran !meeting notify on.")
     ctx.reply(Msg().text(text.format(number=found.number)))
+
+
+@cmds.sub(meeting_cmd, "night",
+          summary=N_("The hours counted as night for every member, in their own time."),
+          usage=N_("!meeting night [<from>-<to>|default]"),
+          examples=("!meeting night", "!meeting night 22:00-07:00"),
+          args=(Arg("window", optional=True, rest=True),))
+async def night(ctx: Context, window: str | None) -> None:
+    if not window:
+        current = await room_night(ctx.db, ctx.room_id)
+        # Translators: {night} is e.g. "22:00–06:00"; {command} a command in a code span.
+        ctx.reply(fill(Msg(), _("Night here is {night} in each member's own time: "
+                                "suggestions avoid it first and notes name who it hits. "
+                                "Change with {command}"),
+                       night=current.describe(), command=coded("!meeting night 22:00-07:00")))
+        return
+    if not ctx.is_moderator():
+        raise PermissionDenied(_("Only room moderators can change the room's night."))
+    if window.strip().lower() == "default":
+        chosen = DEFAULT_NIGHT
+        await set_night_window(ctx.db, ctx.room_id, None)
+    else:
+        try:
+            chosen = parse_night(window)
+        except ValueError:
+            raise UserError(_("Give the night as two times, 4 to 12 hours apart, like "
+                              "22:00-07:00."), "!meeting night 22:00-07:00") from None
+        await set_night_window(ctx.db, ctx.room_id, chosen.to_storage())
+    # Translators: {night} is e.g. "22:00–07:00".
+    ctx.reply(Msg().text(_("Night in this room is now {night}, in each member's own "
+                           "time.").format(night=chosen.describe())))
 
 
 @cmds.sub(meeting_cmd, "ics", summary=N_("Get a calendar file (.ics) for a meeting."),

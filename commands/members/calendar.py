@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import date, time, timedelta
+from datetime import date, datetime, timedelta
 
 from commands.common import member_calendars, room_default_zone, zone_of
 from commands.context import Context
-from commands.errors import UserError
-from commands.members.away import longest_when
+from commands.errors import UserError, with_readings
 from commands.reply import Msg
 from commands.router import Arg, CommandSet
 from domain.calendars import (
@@ -27,8 +26,10 @@ from domain.calendars import (
 )
 from domain.hours import describe_days
 from domain.i18n import N_, _, ngettext
+from domain.ranges import Span, parse_span
 from domain.timefmt import format_day
-from domain.zones import zone_info
+from domain.when import WhenError
+from domain.zones import ZoneError, zone_info
 from storage.calendars import add_day_off, remove_days_off_on, set_calendar
 from storage.members import get_member, get_members
 
@@ -84,26 +85,56 @@ def _region(text: str) -> Region | None:
                               code=repr(err.country)), SET_EXAMPLE) from None
 
 
+def read_days(text: str, now: datetime, zone: str, command: str) -> Span:
+    """The dates `text` names (`domain.ranges`, any of the five languages), or a reply that
+    offers each reading as a whole command; a range typed backwards is offered the right
+    way round."""
+    try:
+        return parse_span(text, now, zone)
+    except WhenError as err:
+        backwards = _backwards(text, now, zone)
+        if backwards is not None:
+            first, last, rest = backwards
+            # Translators: {first} and {last} are dates as the member typed them, restated.
+            raise UserError(_("That range runs backwards: {last} comes before {first}.")
+                            .format(first=format_day(first, with_year=True),
+                                    last=format_day(last, with_year=True)),
+                            f"{command} {last.isoformat()} to {first.isoformat()}"
+                            + (f" {rest}" if rest else "")) from None
+        raise with_readings(err, f"{command} {text}", text) from None
+    except ZoneError as err:
+        raise UserError(str(err), _(OFF_EXAMPLE)) from None
+
+
+def _backwards(text: str, now: datetime, zone: str) -> tuple[date, date, str] | None:
+    """(first, last, rest) when `text` is two dates joined by "to" with the later first."""
+    parts = re.split(r"\s+(?:to|until|till|-|–)\s+", text.strip(), maxsplit=1,
+                     flags=re.IGNORECASE)
+    if len(parts) != 2:
+        return None
+    try:
+        one = parse_span(parts[0], now, zone)
+        other = parse_span(parts[1], now, zone)
+    except (WhenError, ZoneError):
+        return None
+    if one.rest or other.start.date() >= one.start.date():
+        return None
+    return one.start.date(), other.start.date(), other.rest.strip()
+
+
+def span_dates(span: Span) -> tuple[date, date]:
+    """The local dates a span touches, inclusive (its end is exclusive)."""
+    first = span.start.date()
+    last = (span.end - timedelta(microseconds=1)).date() if span.end > span.start else first
+    return first, max(first, last)
+
+
 def parse_days_off(text: str, today: date, now_zone: str, ctx: Context
                    ) -> tuple[date, date, str | None]:
     """`<date> [to <date>] [note]` → local dates (inclusive) and the note; refuses ranges
     that run backwards, lie in the past or are too long."""
-    parts = re.split(r"\s+(?:to|until|till|-|–)\s+", text.strip(), maxsplit=1,
-                     flags=re.IGNORECASE)
-    first_wall, rest = longest_when(parts[0], ctx.now, now_zone, time(0))
-    if len(parts) == 2:
-        if rest:
-            raise UserError(_("I didn't understand {text} before “to”.").format(
-                text=repr(rest[:40])), _(OFF_EXAMPLE))
-        last_wall, note = longest_when(parts[1], ctx.now, now_zone, time(0))
-    else:
-        last_wall, note = first_wall, rest
-    first, last = first_wall.local.date(), last_wall.local.date()
-    if last < first:
-        # Translators: {first} and {last} are dates as the member typed them, restated.
-        raise UserError(_("That range runs backwards: {last} comes before {first}.").format(
-            first=format_day(first, with_year=True), last=format_day(last, with_year=True)),
-            f"!calendar off {last.isoformat()} to {first.isoformat()}")
+    first, last = span_dates(span := read_days(text, ctx.now, now_zone, "!calendar off"))
+    note = span.rest
     if first < today:
         raise UserError(_("{day} has already passed; days off start today or later.").format(
             day=format_day(first, with_year=True)), _(OFF_EXAMPLE))
@@ -216,11 +247,14 @@ async def calendar_off(ctx: Context, text: str) -> None:
 async def calendar_on(ctx: Context, text: str) -> None:
     zone, _default = await zone_of(ctx)
     today = ctx.now.astimezone(zone_info(zone)).date()
-    wall, rest = longest_when(text, ctx.now, zone, time(0))
-    day = wall.local.date()
-    if rest.strip():
-        raise UserError(_("I didn't expect {text}.").format(text=repr(rest[:40])),
+    span = read_days(text, ctx.now, zone, "!calendar on")
+    day, last = span_dates(span)
+    if span.rest.strip():
+        raise UserError(_("I didn't expect {text}.").format(text=repr(span.rest[:40])),
                         ON_EXAMPLE)
+    if last != day:
+        # Translators: `!calendar on` was given a range of dates.
+        raise UserError(_("One date at a time, please."), f"!calendar on {day.isoformat()}")
     if day < today:
         raise UserError(_("{day} has already passed.").format(
             day=format_day(day, with_year=True)), ON_EXAMPLE)

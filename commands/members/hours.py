@@ -6,7 +6,7 @@ from commands.common import effective_hours, member_calendars, zone_of
 from commands.context import Context
 from commands.reply import Msg
 from commands.router import Arg, CommandSet
-from domain.hours import WorkingHours, parse_hours_and_days
+from domain.hours import WorkingHours, read_hours_and_days
 from domain.i18n import N_, _
 from domain.zones import zone_info
 from storage.members import get_member, get_members, set_hours
@@ -39,7 +39,10 @@ cmds = CommandSet()
     # Translators: keep "!hours set"; translate <from>, <to> and <days>.
     usage=N_("!hours [set <from>-<to> [<days>]]"),
     # Translators: keep "!hours set" and the times; the days as members may type them.
-    examples=(EXAMPLE, N_("!hours set 08:00-16:00 Sun-Thu")),
+    examples=(EXAMPLE, N_("!hours set 08:00-16:00 Sun-Thu"),
+              # Translators: keep "!hours set" and the times; the days as members may type
+              # them. Two shifts a day, with a break between.
+              N_("!hours set 09:00-12:00 14:00-18:00 Mon-Fri")),
 )
 async def hours(ctx: Context) -> None:
     member = await get_member(ctx.db, ctx.sender)
@@ -64,14 +67,17 @@ async def hours(ctx: Context) -> None:
            # Translators: keep "!hours set" and the times; the days as members may type
            # them.
            examples=(EXAMPLE, N_("!hours set 9am-5pm Sun-Thu")),
-           args=(Arg("hours", parse_hours_and_days, rest=True),))
-async def hours_set(ctx: Context, hours: tuple[WorkingHours, bool]) -> None:
-    """Without named days the calendar's week applies (Sun–Thu in Amman): say so now."""
-    chosen, named = hours
+           args=(Arg("hours", read_hours_and_days, rest=True),))
+async def hours_set(ctx: Context, hours: tuple[WorkingHours, tuple[str, ...], bool]) -> None:
+    """Saved and restated; a reading the member should check ("9-5") is said too. Without
+    named days the calendar's week applies (Sun–Thu in Amman): the restatement shows it."""
+    read, notes, named = hours
     zone, is_default = await zone_of(ctx)
-    await set_hours(ctx.db, ctx.sender, chosen.to_storage(), ctx.now.isoformat(), named)
+    await set_hours(ctx.db, ctx.sender, read.to_storage(), ctx.now.isoformat(), named)
     msg = Msg().text(_("Saved. Your working hours: {hours}, {zone}.").format(
         hours=(await _with_calendar(ctx, zone)).describe(), zone=zone))
+    for note in notes:
+        msg.text(" " + note)
     if is_default:
         _room_default(msg)
     ctx.reply(msg)

@@ -22,7 +22,8 @@ from storage.migrations import (
     m0011_indexes,
     m0012_languages,
     m0013_meeting_revision,
-    m0014_calendars,
+    m0014_fair_times,
+    m0015_calendars,
 )
 from storage.migrations.base import Migration
 
@@ -40,7 +41,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     m0011_indexes.MIGRATION,
     m0012_languages.MIGRATION,
     m0013_meeting_revision.MIGRATION,
-    m0014_calendars.MIGRATION,
+    m0014_fair_times.MIGRATION,
+    m0015_calendars.MIGRATION,
 )
 
 assert all(a.version < b.version for a, b in itertools.pairwise(MIGRATIONS))

@@ -94,7 +94,8 @@ async def test_text_starting_with_a_number_is_still_a_new_item(router: Router,
     ("action    due fri", "What is the action?", "!action @bob Send the budget draft due fri"),
     ("action " + "x" * 1001, "That text is 1,001 characters; keep it under 1,000.",
      "!action @bob Send the budget draft due fri"),
-    ("action Report due 2026-11-20", "Fri 20 Nov has already passed (in Nairobi). Did you "
+    ("action Report due 2026-11-20", "That date is in the past: Fri 20 Nov (end of day, "
+     "Nairobi). Did you "
      "mean 2026-11-27?", "!action Report due 2026-11-27"),
     ("action Report due today 09:00", "Did you mean 2026-11-26 09:00?",
      "!action Report due 2026-11-26 09:00"),
@@ -120,7 +121,8 @@ async def test_changing_a_due_date_to_the_past_suggests_one(router: Router,
                                                             db: Database) -> None:
     await run(router, db, f"action {BOB} Report due fri", mentioned=(BOB,))
     text = await say(router, db, "action 1 due 2026-11-24", sender=BOB)
-    assert text == ("Tue 24 Nov has already passed (in Kolkata). Did you mean 2026-12-01?\n"
+    assert text == ("That date is in the past: yesterday, Tue 24 Nov (end of day, Kolkata). "
+                    "Did you mean 2026-12-01?\n"
                     "Example: `!action 1 due 2026-12-01`")
 
 
@@ -133,7 +135,7 @@ async def test_list_is_overdue_first_then_by_due_date(router: Router, db: Databa
     text = await say(router, db, "actions", now=later)
     assert text.splitlines() == [
         "Open actions: 4 (1 overdue)",
-        "#4 Late — Alice · due Wed 25 Nov, 14:00 (Nairobi) · ⚠ overdue by 1 hour",
+        "#4 Late — Alice · due today, Wed 25 Nov, 14:00 (Nairobi) · ⚠ overdue by 1 hour",
         "#2 Soon — Bob · due Fri 27 Nov (end of day, Kolkata)",
         "#1 Later — Alice · due Thu 10 Dec (end of day, Nairobi)",
         "#3 Undated — Alice",

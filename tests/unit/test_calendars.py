@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 
 from commands.context import Context, Settings
 from commands.router import Router
+from domain.availability import DAY_OFF, DEFAULT_HOURS, Scorer
 from domain.calendars import (
     CalendarError,
+    CalendarView,
     DayOff,
     MemberCalendar,
     Region,
@@ -22,11 +25,13 @@ from domain.calendars import (
     working_week,
 )
 from domain.checkin import MemberClock, Schedule, is_day_off, member_prompts
-from domain.hours import WorkingHours
+from domain.hours import Shift, WorkingHours
 from domain.rotation import Rota, Turn, assign
-from domain.suggest import Person, rank_slots
-from storage import Database
-from storage.members import set_zone
+from domain.suggest import Person, option_for, suggest
+from storage import Database, open_database
+from storage.calendars import days_off_of
+from storage.members import get_member, set_zone
+from storage.migrations import MIGRATIONS
 from tests.fakes import FakeRoom, Seed, dispatch, reply_text, seed
 
 SUN_THU = frozenset({6, 0, 1, 2, 3})
@@ -115,32 +120,82 @@ def test_own_days_off_and_worked_days() -> None:
 
 
 # ---- the paths where a day off matters -------------------------------------------------------
+def _person(user: str, zone: str, calendar: MemberCalendar,
+            hours: WorkingHours = DEFAULT_HOURS) -> Person:
+    return Person(user, zone, CalendarView(hours, calendar))
+
+
 def test_ranking_avoids_an_amman_members_friday() -> None:
     """Thu 4 Jun 2026 to Sat 6 Jun: the only day both work is Thursday."""
-    amman = calendar_for(None, "Asia/Amman", None, None)
-    nairobi = calendar_for(None, "Africa/Nairobi", None, None)
-    hours = WorkingHours(time(9), time(17), amman.working_days(date(2026, 6, 4)))
-    people = [Person("@layla:x", "Asia/Amman", hours),
-              Person("@wanjiru:x", "Africa/Nairobi",
-                     WorkingHours(time(9), time(17), nairobi.working_days(date(2026, 6, 4))))]
-    ranked = rank_slots(people, timedelta(hours=1), datetime(2026, 6, 4, 0, tzinfo=UTC),
-                        datetime(2026, 6, 6, 0, tzinfo=UTC), top=3)
-    assert ranked[0].inside == 2
-    assert all(c.start_utc.weekday() == 3 for c in ranked if c.inside == 2)
-    fridays = [c for c in ranked if c.start_utc.weekday() == 4]
-    assert all("@layla:x" in c.outside for c in fridays)
+    people = [_person("@layla:x", "Asia/Amman", calendar_for(None, "Asia/Amman", None, None)),
+              _person("@wanjiru:x", "Africa/Nairobi",
+                      calendar_for(None, "Africa/Nairobi", None, None))]
+    found = suggest(people, timedelta(hours=1), datetime(2026, 6, 4, 0, tzinfo=UTC),
+                    datetime(2026, 6, 6, 0, tzinfo=UTC), top=3)
+    assert found.everyone_inside
+    assert found.options[0].inside == 2
+    assert all(o.start_utc.weekday() == 3 for o in found.options if o.inside == 2)
+    friday = option_for(people, datetime(2026, 6, 5, 9, tzinfo=UTC), timedelta(hours=1))
+    layla = friday.costs[0]
+    assert layla.kind == "off" and not layla.inside  # Friday 12:00 in Amman: the weekend
+    assert friday.costs[1].inside  # Friday 12:00 in Nairobi: a working day
 
 
 def test_ranking_counts_a_holiday_like_a_day_off() -> None:
-    """Kenya's Jamhuri Day (Sat 12 Dec 2026 is a weekend; use Christmas, a Friday)."""
+    """Christmas (Fri 25 Dec 2026) in Nairobi: a working weekday, but a public holiday."""
     nairobi = calendar_for(None, "Africa/Nairobi", None, None)
-    off = nairobi.days_off(date(2026, 12, 23), date(2026, 12, 27))
-    assert date(2026, 12, 25) in off
-    person = Person("@wanjiru:x", "Africa/Nairobi", WorkingHours(time(9), time(17), MON_FRI),
-                    off)
-    ranked = rank_slots([person], timedelta(hours=1), datetime(2026, 12, 25, 0, tzinfo=UTC),
-                        datetime(2026, 12, 26, 0, tzinfo=UTC), top=1)
-    assert ranked[0].inside == 0 and ranked[0].penalty >= 24 * 60
+    person = _person("@wanjiru:x", "Africa/Nairobi", nairobi)
+    christmas = option_for([person], datetime(2026, 12, 25, 8, tzinfo=UTC), timedelta(hours=1))
+    assert christmas.costs[0].kind == "off"
+    assert christmas.costs[0].distance >= DAY_OFF
+    plain = option_for([Person("@wanjiru:x", "Africa/Nairobi", DEFAULT_HOURS)],
+                       datetime(2026, 12, 25, 8, tzinfo=UTC), timedelta(hours=1))
+    assert plain.costs[0].inside  # the same hour without a calendar
+    found = suggest([person], timedelta(hours=1), datetime(2026, 12, 24, 0, tzinfo=UTC),
+                    datetime(2026, 12, 26, 0, tzinfo=UTC), top=3)
+    assert all(o.start_utc.date() == date(2026, 12, 24) for o in found.options if o.inside)
+
+
+def test_own_day_off_and_a_worked_holiday_in_the_view() -> None:
+    own = (DayOff(date(2026, 12, 22), date(2026, 12, 22), "visit"),
+           DayOff(date(2026, 12, 25), date(2026, 12, 25), worked=True))
+    view = CalendarView(DEFAULT_HOURS, calendar_for(None, "Africa/Nairobi", None, None, own))
+    assert view.day_off(date(2026, 12, 22)) and not view.working(datetime(2026, 12, 22, 10))
+    assert not view.day_off(date(2026, 12, 25)) and view.working(datetime(2026, 12, 25, 10))
+    assert view.day_off(date(2026, 12, 26))  # Saturday, and Boxing Day
+    assert view.working(datetime(2026, 12, 21, 10)) and not view.working(datetime(2026, 12,
+                                                                                  21, 18))
+
+
+def test_a_night_shift_runs_into_a_holiday_but_none_starts_on_it() -> None:
+    """Christmas in Nairobi: the shift from the 24th still ends at 06:00 on the 25th."""
+    nights = WorkingHours(time(22), time(6), MON_FRI)
+    view = CalendarView(nights, calendar_for(None, "Africa/Nairobi", nights.days, True))
+    assert view.working(datetime(2026, 12, 25, 5))
+    assert not view.working(datetime(2026, 12, 25, 23))
+    assert not view.day_off(date(2026, 12, 25))  # touched by the shift from the 24th
+    assert not view.working(datetime(2026, 12, 26, 3))  # the 25th's shift did not happen
+
+
+def test_split_hours_follow_the_country_week() -> None:
+    split = WorkingHours(shifts=[Shift(time(9), time(12), MON_FRI),
+                                 Shift(time(14), time(18), MON_FRI)])
+    view = CalendarView(split, calendar_for(None, "Asia/Amman", MON_FRI, False))
+    sunday, friday = datetime(2026, 6, 7, 10), datetime(2026, 6, 5, 10)
+    assert view.working(sunday) and not view.working(sunday.replace(hour=13))
+    assert view.working(sunday.replace(hour=15)) and not view.working(friday)
+    assert view.hours_on(sunday.date()).days == SUN_THU
+    assert len(view.hours_on(sunday.date()).shifts) == 2
+
+
+def test_fairness_counts_a_meeting_on_a_holiday_as_outside_hours() -> None:
+    """Jamhuri Day is Sat in 2026; Madaraka Day, Mon 1 Jun 2026, is a weekday holiday."""
+    person = _person("@wanjiru:x", "Africa/Nairobi",
+                     calendar_for(None, "Africa/Nairobi", None, None))
+    costs = Scorer([person]).measure(datetime(2026, 6, 1, 8, tzinfo=UTC).timestamp(), 3600)
+    assert costs[0][2] == "off" and costs[0][0] == 60
+    costs = Scorer([person]).measure(datetime(2026, 6, 2, 8, tzinfo=UTC).timestamp(), 3600)
+    assert costs[0][0] == 0
 
 
 def test_rota_skips_a_member_on_holiday_and_keeps_their_place() -> None:
@@ -259,3 +314,27 @@ async def test_forget_preview_names_the_calendar(router: Router, db: Database) -
     text = await run(router, db, "forget me")
     assert "your own days off and worked holidays (1)" in text
     assert "calendar country" in text
+
+
+async def test_a_database_at_fair_times_upgrades_to_calendars(tmp_path: Path) -> None:
+    """Migration 15 (calendars) after main's 14 (fair times): a member saved before it keeps
+    their zone and hours, gains an inferred calendar and no days off."""
+    path = tmp_path / "old.db"
+    before = [m for m in MIGRATIONS if m.version <= 14]
+    assert before[-1].description.startswith("fair times")
+    old = await open_database(path, tuple(before))
+    async with old.transaction() as conn:
+        await conn.execute("INSERT INTO members (user_id, zone, hours, updated_at) "
+                           "VALUES ('@layla:x', 'Asia/Amman', '09:00-17:00 0,1,2,3,4', 'x')")
+    await old.close()
+    new = await open_database(path)
+    try:
+        assert await new.schema_version() == MIGRATIONS[-1].version >= 15
+        member = await get_member(new, "@layla:x")
+        assert (member.zone, member.calendar, member.days_named) == ("Asia/Amman", None, None)
+        assert await days_off_of(new, ["@layla:x"], date(2026, 1, 1)) == {"@layla:x": ()}
+        # Hours saved before calendars, Mon–Fri: read as not named, so Amman's week applies.
+        cal = calendar_for(member.calendar, "Asia/Amman", MON_FRI, member.days_named)
+        assert cal.working_days(date(2026, 6, 1)) == SUN_THU
+    finally:
+        await new.close()

@@ -3,27 +3,16 @@ tests/corpus/ (a new case costs a line there)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from domain.answers import means_nothing, question_kinds, read_answers
 from domain.checkin import DEFAULT_QUESTIONS, PersonAnswers, summarise
-
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+from tests.corpus import load as load_cases
 
 
 def load(name: str) -> list[dict[str, str]]:
-    """The cases of tests/corpus/<name>.tsv: tab-separated, "#" comments and blank lines
-    skipped, the first other line names the columns, "\\n" is a line break. (The same
-    format as the dates corpus; its shared loader replaces this one once both are merged.)"""
-    rows = [line.split("\t") for line in (CORPUS / f"{name}.tsv").read_text("utf-8")
-            .splitlines() if line.strip() and not line.startswith("#")]
-    header, cases = rows[0], rows[1:]
-    assert all(len(cells) == len(header) for cells in cases), name
-    return [{column: cell.replace("\\n", "\n") for column, cell in zip(header, cells,
-                                                                     strict=True)}
-            for cells in cases]
+    """The cases of tests/corpus/<name>.tsv, read by the corpus's shared loader."""
+    return [dict(case.cells) for case in load_cases(name)]
 
 
 ANSWERS = load("checkin_answers")

@@ -134,7 +134,7 @@ def test_the_real_router_keeps_no_register_functions() -> None:
         "commands.meetings.commands"
     assert not hasattr(settings, "register") and not hasattr(minutes, "register")
     assert {s.name for s in settings.cmds.subcommands} == {
-        "agenda", "link", "reminders", "notify", "ping", "ics"}
+        "agenda", "link", "reminders", "notify", "ping", "night", "ics"}
 
 
 # ---- subcommands declared by the parent, registered by other modules ----------------------

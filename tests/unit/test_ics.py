@@ -166,6 +166,21 @@ def test_alternating_count_is_split() -> None:
     assert first["RRULE"]["INTERVAL"] == [2] and second["RRULE"]["INTERVAL"] == [2]
 
 
+def test_three_turns_become_three_series() -> None:
+    series = Series(datetime(2026, 11, 26, 6), "UTC", "FREQ=WEEKLY;INTERVAL=2;COUNT=7;BYDAY=TH",
+                    HOUR, (time(15), time(23)))
+    skip = {datetime(2026, 12, 24, 6): Override(datetime(2026, 12, 24, 6), skipped=True)}
+    first, second, third = masters(export(series, skip))
+    assert [str(e["UID"]) for e in (first, second, third)] == [
+        "meeting-7@minga", "meeting-7@minga-alt", "meeting-7@minga-alt2"]
+    assert [e["RRULE"]["INTERVAL"] for e in (first, second, third)] == [[6], [6], [6]]
+    assert [e["RRULE"]["COUNT"] for e in (first, second, third)] == [[3], [2], [2]]
+    assert [d.dt for d in third["EXDATE"].dts] == [utc(2026, 12, 24, 23)]
+    until = utc(2028, 1, 1)
+    combined = sorted(expand(first, until) + expand(second, until) + expand(third, until))
+    assert combined == [o.start_utc for o in occurrences(series, utc(2026, 11, 1), until, skip)]
+
+
 def test_fixed_offset_on_the_same_utc_date_is_written_in_utc() -> None:
     series = Series(datetime(2026, 12, 3, 14), "UTC+03:00", "FREQ=WEEKLY;BYDAY=TH", HOUR)
     cal = export(series)

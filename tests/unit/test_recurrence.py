@@ -375,6 +375,23 @@ def test_alternating_times_across_dst() -> None:
     ]
 
 
+def test_three_times_take_turns() -> None:
+    # `!meeting add … rotate` chose 06:00, 15:00 and 23:00 (UTC) for a fortnightly call.
+    series = Series(datetime(2026, 11, 26, 6), "UTC", "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH", HOUR,
+                    (time(15), time(23)))
+    assert series.turn_times == (time(6), time(15), time(23))
+    assert series.alternate_local_time == time(15)  # what pair-only callers still read
+    found = occurrences(series, utc(2026, 11, 1), utc(2027, 2, 28))
+    assert starts(found) == [utc(2026, 11, 26, 6), utc(2026, 12, 10, 15), utc(2026, 12, 24, 23),
+                             utc(2027, 1, 7, 6), utc(2027, 1, 21, 15), utc(2027, 2, 4, 23),
+                             utc(2027, 2, 18, 6)]
+    assert found[2].original_local == datetime(2026, 12, 24, 6)
+    # A bare time or None is still accepted, and kept as a tuple.
+    assert Series(THURSDAY, "UTC", "FREQ=WEEKLY;BYDAY=TH", HOUR, time(9)).turn_times == (
+        THURSDAY.time(), time(9))
+    assert Series(THURSDAY, "UTC", None, HOUR, None).alternate_local_times == ()
+
+
 @pytest.mark.parametrize(
     ("rule", "alternate"),
     [

@@ -1,9 +1,9 @@
-"""Migration 14: members' calendars. Released migrations are never edited."""
+"""Migration 15: members' calendars. Released migrations are never edited."""
 
 from storage.migrations.base import Migration
 
 MIGRATION = Migration(
-    14,
+    15,
     "members' calendars: a chosen country (or none), whether !hours named days, days off",
     (
         # NULL: inferred from the member's zone; '': no public holidays; else "JO", "IN-KA".
