@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from commands.context import Context, Settings
+from commands.jobs import JobEnv
+from commands.meetings.reminders import plan_meeting
 from commands.router import Router
 from domain.availability import DAY_OFF, DEFAULT_HOURS, Scorer
 from domain.calendars import (
@@ -30,6 +32,7 @@ from domain.rotation import Rota, Turn, assign
 from domain.suggest import Person, option_for, suggest
 from storage import Database, open_database
 from storage.calendars import days_off_of
+from storage.meetings import get_meeting_by_id
 from storage.members import get_member, set_zone
 from storage.migrations import MIGRATIONS
 from tests.fakes import FakeRoom, Seed, dispatch, reply_text, seed
@@ -251,8 +254,9 @@ def db_seed() -> Seed:
     return seed(ROOM)
 
 
-async def run(router: Router, db: Database, line: str, *, sender: str = LAYLA) -> str:
-    ctx = Context(FakeRoom(ROOM, {LAYLA: 0, WANJIRU: 0}), sender, "$e:example.org", NOW, db,
+async def run(router: Router, db: Database, line: str, *, sender: str = LAYLA,
+              now: datetime = NOW) -> str:
+    ctx = Context(FakeRoom(ROOM, {LAYLA: 0, WANJIRU: 0}), sender, "$e:example.org", now, db,
                   Settings(prefix="!", default_zone="UTC"))
     return reply_text(await dispatch(router, ctx, line))
 
@@ -338,3 +342,67 @@ async def test_a_database_at_fair_times_upgrades_to_calendars(tmp_path: Path) ->
         assert cal.working_days(date(2026, 6, 1)) == SUN_THU
     finally:
         await new.close()
+
+
+async def _fire_reminders(router: Router, db: Database, now: datetime) -> dict[int, str]:
+    """Every reminder of m1 due within the planning horizon from `now`: lead → text."""
+    meeting = await get_meeting_by_id(db, 1)
+    assert meeting is not None
+    room = FakeRoom(ROOM, {LAYLA: 0, WANJIRU: 0})
+
+    async def lookup(room_id: str) -> FakeRoom | None:
+        return room if room_id == ROOM else None
+
+    texts: dict[int, str] = {}
+    async with db.transaction():
+        for job in await plan_meeting(db, meeting, now):
+            env = JobEnv(db, job.fire_at, Settings(default_zone="UTC"), lookup,
+                         router.schedules.hooks)
+            posts = await router.schedules.jobs["reminder"](env, *job.args)
+            texts[job.args[-1]] = posts[0].msg.plain()
+    return texts
+
+
+async def test_the_day_before_reminder_names_who_is_on_holiday(router: Router,
+                                                               db: Database) -> None:
+    """Fri 25 Dec 2026: Christmas in Nairobi, and Layla (Amman) took the day off."""
+    await set_zone(db, LAYLA, "Asia/Amman", NOW.isoformat())
+    await set_zone(db, WANJIRU, "Africa/Nairobi", NOW.isoformat())
+    await run(router, db, "calendar off 2026-12-25 family")
+    added = await run(router, db, 'meeting add "Network call" 2026-12-25 10:00 UTC')
+    assert added.startswith("Scheduled m1")
+    day_before = await _fire_reminders(router, db, datetime(2026, 12, 24, 9, 30, tzinfo=UTC))
+    assert list(day_before) == [1440]
+    assert "On holiday then: Layla (day off), Wanjiru (Christmas Day)" in day_before[1440]
+    soon = await _fire_reminders(router, db, datetime(2026, 12, 25, 9, 0, tzinfo=UTC))
+    assert list(soon) == [15] and "On holiday" not in soon[15]  # only the day before
+
+
+async def test_the_day_before_reminder_says_nothing_when_nobody_is_off(router: Router,
+                                                                       db: Database) -> None:
+    await set_zone(db, LAYLA, "Asia/Amman", NOW.isoformat())
+    await set_zone(db, WANJIRU, "Africa/Nairobi", NOW.isoformat())
+    await run(router, db, 'meeting add "Network call" 2026-12-22 10:00 UTC')
+    day_before = await _fire_reminders(router, db, datetime(2026, 12, 21, 9, 30, tzinfo=UTC))
+    assert day_before[1440].startswith("Reminder: Network call (m1) starts in 24 hours.")
+    assert "holiday" not in day_before[1440]
+
+
+async def test_the_weekly_digest_lists_the_coming_weeks_holidays(router: Router,
+                                                                 db: Database) -> None:
+    await set_zone(db, LAYLA, "Asia/Amman", NOW.isoformat())
+    await set_zone(db, WANJIRU, "Africa/Nairobi", NOW.isoformat())
+    monday = datetime(2026, 12, 21, 6, 0, tzinfo=UTC)
+    text = await run(router, db, "digest now", now=monday)
+    lines = text.splitlines()
+    heading = lines.index("Holidays this coming week")
+    assert lines[heading + 1:heading + 3] == ["• Fri 25 Dec: Christmas Day — Layla, Wanjiru",
+                                              "• Sat 26 Dec: Boxing Day — Wanjiru"]
+    await run(router, db, "calendar on 2026-12-25", now=monday)  # Layla works through it
+    text = await run(router, db, "digest now", now=monday)
+    assert "• Fri 25 Dec: Christmas Day — Wanjiru" in text.splitlines()
+    await run(router, db, "lang es", sender=WANJIRU)
+    spanish = await run(router, db, "digest now", sender=WANJIRU, now=monday)
+    assert "Feriados de esta semana" in spanish.splitlines()
+    quiet = await run(router, db, "digest now", now=datetime(2026, 12, 1, 6, 0, tzinfo=UTC))
+    assert "Holidays this coming week" not in quiet
