@@ -1,4 +1,4 @@
-"""`minga run | check-config | demo | backup`."""
+"""`minga run | check-config | demo | backup | reset-identity`."""
 
 from __future__ import annotations
 
@@ -26,6 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     backup = sub.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("path", type=Path)
     backup.add_argument("--config", required=True, type=Path)
+    reset = sub.add_parser("reset-identity",
+                           help="replace Minga's cross-signing identity (members will notice)")
+    reset.add_argument("--config", required=True, type=Path)
+    reset.add_argument("--yes", action="store_true", help="do not ask before resetting")
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -41,7 +45,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.config}: OK (bot {config.matrix.user_id} on {config.matrix.homeserver})")
         return 0
     if args.command == "backup":
-        return backup_database(config.storage.database, args.path)
+        from bot.identity_cli import backup_seeds
+
+        return backup_database(config.storage.database, args.path) or backup_seeds(config,
+                                                                                    args.path)
+    if args.command == "reset-identity":
+        from bot.identity_cli import reset_identity
+
+        return reset_identity(config, assume_yes=args.yes)
     return asyncio.run(run_bot(config))
 
 

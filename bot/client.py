@@ -36,6 +36,7 @@ from nio.exceptions import SendRetryError
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.crosssign import CrossSigning, IdentityError, establish, preflight
 from bot.outbox import (
     OutboxWorker,
     Outgoing,
@@ -91,6 +92,7 @@ class MingaBot:
         self.outbox: OutboxWorker | None = None
         self.scheduler: Scheduler | None = None
         self.handler: SyncHandler | None = None
+        self.cross_signing: CrossSigning | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.ready = asyncio.Event()
         self.sync_failures = 0
@@ -103,6 +105,7 @@ class MingaBot:
         try:
             self.db = await open_database(self.config.storage.database)
             self.client = await self._login()
+            await self._check_identity()
             self.outbox = OutboxWorker(self.db, self._send, self.clock)
             self.handler = SyncHandler(self.config, self.client, self.db, self.router,
                                        self.outbox, self.clock)
@@ -185,6 +188,16 @@ class MingaBot:
         log.info("logged in as %s, new device %s", session.user_id, session.device_id)
         return client
 
+    async def _check_identity(self) -> None:
+        """Refuse to start if the server has a cross-signing identity whose keys we lack."""
+        assert self.client
+        self.cross_signing = CrossSigning(self.client, self.store_dir,
+                                          password=self.config.matrix.password)
+        try:
+            await preflight(self.cross_signing)
+        except IdentityError as err:
+            raise StartupError(str(err)) from None
+
     @property
     def device_id(self) -> str | None:
         return self.client.device_id if self.client else None
@@ -199,6 +212,9 @@ class MingaBot:
                                                name="minga-catalogues"))
         first = await self._sync_until_ok(since=token, full_state=True, timeout_ms=0)
         await self._keys_maintenance()
+        # Cross-sign only now that our device keys are up, and before any invite or message.
+        assert self.cross_signing
+        await establish(self.cross_signing, retry_prepare=self._keys_maintenance)
         self._tasks.append(asyncio.create_task(self.outbox.run(), name="minga-outbox"))
         await self._handle_or_retry(first, token, history=token is None)
         # Jobs start once the rooms are known, so an overdue reminder can go out at once;
