@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 SYNAPSE_VENV := .venv-synapse
 BIN := $(VENV)/bin
+# The Element-stack member of the integration tests (matrix-js-sdk + Rust crypto, Node ≥ 20).
+ELEMENT := tests/element
 
 .PHONY: demo test unit integration lint deps test-deps faults bench i18n clean
 
@@ -17,9 +19,12 @@ $(SYNAPSE_VENV)/bin/python:
 	$(SYNAPSE_VENV)/bin/pip install --quiet --upgrade pip
 	$(SYNAPSE_VENV)/bin/pip install --quiet 'matrix-synapse>=1.100'
 
+$(ELEMENT)/node_modules/.package-lock.json: $(ELEMENT)/package-lock.json
+	cd $(ELEMENT) && npm ci --no-audit --no-fund --loglevel=error
+
 deps: $(BIN)/minga
 
-test-deps: deps $(SYNAPSE_VENV)/bin/python
+test-deps: deps $(SYNAPSE_VENV)/bin/python $(ELEMENT)/node_modules/.package-lock.json
 
 demo: test-deps
 	$(BIN)/minga demo
@@ -52,4 +57,4 @@ lint: deps
 	$(BIN)/ruff check bot commands domain storage devtools tests benchmarks
 
 clean:
-	rm -rf $(VENV) $(SYNAPSE_VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) $(SYNAPSE_VENV) $(ELEMENT)/node_modules .pytest_cache build *.egg-info

@@ -48,6 +48,7 @@ from bot.render import DIRECT_PREFIX, FILE_EVENT, mark_late
 from bot.scheduler import Scheduler
 from bot.session import SavedSession, StoreLock, load_session, prepare_store_dir, save_session
 from bot.sync_handler import SyncHandler
+from bot.verification import Verifications
 from commands import build_router
 from commands.router import Router
 from domain.i18n import warm as warm_catalogues
@@ -81,8 +82,10 @@ class StartupError(RuntimeError):
 
 class MingaBot:
     def __init__(self, config: Config, *, clock: Clock | None = None,
-                 router: Router | None = None) -> None:
+                 router: Router | None = None, cross_sign: bool = True) -> None:
         self.config = config
+        # False only to measure what members saw before cross-signing (benchmarks/trust.py).
+        self.cross_sign = cross_sign
         self.clock = clock or SystemClock()
         self.router = router or build_router()
         self.store_dir = Path(config.storage.store_dir)
@@ -105,7 +108,8 @@ class MingaBot:
         try:
             self.db = await open_database(self.config.storage.database)
             self.client = await self._login()
-            await self._check_identity()
+            if self.cross_sign:
+                await self._check_identity()
             self.outbox = OutboxWorker(self.db, self._send, self.clock)
             self.handler = SyncHandler(self.config, self.client, self.db, self.router,
                                        self.outbox, self.clock)
@@ -213,8 +217,11 @@ class MingaBot:
         first = await self._sync_until_ok(since=token, full_state=True, timeout_ms=0)
         await self._keys_maintenance()
         # Cross-sign only now that our device keys are up, and before any invite or message.
-        assert self.cross_signing
-        await establish(self.cross_signing, retry_prepare=self._keys_maintenance)
+        if self.cross_signing and await establish(self.cross_signing,
+                                                  retry_prepare=self._keys_maintenance):
+            self.handler.verification = Verifications(
+                self.client, self.cross_signing, self.db, self.outbox, self.clock,
+                self.handler.settings)
         self._tasks.append(asyncio.create_task(self.outbox.run(), name="minga-outbox"))
         await self._handle_or_retry(first, token, history=token is None)
         # Jobs start once the rooms are known, so an overdue reminder can go out at once;
