@@ -29,8 +29,7 @@ test-deps: deps $(SYNAPSE_VENV)/bin/python $(ELEMENT)/node_modules/.package-lock
 demo: test-deps
 	$(BIN)/minga demo
 
-test: test-deps
-	$(BIN)/ruff check bot commands domain storage devtools tests benchmarks
+test: test-deps lint
 	$(BIN)/python -m pytest -q
 
 unit: deps
@@ -53,8 +52,10 @@ i18n: deps
 integration: test-deps
 	$(BIN)/python -m pytest -q tests/integration
 
+# Style (ruff) and types (mypy, configured in pyproject.toml): both must be clean.
 lint: deps
 	$(BIN)/ruff check bot commands domain storage devtools tests benchmarks
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) $(SYNAPSE_VENV) $(ELEMENT)/node_modules .pytest_cache build *.egg-info

@@ -22,12 +22,15 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from nio import RoomMessageNotice
+
 from benchmarks.i18n import i18n_part
 from benchmarks.measure import EchoBot, Series, percentile, round_trip
 from benchmarks.peer import peer_part
 from benchmarks.scale import burst, digest_render_ms, scale_part
 from devtools.devserver import DevServer
 from devtools.harness import Network
+from devtools.member import Member
 
 ROOT = Path(__file__).resolve().parents[1]
 MINGA_COMMANDS = ("!help", "!actions", "!meetings", "!action bench item {i}")
@@ -136,8 +139,8 @@ def insert_reminders(db_path: Path, room: str, creator: str, due: datetime, coun
     db.close()
 
 
-def reminder_events(member: object, room: str, title: str) -> list[object]:
-    return [n for n in member.notices(room) if f"Reminder: {title}" in n.body]  # type: ignore[attr-defined]
+def reminder_events(member: Member, room: str, title: str) -> list[RoomMessageNotice]:
+    return [n for n in member.notices(room) if f"Reminder: {title}" in n.body]
 
 
 async def rate_limited_part(workdir: Path, out: list[str], count: int = 200) -> None:

@@ -209,7 +209,8 @@ class SyncHandler:
         relates = content.get("m.relates_to") or {}
         if relates.get("rel_type") == "m.replace":
             new = content.get("m.new_content") or {}
-            text = new.get("body") if isinstance(new.get("body"), str) else ""
+            body = new.get("body")
+            text = body if isinstance(body, str) else ""
             await self._interaction(room_id, event.sender, event.event_id, content, Interaction(
                 "edit", None, event.event_id, relates.get("event_id"), text))
             return

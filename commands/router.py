@@ -223,8 +223,8 @@ class Router:
                 command=f"{ctx.settings.prefix}{cmd.full_name}"), usage_line(ctx, cmd))
         kwargs = parse_args(ctx, cmd, text)
         await cmd.handler(ctx, **kwargs)
-        for after in self.schedules.hooks.get("command", []):
-            await after(ctx, cmd)  # e.g. open minutes note who took part
+        for hook in self.schedules.hooks.get("command", []):
+            await hook(ctx, cmd)  # e.g. open minutes note who took part
         if not ctx.replies:
             raise RuntimeError(f"handler for {cmd.full_name} produced no reply")
 

@@ -48,7 +48,7 @@ def extract() -> Catalog:
     return template
 
 
-def msgid_key(message_id: str | tuple[str, ...]) -> str:
+def msgid_key(message_id: str | tuple[str, ...] | list[str]) -> str:
     return message_id if isinstance(message_id, str) else message_id[0]
 
 
@@ -70,7 +70,9 @@ def update() -> None:
             write_po(out, catalogue, width=100, ignore_obsolete=True)
 
 
-def placeholders(text: str) -> set[str]:
+def placeholders(text: str | list[str] | tuple[str, ...] | None) -> set[str]:
+    if text is None or not isinstance(text, str):
+        return set().union(*(placeholders(part) for part in text or ()))
     return set(PLACEHOLDER.findall(text))
 
 

@@ -130,7 +130,7 @@ async def play(member: Member, room: str, step: Step, bot_id: str) -> None:
         never the second message of an earlier step."""
         if getattr(event, "sender", "") != bot_id or not hasattr(event, "body"):
             return False
-        target = (relates_to(event).get("m.in_reply_to") or {}).get("event_id")  # type: ignore[arg-type]
+        target = (relates_to(event).get("m.in_reply_to") or {}).get("event_id")
         return target in (None, sent)
 
     answer = await member.wait_for(room, answers, timeout=30, after=after)

@@ -7,6 +7,7 @@ import itertools
 import json
 import secrets
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +127,7 @@ class Network:
 
         await owner.wait_until(all_joined, 30)
         for member in others:
-            await member.wait_until(lambda m=member: room_id in m.client.rooms, 15)
+            await member.wait_until(partial(_in_room, member, room_id), 15)
         return room_id
 
     async def close(self) -> None:
@@ -137,3 +138,7 @@ class Network:
         self.members.clear()
         await asyncio.gather(*(m.stop() for m in self.element_members), return_exceptions=True)
         self.element_members.clear()
+
+
+def _in_room(member: Member, room_id: str) -> bool:
+    return room_id in member.client.rooms

@@ -51,6 +51,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 __all__ = ["DEFAULT_ROLES", "Pin", "Rota", "Turn", "assign", "joined", "left", "reordered",
            "with_roles"]
@@ -202,7 +203,7 @@ def _best(rota: Rota, roles: list[str], available: list[str], busy: set[str | No
             return rota.turns[role][member], ahead, queue(role, member)
         return rota.turns[role][member], ahead, total[member], queue(role, member)
 
-    top = [sorted(free, key=lambda m, r=role: rank(r, m))[: len(roles)] for role in roles]
+    top = [sorted(free, key=partial(rank, role))[: len(roles)] for role in roles]
     best: tuple[tuple[object, ...], tuple[str, ...]] | None = None
     for combo in itertools.product(*top):
         pairs = list(zip(roles, combo, strict=True))

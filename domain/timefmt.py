@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from functools import cache
+from typing import Literal
 
 from babel import Locale
 from babel.dates import (
@@ -68,7 +69,7 @@ def weekday_name(index: int, *, short: bool = True) -> str:
     lang = current_language()
     if lang == "en" and short:
         return _WEEKDAYS[index]
-    width = "abbreviated" if short else "wide"
+    width: Literal["abbreviated", "wide"] = "abbreviated" if short else "wide"
     return str(get_day_names(width, locale=_locale(lang))[index])
 
 
@@ -77,7 +78,7 @@ def month_name(month: int, *, short: bool = True) -> str:
     lang = current_language()
     if lang == "en" and short:
         return _MONTHS[month - 1]
-    width = "abbreviated" if short else "wide"
+    width: Literal["abbreviated", "wide"] = "abbreviated" if short else "wide"
     return str(get_month_names(width, locale=_locale(lang))[month])
 
 

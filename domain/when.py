@@ -72,8 +72,8 @@ WEEKDAY_WORDS: Mapping[str, int] = {
     for name in names
 }
 # English names spelled out, so a server locale can never change what is understood.
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August")
-MONTH_NAMES += ("September", "October", "November", "December")
+MONTH_NAMES: tuple[str, ...] = ("January", "February", "March", "April", "May", "June", "July",
+                                 "August", "September", "October", "November", "December")
 _MONTHS = {name.lower()[:size]: n for n, name in enumerate(MONTH_NAMES, 1) for size in (3, None)}
 _MONTHS["sept"] = 9
 _FILLER = frozenset({"at", "on", "of", "the"})

@@ -271,8 +271,8 @@ def _build() -> tuple[dict[tuple[str, ...], str], dict[str, tuple[int, ...]]]:
         table.setdefault(tuple(name.split()), _MONTH[number - 1])
     _with_article(table)
     # English always wins: drop what would rewrite a word the parsers know.
-    for key in [k for k in table if len(k) == 1 and k[0] in _ENGLISH]:
-        del table[key]
+    for known in [k for k in table if len(k) == 1 and k[0] in _ENGLISH]:
+        del table[known]
     lengths: dict[str, set[int]] = {}
     for key in table:
         lengths.setdefault(key[0], set()).add(len(key))
@@ -449,8 +449,8 @@ def _resolve(items: list[_Item], mode: str) -> list[_Item]:
     for j, item in enumerate(items):
         if item.text.startswith("@n:"):
             _, number, otherwise = item.text.split(":")
-            following = _lower(items, j + 1)
-            if following in _UNITS or (mode == "rule" and following in _DAY_SET):
+            next_word = _lower(items, j + 1)
+            if next_word in _UNITS or (mode == "rule" and next_word in _DAY_SET):
                 item.text = number
             elif otherwise == "=keep":
                 item.text, item.foreign = item.said, False
@@ -461,8 +461,9 @@ def _resolve(items: list[_Item], mode: str) -> list[_Item]:
     # "à 9 heures", "a las 9 horas": a foreign hour word after a number is a clock.
     j = 0
     while j + 1 < len(items):
-        item, following = items[j], items[j + 1]
-        if (mode in ("when", "hours", "days") and following.foreign and following.text == "hours"
+        item, after_item = items[j], items[j + 1]
+        if (mode in ("when", "hours", "days") and after_item.foreign
+                and after_item.text == "hours"
                 and item.text.isdigit() and int(item.text) <= 24
                 and _lower(items, j - 1) not in ("in", "@in")):
             item.text, item.foreign = f"{item.text}:00", True

@@ -146,7 +146,8 @@ async def send_due(db: Database, room: RoomView, cycle: Cycle, now: datetime,
     choices = await member_choices(db, cycle.room_id, ids)
     away = await away_at(db, ids, now)
     clocks = await member_clocks(db, ids, default_zone)
-    to_room, to_dm = [], []
+    to_room: list[str] = []
+    to_dm: list[str] = []
     for prompt in due:
         reason = ("missed" if prompt.due + cycle.window <= now
                   else "left" if prompt.user_id not in present

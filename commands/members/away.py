@@ -66,12 +66,12 @@ def parse_away(text: str, now: datetime, zone: str) -> tuple[datetime, datetime,
         raise UserError(ngettext("Absences can be at most {count} day; add another after.",
                                  "Absences can be at most {count} days; add another after.",
                                  MAX_DAYS).format(count=MAX_DAYS), _(EXAMPLE))
-    reason = reason.strip() or None
-    if reason and len(reason) > MAX_REASON:
+    note = reason.strip() or None
+    if note and len(note) > MAX_REASON:
         raise UserError(ngettext("Keep the reason under {count} character.",
                                  "Keep the reason under {count} characters.",
                                  MAX_REASON).format(count=MAX_REASON), _(EXAMPLE))
-    return max(start, now - timedelta(days=1)), end, reason
+    return max(start, now - timedelta(days=1)), end, note
 
 
 def register(router: Router) -> None:

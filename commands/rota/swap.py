@@ -85,8 +85,8 @@ async def plan_swap(ctx: Context, row: RotaRow, meeting: Meeting, target: Occurr
         if back is None:
             continue
         legs.append(Leg(back.occurrence, role, giver, taker, True))
-        for other, who in back.holders.items():
-            if who == giver and other != role:  # the giver is busy then: they change roles
+        for other, holder in back.holders.items():
+            if holder == giver and other != role:  # the giver is busy then: they change roles
                 legs.append(Leg(back.occurrence, other, taker, giver, False))
     return legs
 
