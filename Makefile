@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # The Element-stack member of the integration tests (matrix-js-sdk + Rust crypto, Node ≥ 20).
 ELEMENT := tests/element
 
-.PHONY: demo test unit integration lint deps test-deps faults bench i18n clean
+.PHONY: demo test unit integration lint deps test-deps faults bench trust i18n clean
 
 $(BIN)/minga: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ faults: test-deps
 # BENCH='--with-rate-limited' adds 200 reminders under Synapse's default rate limits (~16 min).
 bench: test-deps
 	$(BIN)/python -m benchmarks.bench $(BENCH)
+
+# What an Element member sees of Minga (shield, decryption per strict mode), before/after
+# cross-signing and emoji verification; ~3-5 min.
+trust: test-deps
+	$(BIN)/python -m benchmarks.trust
 
 # After changing user-facing text: refresh minga.pot and merge it into every language's .po,
 # then translate the new entries (`make test` fails while any is missing or unused).

@@ -38,6 +38,7 @@ class SeenEvent:
     encrypted: bool
     failure: str | None
     shield: dict[str, Any] | None = field(default=None)
+    wire_relates: dict[str, Any] | None = field(default=None)
 
     @property
     def body(self) -> str:
@@ -49,7 +50,8 @@ class SeenEvent:
         return self.failure is None and self.type != "m.room.encrypted"
 
     def replies_to(self, event_id: str) -> bool:
-        relates = self.content.get("m.relates_to") or {}
+        """Also for an event this client could not decrypt (relations travel in clear)."""
+        relates = self.content.get("m.relates_to") or self.wire_relates or {}
         return (relates.get("m.in_reply_to") or {}).get("event_id") == event_id
 
 

@@ -78,6 +78,8 @@ async function report(event) {
             type: event.getType(),
             content: event.getContent(),
             encrypted: event.isEncrypted(),
+            // Relations stay in clear on encrypted events: a reply is known even undecrypted.
+            wire_relates: event.getWireContent()["m.relates_to"] ?? null,
             failure,
             shield: failure ? null : await shieldOf(event),
         },
