@@ -24,10 +24,13 @@ from bot.crosssign import SEEDS_FILE, CrossSigning, HomeserverError, IdentityErr
 from bot.session import SavedSession, StoreLock, StoreLocked, load_session
 
 WHAT_MEMBERS_SEE = (
-    "What members will see: Element marks Minga's identity as reset on its messages "
-    "and asks each member to acknowledge the change; members who had verified Minga see "
-    "it as no longer verified and must verify it again (Minga's profile → Verify, compare "
-    "emoji); until they do, members who only send to verified sessions cannot write to it."
+    "What members will see: Element tells every member "
+    "that Minga's identity was reset and asks them to acknowledge it. Members who had "
+    "verified Minga see a red shield on its messages, and in \"exclude insecure devices\" "
+    "mode their app refuses to send in rooms with Minga, until they verify Minga again "
+    "(Minga's profile → Verify, compare emoji) or withdraw the verification. Members who "
+    "send only to verified sessions must verify it again too. Everyone else keeps talking "
+    "to Minga as before."
 )
 
 

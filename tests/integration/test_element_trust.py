@@ -7,6 +7,8 @@ runs, because nio members are lenient where Element is strict.
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 
 import pytest
@@ -172,3 +174,30 @@ async def test_verifying_minga_s_device_to_device(network: Network) -> None:
     assert (await until_verified(member, config.matrix.user_id))["is_verified"]
     assert await signed_by_bot(bot, member.user_id)
     assert public_key_of((await KeysApi(bot.client).query(member.user_id)).master)
+
+
+async def test_reset_identity_shows_what_the_cli_says(network: Network, tmp_path) -> None:
+    """After `minga reset-identity`, a member who had verified Minga sees the red shield
+    the command warned about, and is asked to acknowledge the new identity."""
+    config = network.bot_config()
+    user = config.matrix.user_id
+    bot = await network.start_bot(config)
+    member = await network.element_member("loyal")
+    dm = await network.element_room(member, user, is_direct=True)
+    await member.verify_start(user, room_id=dm)
+    await member.verify_confirm(match=True)
+    assert (await until_verified(member, user))["is_verified"]
+    await network.stop_bot(bot)
+
+    path = network.write_config(config, tmp_path / "minga.toml")
+    done = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "bot.cli", "reset-identity", "--config",
+                         str(path), "--yes"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "verified Minga see a red shield" in done.stdout
+    await network.start_bot(config)
+
+    reply = await member.reply_to(dm, await member.send(dm, "!tz"))
+    assert reply.shield == {"colour": "RED", "reason": "VERIFICATION_VIOLATION"}
+    status = await member.user_status(user)
+    assert status["needs_approval"] and status["was_verified"] and not status["is_verified"]
