@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -420,6 +421,7 @@ async def establish(cross_signing: CrossSigning, *,
     """
     delay = 1.0
     while True:
+        began = time.monotonic()
         try:
             done = await cross_signing.ensure()
         except IdentityError as err:
@@ -433,8 +435,8 @@ async def establish(cross_signing: CrossSigning, *,
         except (OSError, TimeoutError, aiohttp.ClientError) as err:
             reason = type(err).__name__
         else:
-            log.info("cross-signing: %s", "; ".join(done) if done else "identity and device "
-                     "signature already on the server")
+            log.info("cross-signing: %s (%.0f ms)", "; ".join(done) if done else "identity and "
+                     "device signature already on the server", (time.monotonic() - began) * 1000)
             return True
         log.warning("cross-signing failed (%s); retrying in %.0fs", reason, delay)
         await asyncio.sleep(delay)
