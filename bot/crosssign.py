@@ -296,18 +296,31 @@ class CrossSigning:
         self.pending_path = store_dir / PENDING_FILE
         self.identity: Identity | None = None
         self.last_actions: list[str] | None = None  # what the last ensure() did
+        self._complete_at_start: Identity | None = None
 
     @property
     def device_id(self) -> str:
         return str(self.client.device_id)
 
     async def check(self) -> None:
-        """Refuse (IdentityError) if the server has an identity whose seeds we lack."""
-        self._resolve(await self.api.query(self.user_id))
+        """Refuse (IdentityError) if the server has an identity whose seeds we lack.
+
+        On a restart the answer usually shows everything in place already; `ensure()` then
+        trusts it instead of asking again (one /keys/query per start, not two).
+        """
+        state = await self.api.query(self.user_id)
+        seeds = self._resolve(state)
+        if seeds is not None and self._complete(state, seeds.keys()):
+            self._complete_at_start = seeds.keys()
 
     async def ensure(self) -> list[str]:
         """Upload or sign only what is missing; returns what was done (empty on a restart)."""
         done: list[str] = []
+        known, self._complete_at_start = self._complete_at_start, None
+        if known is not None:
+            self.identity = known
+            self.last_actions = done
+            return done
         state = await self.api.query(self.user_id)
         seeds = self._resolve(state)
         if state.master is None:
@@ -388,6 +401,16 @@ class CrossSigning:
             f"key {server_master[:8]}…) but its private keys are not in {self.path}; restore "
             f"that file from your backup, or run `{RESET_HINT}` to make a new identity on "
             "purpose (members will see that Minga's identity changed)")
+
+    def _complete(self, state: ServerKeys, identity: Identity) -> bool:
+        """Identity on the server is ours, all three keys, and our device is signed."""
+        device = state.devices.get(self.device_id)
+        return (public_key_of(state.master) == identity.master.public
+                and public_key_of(state.self_signing) == identity.self_signing.public
+                and public_key_of(state.user_signing) == identity.user_signing.public
+                and device is not None
+                and verify_json(device, self.user_id, identity.self_signing.key_id,
+                                identity.self_signing.public))
 
     def _promote_pending(self) -> None:
         os.replace(self.pending_path, self.path)

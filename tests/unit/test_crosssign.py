@@ -142,3 +142,54 @@ def test_a_reset_that_reached_the_server_is_finished(tmp_path: Path) -> None:
 def test_unpadded_base64_keys() -> None:
     public = Seeds.generate().keys().master.public
     assert "=" not in public and len(base64.b64decode(public + "=")) == 32
+
+
+class CountingApi:
+    """/keys/query answers from a fixed state; uploads are counted, never expected here."""
+
+    def __init__(self, state: ServerKeys) -> None:
+        self.state = state
+        self.queries = 0
+        self.uploads = 0
+
+    async def query(self, user_id: str) -> ServerKeys:
+        self.queries += 1
+        return self.state
+
+    async def upload_signing_keys(self, *args: Any, **kwargs: Any) -> None:
+        self.uploads += 1
+
+    async def upload_signatures(self, *args: Any) -> None:
+        self.uploads += 1
+
+
+async def test_a_restart_asks_the_server_once_and_changes_nothing(tmp_path: Path) -> None:
+    seeds = Seeds.generate()
+    save_seeds(tmp_path / SEEDS_FILE, seeds, USER)
+    identity = seeds.keys()
+    body = identity.upload_body(USER)
+    device = identity.self_signing.sign_json({"user_id": USER, "device_id": "DEVICE",
+                                              "keys": {"ed25519:DEVICE": "k"}}, USER)
+    api = CountingApi(ServerKeys(body["master_key"], body["self_signing_key"],
+                                 body["user_signing_key"], {"DEVICE": device}))
+    signing = cross_signing(tmp_path)
+    signing.api = api  # type: ignore[assignment]
+
+    await signing.check()
+    assert await signing.ensure() == []
+    assert (api.queries, api.uploads) == (1, 0)
+    assert signing.identity and signing.identity.master.public == identity.master.public
+
+
+async def test_an_unsigned_device_is_signed_even_after_a_good_check(tmp_path: Path) -> None:
+    seeds = Seeds.generate()
+    save_seeds(tmp_path / SEEDS_FILE, seeds, USER)
+    body = seeds.keys().upload_body(USER)
+    api = CountingApi(ServerKeys(body["master_key"], body["self_signing_key"],
+                                 body["user_signing_key"], {"DEVICE": {"user_id": USER}}))
+    signing = cross_signing(tmp_path)
+    signing.api = api  # type: ignore[assignment]
+
+    await signing.check()
+    assert await signing.ensure() == ["signed device DEVICE"]
+    assert (api.queries, api.uploads) == (2, 1)
