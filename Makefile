@@ -8,16 +8,21 @@ ELEMENT := tests/element
 
 .PHONY: demo test unit integration lint deps test-deps faults bench trust i18n clean
 
+# pip stays quiet; one line says what is being installed and one when it is done.
 $(BIN)/minga: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $@
+	@echo "[1/2] Installing Minga and its test tools into $(VENV) (about a minute) ..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]' --config-settings editable_mode=compat
+	@touch $@
+	@echo "      done: $(VENV)"
 
 $(SYNAPSE_VENV)/bin/python:
-	$(PYTHON) -m venv $(SYNAPSE_VENV)
-	$(SYNAPSE_VENV)/bin/pip install --quiet --upgrade pip
-	$(SYNAPSE_VENV)/bin/pip install --quiet 'matrix-synapse>=1.100'
+	@echo "[2/2] Installing Synapse, the local homeserver for demo and tests, into $(SYNAPSE_VENV) (about a minute) ..."
+	@$(PYTHON) -m venv $(SYNAPSE_VENV)
+	@$(SYNAPSE_VENV)/bin/pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(SYNAPSE_VENV)/bin/pip install --quiet --disable-pip-version-check 'matrix-synapse>=1.100'
+	@echo "      done: $(SYNAPSE_VENV)"
 
 $(ELEMENT)/node_modules/.package-lock.json: $(ELEMENT)/package-lock.json
 	cd $(ELEMENT) && npm ci --no-audit --no-fund --loglevel=error

@@ -24,10 +24,12 @@ from pathlib import Path
 
 from nio import RoomMessageNotice
 
+from benchmarks.charts import charts_part
 from benchmarks.i18n import i18n_part
 from benchmarks.measure import EchoBot, Series, percentile, round_trip
 from benchmarks.peer import peer_part
 from benchmarks.scale import burst, digest_render_ms, scale_part
+from benchmarks.suggest import suggest_part
 from devtools.devserver import DevServer
 from devtools.harness import Network
 from devtools.member import Member
@@ -213,6 +215,8 @@ async def main(args: argparse.Namespace) -> int:
         out.append(f"\n### Digest render\n\n{await digest_render_ms(workdir / 'digest')}")
         await burst(Network(server, workdir / "burst"), out)
         i18n_part(out)
+        charts_part(out)
+        suggest_part(out)
         if args.with_rate_limited:
             await rate_limited_part(workdir, out)
     finally:

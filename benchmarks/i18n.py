@@ -47,6 +47,21 @@ def i18n_part(out: list[str]) -> None:
              "ctx.__enter__()")
     lookup = _per_call_us('_("Examples:")', setup)
     out.append(f"| look up one message (`es`) | {lookup:.2f} |")
+    setup = ("from datetime import datetime\nfrom domain.recurrence import parse_rule\n"
+             "from domain.errors import DomainError\n"
+             "def refuse():\n    try:\n"
+             "        parse_rule('RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=31',\n"
+             "                   datetime(2026, 12, 3, 14))\n"
+             "    except DomainError:\n        pass")
+    never = _per_call_us("refuse()", setup, number=5) / 1000
+    out.append(f"| refuse a rule that never fires (31 Feb, daily) | {never:.0f} ms |")
+    setup = ("from datetime import UTC, datetime, timedelta\n"
+             "from domain.recurrence import Series, next_occurrence\n"
+             "s = Series(datetime(2000, 1, 6, 14), 'Europe/Lisbon', 'FREQ=DAILY',\n"
+             "           timedelta(hours=1))\n"
+             "now = datetime(2026, 11, 25, 9, tzinfo=UTC)")
+    old = _per_call_us("next_occurrence(s, now)", setup, number=200) / 1000
+    out.append(f"| next occurrence of a daily series started in 2000 | {old:.2f} ms |")
 
 
 if __name__ == "__main__":

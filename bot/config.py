@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 import tomllib
@@ -10,9 +11,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.session import SESSION_FILE
 from domain.i18n import LANGUAGES
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
+KNOWN_KEYS: dict[str, tuple[str, ...]] = {
+    "matrix": ("homeserver", "user_id", "password", "access_token", "device_name"),
+    "storage": ("database", "store_dir"),
+    "bot": ("command_prefix", "default_timezone", "allowed_inviters", "admins", "log_level",
+            "require_encryption", "undecryptable_grace_seconds", "retention_days",
+            "language", "charts"),
+}
 
 
 class ConfigError(ValueError):
@@ -45,6 +54,8 @@ class BotConfig:
     undecryptable_grace_seconds: float = 60.0
     retention_days: int = 365
     language: str = "en"
+    # Post the overlap and fairness charts beside the text; false: text only.
+    charts: bool = True
 
 
 @dataclass(frozen=True)
@@ -95,10 +106,35 @@ def _check_user_id(value: str, key: str) -> None:
         raise ConfigError(f"{key} must be a full Matrix user id like @minga:example.org")
 
 
-def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str]) -> Config:
-    unknown = set(raw) - {"matrix", "storage", "bot"}
+def _may_have_saved_login(store_dir: Path) -> bool:
+    """True unless the store is readable and holds no saved login; a store Minga cannot
+    read is for the start-up checks to name, not a missing password."""
+    if store_dir.is_dir() and not os.access(store_dir, os.R_OK | os.X_OK):
+        return True
+    return (store_dir / SESSION_FILE).exists()
+
+
+def _check_known_keys(raw: dict[str, Any]) -> None:
+    """Every unknown key, in every section, named in one line with the likely intended one."""
+    unknown = sorted(set(raw) - set(KNOWN_KEYS))
     if unknown:
-        raise ConfigError(f"unknown section [{sorted(unknown)[0]}]: expected matrix, storage, bot")
+        raise ConfigError(f"unknown section [{unknown[0]}]: expected matrix, storage, bot")
+    problems = []
+    for section, known in KNOWN_KEYS.items():
+        table = _table(raw, section)
+        for key in sorted(set(table) - set(known)):
+            guess = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            problems.append(f"{section}.{key}" + (f" (did you mean {section}.{guess[0]}?)"
+                                                  if guess else ""))
+    if problems:
+        noun = "is not a known setting" if len(problems) == 1 else "are not known settings"
+        raise ConfigError(f"{', '.join(problems)} {noun}")
+
+
+def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str],
+                 need_login: bool = True) -> Config:
+    """`need_login=False` for commands that only read the database (backup, status)."""
+    _check_known_keys(raw)
 
     m = _table(raw, "matrix")
     homeserver = _string(m, "matrix", "homeserver")
@@ -112,11 +148,6 @@ def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str]) ->
     token = env.get("MINGA_MATRIX_ACCESS_TOKEN") or _string(
         m, "matrix", "access_token", required=False
     )
-    if not password and not token:
-        raise ConfigError(
-            "matrix.password is missing: set matrix.password or matrix.access_token "
-            "(or MINGA_MATRIX_PASSWORD / MINGA_MATRIX_ACCESS_TOKEN)"
-        )
     device_name = _string(m, "matrix", "device_name", required=False, default="Minga") or "Minga"
 
     s = _table(raw, "storage")
@@ -124,8 +155,18 @@ def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str]) ->
     store_dir = Path(_string(s, "storage", "store_dir") or "")
     database = database if database.is_absolute() else base_dir / database
     store_dir = store_dir if store_dir.is_absolute() else base_dir / store_dir
+    # Once the first login is saved in the store, no password is needed any more.
+    if need_login and not password and not token and not _may_have_saved_login(store_dir):
+        raise ConfigError(
+            "matrix.password is missing: it is needed once, for the first login (no saved "
+            f"login in {store_dir} yet): set MINGA_MATRIX_PASSWORD or matrix.password "
+            "(or an access token: MINGA_MATRIX_ACCESS_TOKEN / matrix.access_token)"
+        )
 
     b = _table(raw, "bot")
+    if b.get("command_prefix") == "":
+        raise ConfigError('bot.command_prefix is empty: give 1–5 characters without spaces, '
+                          'like "!"')
     prefix = _string(b, "bot", "command_prefix", required=False, default="!") or "!"
     if len(prefix) > 5 or any(c.isspace() for c in prefix):
         raise ConfigError('bot.command_prefix must be 1–5 characters without spaces, like "!"')
@@ -156,36 +197,36 @@ def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str]) ->
     language = _string(b, "bot", "language", required=False, default="en") or "en"
     if language not in LANGUAGES:
         raise ConfigError(f"bot.language must be one of {', '.join(LANGUAGES)}")
-    unknown_bot = set(b) - {
-        "command_prefix",
-        "default_timezone",
-        "allowed_inviters",
-        "admins",
-        "log_level",
-        "require_encryption",
-        "undecryptable_grace_seconds",
-        "retention_days",
-        "language",
-    }
-    if unknown_bot:
-        raise ConfigError(f"bot.{sorted(unknown_bot)[0]} is not a known setting")
-
+    charts = b.get("charts", True)
+    if not isinstance(charts, bool):
+        raise ConfigError("bot.charts must be true or false")
     return Config(
         matrix=MatrixConfig(homeserver.rstrip("/"), user_id, password, token, device_name),
         storage=StorageConfig(database, store_dir),
         bot=BotConfig(prefix, zone, inviters, admins, level, require_encryption, float(grace),
-                      retention, language),
+                      retention, language, charts),
     )
 
 
-def load_config(path: str | os.PathLike[str], env: dict[str, str] | None = None) -> Config:
+def load_config(path: str | os.PathLike[str], env: dict[str, str] | None = None, *,
+                need_login: bool = True) -> Config:
     file = Path(path)
     try:
         raw = tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"config file {file} does not exist") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{file} is a folder: give the config file itself, like "
+                          f"{file / 'config.toml'}") from None
+    except PermissionError:
+        raise ConfigError(f"config file {file} cannot be read by uid {os.getuid()}: make it "
+                          "readable by the user Minga runs as (and by no one else: chmod 600)"
+                          ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {file} is not UTF-8 text") from None
+    except OSError as exc:
+        raise ConfigError(f"config file {file} cannot be read: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {file} is not valid TOML: {exc}") from None
-    return parse_config(
-        raw, base_dir=file.resolve().parent, env=dict(os.environ if env is None else env)
-    )
+    return parse_config(raw, base_dir=file.resolve().parent,
+                        env=dict(os.environ if env is None else env), need_login=need_login)

@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from Crypto.PublicKey import ECC
 from Crypto.Signature import eddsa
 from nio import AsyncClient
+
+from bot.transport import TRANSPORT_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,10 @@ class HomeserverError(RuntimeError):
     @property
     def transient(self) -> bool:
         return self.status >= 500 or self.status == 429
+
+
+# Any way a cross-signing request can fail: no answer, or an error answer.
+REQUEST_ERRORS: tuple[type[BaseException], ...] = (HomeserverError, *TRANSPORT_ERRORS)
 
 
 # ---- encoding and signing -----------------------------------------------------------
@@ -362,7 +367,7 @@ class CrossSigning:
         self.identity = identity
         try:
             await self._sign_device(await self.api.query(self.user_id), identity)
-        except (HomeserverError, OSError, TimeoutError, aiohttp.ClientError) as err:
+        except REQUEST_ERRORS as err:
             log.warning("the new identity is up; the device will be signed at the next start "
                         "(%s)", err or type(err).__name__)
         return public_key_of(state.master), identity.master.public
@@ -455,7 +460,7 @@ async def establish(cross_signing: CrossSigning, *,
                 log.error("cross-signing failed: %s", err)
                 return False
             reason = str(err)
-        except (OSError, TimeoutError, aiohttp.ClientError) as err:
+        except TRANSPORT_ERRORS as err:
             reason = type(err).__name__
         else:
             log.info("cross-signing: %s (%.0f ms)", "; ".join(done) if done else "identity and "
@@ -478,5 +483,5 @@ async def preflight(cross_signing: CrossSigning) -> None:
         await cross_signing.check()
     except HomeserverError as err:
         log.warning("could not check the cross-signing identity yet (%s)", err)
-    except (OSError, TimeoutError, aiohttp.ClientError) as err:
+    except TRANSPORT_ERRORS as err:
         log.warning("could not check the cross-signing identity yet (%s)", type(err).__name__)

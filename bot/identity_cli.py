@@ -16,11 +16,10 @@ import shutil
 import sys
 from pathlib import Path
 
-import aiohttp
 from nio import AsyncClient, AsyncClientConfig
 
 from bot.config import Config
-from bot.crosssign import SEEDS_FILE, CrossSigning, HomeserverError, IdentityError
+from bot.crosssign import REQUEST_ERRORS, SEEDS_FILE, CrossSigning, IdentityError
 from bot.session import SavedSession, StoreLock, StoreLocked, load_session
 
 WHAT_MEMBERS_SEE = (
@@ -80,7 +79,7 @@ async def _reset(saved: SavedSession, store_dir: Path, password: str) -> int:
     except IdentityError as err:
         print(f"minga: {err}", file=sys.stderr)
         return 1
-    except (HomeserverError, OSError, TimeoutError, aiohttp.ClientError) as err:
+    except REQUEST_ERRORS as err:
         print(f"minga: the reset did not reach the homeserver ({err or type(err).__name__}); "
               "nothing changed for members, run it again", file=sys.stderr)
         return 1

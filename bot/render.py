@@ -43,14 +43,17 @@ def render_html(msg: Msg) -> str:
 
 
 RTL_OPEN = '<div dir="rtl">'
-# Right-to-left mark: plain-text clients start an Arabic body from the right, even when its
-# first character is a Latin command name or a digit.
+# Right-to-left mark: plain-text clients start an Arabic line from the right, even when its
+# first character is a Latin command name or a digit. Each line is laid out on its own
+# (Unicode bidi paragraphs end at a line break), so every line gets one.
 RLM = "\u200f"
 
 
 def plain_body(msg: Msg) -> str:
     body = msg.plain()
-    return RLM + body if is_rtl(msg.lang) else body
+    if not is_rtl(msg.lang):
+        return body
+    return "\n".join(RLM + line for line in body.split("\n"))
 
 
 def message_content(
@@ -141,6 +144,8 @@ def outgoing(msg: Msg, *, in_reply_to: str | None = None, thread_root: str | Non
                    "key": msg.reaction.key}
         return "m.reaction", {"m.relates_to": relates}
     content = message_content(msg, in_reply_to=in_reply_to, thread_root=thread_root)
+    if msg.image is not None:
+        return FILE_EVENT, image_content(msg, content)
     if msg.attachment is None:
         return "m.room.message", content
     content["msgtype"] = "m.file"
@@ -150,6 +155,22 @@ def outgoing(msg: Msg, *, in_reply_to: str | None = None, thread_root: str | Non
     content["info"] = {"mimetype": msg.attachment.mimetype, "size": len(msg.attachment.data)}
     content[FILE_EVENT] = base64.b64encode(msg.attachment.data).decode()
     return FILE_EVENT, content
+
+
+def image_content(msg: Msg, content: dict[str, Any]) -> dict[str, Any]:
+    """An m.image: `body` is the alt text (the message's text); the sender uploads the data
+    and adds `file` (encrypted rooms) or `url`. Element shows it inline only when the
+    filename's extension matches `info.mimetype`."""
+    assert msg.image is not None
+    image = msg.image
+    content["msgtype"] = "m.image"
+    content.pop("format")
+    content.pop("formatted_body")
+    content["filename"] = image.filename
+    content["info"] = {"mimetype": image.mimetype, "size": len(image.data),
+                       "w": image.width, "h": image.height}
+    content[FILE_EVENT] = base64.b64encode(image.data).decode()
+    return content
 
 
 def mentions(msg: Msg) -> dict[str, Any]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from nio import MatrixRoom
 
+from domain.people import shown_name
+
 # Room versions in which the creators outrank every power level (MSC4289, v12+).
 CREATORS_OUTRANK_FROM = 12
 INFINITE = 10**9
@@ -23,7 +25,9 @@ class NioRoomView:
                 and uid not in self._room.invited_users]
 
     def display_name(self, user_id: str) -> str:
-        return self._room.user_name(user_id) or user_id
+        """The disambiguated display name; for someone not in the room (left, or forgotten)
+        their localpart or translated pseudonym, never the raw id."""
+        return shown_name(user_id, self._room.user_name(user_id))
 
     def power_level(self, user_id: str) -> int:
         if self._creators_outrank() and user_id in self._creators:

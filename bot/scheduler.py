@@ -9,6 +9,8 @@ sends twice.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -25,6 +27,7 @@ from commands.context import RoomView, Settings
 from commands.errors import where_it_broke
 from commands.jobs import JobEnv, PlannedJob, Schedules
 from storage.db import Database
+from storage.health import set_next_job
 from storage.meetings import iso
 
 log = logging.getLogger(__name__)
@@ -48,17 +51,32 @@ class Scheduler:
         self.settings = settings
         self.room = room
         self.jobs_run = 0
+        self._replan_now = asyncio.Event()
+        self._noted: tuple[str, datetime] | None = None
         self.aps = AsyncIOScheduler(
             timezone=UTC,
             # Missed jobs still run (late is better than never); idempotency keys decide.
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
 
-    async def start(self, pending: PendingChecker) -> None:
-        self.aps.start()
+    async def run_planner(self, pending: PendingChecker) -> None:
+        """The planner task (supervised): plan everything now and then hourly, for ever.
+
+        Restarted after a failure, it plans everything again; job ids make that harmless.
+        """
+        if not self.aps.running:
+            self.aps.start()
         self.every("undecryptable-check", 5, pending.check_pending)
-        self.every("replan", REPLAN_SECONDS, self.replan_all)
-        await self.replan_all()
+        while True:
+            self._replan_now.clear()
+            await self.replan_all()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(REPLAN_SECONDS):
+                    await self._replan_now.wait()
+
+    def request_replan(self) -> None:
+        """Plan everything again now rather than at the next hour."""
+        self._replan_now.set()
 
     async def replan_all(self) -> None:
         """Each planner in its own transaction, so commands get the database in between."""
@@ -69,6 +87,7 @@ class Scheduler:
             self._add(jobs)
             count += len(jobs)
         log.info("planned %d jobs", count)
+        await self.note_next_job()
 
     async def replan(self, changed: set[tuple[str, int]]) -> None:
         for kind, item_id in sorted(changed):
@@ -79,6 +98,7 @@ class Scheduler:
                 for job_id in self.job_ids(prefix):
                     self.cancel(job_id)
                 self._add(jobs)
+        await self.note_next_job()
 
     def _add(self, jobs: list[PlannedJob]) -> None:
         for job in jobs:
@@ -105,6 +125,20 @@ class Scheduler:
         self.jobs_run += 1
         if posts:
             self.outbox.kick()
+        await self.note_next_job()
+
+    async def note_next_job(self) -> None:
+        """Write the next one-shot job to the database, where `minga status` reads it."""
+        upcoming = sorted(
+            (job.next_run_time, str(job.args[0]) if job.args else job.id)
+            for job in self.aps.get_jobs()
+            if isinstance(job.trigger, DateTrigger) and job.next_run_time is not None)
+        nearest = (upcoming[0][1], upcoming[0][0].astimezone(UTC)) if upcoming else None
+        if nearest == self._noted:
+            return
+        self._noted = nearest
+        async with self.db.transaction() as conn:
+            await set_next_job(conn, nearest)
 
     def at(self, job_id: str, when: datetime, func: Job, *args: Any) -> None:
         """A one-shot job; a time already past runs at once."""

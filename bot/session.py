@@ -71,7 +71,8 @@ class StoreLock:
         except BlockingIOError:
             fh.close()
             raise StoreLocked(
-                f"another Minga is already running with the store {self.path.parent}"
+                f"another Minga is already running with the store {self.path.parent}: "
+                "stop it first (two on one store would corrupt its keys)"
             ) from None
         fh.seek(0)
         fh.truncate()

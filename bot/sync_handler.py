@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import fnmatch
 import json
 import logging
@@ -32,19 +31,22 @@ from bot.events import (
     bot_names,
     mentioned_users,
     parse_command,
+    pills,
     strip_reply_fallback,
     thread_root,
 )
 from bot.outbox import OutboxWorker, enqueue
 from bot.render import POLL_RESPONSES, destination, message_content, outgoing, poll_answer
 from bot.rooms import NioRoomView
+from bot.transport import TRANSPORT_ERRORS, Kind, classify_response, unreachable
 from bot.verification import Verifications, is_verification
 from bot.withheld import WITHHELD, WithheldKeys
 from commands.common import member_lang
 from commands.context import Context, Settings
 from commands.reply import Msg
 from commands.router import Interaction, Router
-from domain.i18n import N_, _, use_language
+from domain.i18n import N_, _, colon, use_language
+from domain.people import shown_name
 from storage.db import Database
 from storage.outbox import logical_key_of
 from storage.polls import poll_for_event, record_vote
@@ -85,7 +87,7 @@ class SyncHandler:
         self.names = bot_names(self.user_id, config.matrix.device_name)
         self.settings = Settings(config.bot.command_prefix, config.bot.default_timezone,
                                  config.bot.admins, config.bot.retention_days,
-                                 config.bot.language)
+                                 config.bot.language, config.bot.charts)
         self.creators: dict[str, set[str]] = {}
         self.pending: dict[str, tuple[MegolmEvent, float]] = {}
         self._pending_loaded = False
@@ -93,6 +95,7 @@ class SyncHandler:
         self.withheld = WithheldKeys(client, db, outbox, clock, self.settings)
         # Set by the bot once its cross-signing identity is up (verification needs it).
         self.verification: Verifications | None = None
+        self.joins_to_retry: set[str] = set()
         # Set by the bot: re-plans schedules after a command changed something.
         self.after_commit: Callable[[set[tuple[str, int]]], Awaitable[None]] | None = None
 
@@ -113,6 +116,7 @@ class SyncHandler:
         """Act on a batch, then save its token. `history` = very first start: act on nothing."""
         if not self._pending_loaded:
             await self._load_pending()
+        await self._retry_joins()
         await self._invites(resp)
         await self._leaves(resp)
         for room_id, info in resp.rooms.join.items():
@@ -169,17 +173,42 @@ class SyncHandler:
                 None,
             )
             if inviter and self._may_invite(inviter):
-                joined = await self.client.join(room_id)
-                if isinstance(joined, JoinResponse):
-                    log.info("joined %s on an allowed invite", room_id)
-                    log.debug("inviter of %s: %s", room_id, inviter)
-                else:
-                    log.warning("could not join %s: %s", room_id,
-                                getattr(joined, "status_code", type(joined).__name__))
+                log.debug("inviter of %s: %s", room_id, inviter)
+                await self._join(room_id)
             else:
-                await self.client.room_leave(room_id)
+                try:
+                    await self.client.room_leave(room_id)
+                except TRANSPORT_ERRORS as err:  # the invite stays pending; nothing is lost
+                    log.warning("could not reject the invite to %s (%s)", room_id,
+                                type(err).__name__)
+                    continue
                 log.info("rejected an invite to %s (inviter not in allowed_inviters)", room_id)
                 log.debug("rejected inviter of %s: %s", room_id, inviter)
+
+    async def _join(self, room_id: str) -> None:
+        """Join an allowed invite; if the homeserver can't take it now, try after the next sync
+        (the invite is not sent again, so forgetting it would leave the room without Minga)."""
+        try:
+            joined = await self.client.join(room_id)
+        except TRANSPORT_ERRORS as err:
+            verdict = unreachable(err)
+        else:
+            if isinstance(joined, JoinResponse):
+                self.joins_to_retry.discard(room_id)
+                log.info("joined %s on an allowed invite", room_id)
+                return
+            verdict = classify_response(joined)
+        if verdict.kind is Kind.REFUSED:  # withdrawn, or forbidden: the server's last word
+            self.joins_to_retry.discard(room_id)
+            log.warning("could not join %s: %s", room_id, verdict.reason)
+            return
+        self.joins_to_retry.add(room_id)
+        log.warning("could not join %s yet (%s); trying again after the next sync", room_id,
+                    verdict.reason)
+
+    async def _retry_joins(self) -> None:
+        for room_id in sorted(self.joins_to_retry):
+            await self._join(room_id)
 
     def _may_invite(self, user_id: str) -> bool:
         patterns = (*self.config.bot.allowed_inviters, *self.config.bot.admins)
@@ -291,7 +320,8 @@ class SyncHandler:
                     replies = [] if quiet_in_clear else [Msg().text(_(ENCRYPTION_ONLY))]
             else:
                 ctx = Context(view, sender, event_id, now, self.db, self.settings,
-                              mentioned=mentioned_users(content, body, self.user_id))
+                              mentioned=mentioned_users(content, body, self.user_id),
+                              pills=pills(content))
                 await work(ctx)
                 replies, changed = ctx.replies, ctx.changed
             for index, msg in enumerate(replies):
@@ -359,8 +389,13 @@ class SyncHandler:
             )
         await self.withheld.on_undecryptable(room_id, event)
         log.info("waiting for the room key of %s in %s", event.event_id, room_id)
-        with contextlib.suppress(LocalProtocolError):  # already requested for this session
+        try:
             await self.client.request_room_key(event)
+        except LocalProtocolError:  # already requested for this session
+            pass
+        except TRANSPORT_ERRORS as err:  # the sender's devices usually share it unasked
+            log.warning("could not request the room key of %s (%s)", event.event_id,
+                        type(err).__name__)
 
     async def _load_pending(self) -> None:
         self._pending_loaded = True
@@ -399,8 +434,8 @@ class SyncHandler:
             name = room.user_name(row["sender"]) if room else None
             lang = await member_lang(self.db, row["sender"], row["room_id"], self.settings)
             with use_language(lang):
-                msg = (Msg().mention(row["sender"], name or row["sender"])
-                       .text(": " + _(UNDECRYPTABLE)))
+                msg = (Msg().mention(row["sender"], shown_name(row["sender"], name))
+                       .text(colon() + _(UNDECRYPTABLE)))
             async with self.db.transaction() as conn:
                 await conn.execute(
                     "UPDATE pending_decryption SET notified = 1 WHERE event_id = ?",

@@ -22,12 +22,18 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiohttp
 from nio import AsyncClient, ToDeviceError
 from nio.event_builders import ToDeviceMessage
 
 from bot.clock import Clock
-from bot.crosssign import CrossSigning, HomeserverError, KeysApi, public_key_of, verify_json
+from bot.crosssign import (
+    REQUEST_ERRORS,
+    CrossSigning,
+    HomeserverError,
+    KeysApi,
+    public_key_of,
+    verify_json,
+)
 from bot.outbox import OutboxWorker, enqueue
 from bot.render import DIRECT_PREFIX, message_content
 from bot.sas import SAS_METHOD, Party, SasError, SasFlow
@@ -153,7 +159,7 @@ class Verifications:
                     await self._tell(flow, MISMATCH, "mismatch")
         except SasError as err:
             await self._cancel(flow, err)
-        except (HomeserverError, OSError, TimeoutError, aiohttp.ClientError) as err:
+        except REQUEST_ERRORS as err:
             log.warning("verification %s failed (%s)", flow_id, err or type(err).__name__)
             await self._cancel(flow, SasError("m.user", "Minga could not reach its homeserver"))
 
@@ -266,7 +272,7 @@ class Verifications:
         log.info("verification %s cancelled: %s", flow.flow_id, err.code)
         try:
             await self._send(flow, "cancel", {"code": err.code, "reason": err.reason})
-        except (HomeserverError, OSError, TimeoutError, aiohttp.ClientError):
+        except REQUEST_ERRORS:
             log.warning("could not send the cancel of verification %s", flow.flow_id)
         if err.code in ("m.key_mismatch", "m.mismatched_sas", "m.mismatched_commitment"):
             await self._tell(flow, MISMATCH, "mismatch")

@@ -11,11 +11,6 @@ def build_router() -> Router:
     from commands import help as help_cmd
 
     router = Router()
-    meetings.register(router)
-    rota.register(router)
-    actions.register(router)
-    members.register(router, members.ABSENCES)
-    checkins.register(router)
-    members.register(router, members.PROFILE)
-    help_cmd.register(router)
+    router.include(*meetings.PARTS, *rota.PARTS, *actions.PARTS, *members.ABSENCES,
+                   *checkins.PARTS, *members.PROFILE, help_cmd.cmds)
     return router

@@ -38,6 +38,9 @@ class Settings:
     retention_days: int = 365
     # The language of rooms and members that chose none (a code from domain.i18n.LANGUAGES).
     language: str = "en"
+    # Charts beside the text replies (config bot.charts); off unless the bot turns it on, so
+    # handler tests draw only when they mean to.
+    charts: bool = False
 
 
 @dataclass
@@ -51,6 +54,9 @@ class Context:
     replies: list[Msg] = field(default_factory=list)
     # Users the message mentions (m.mentions and literal @user:server ids), bot excluded.
     mentioned: tuple[str, ...] = ()
+    # The text of each pill in the message ({user id: "Chidi (Lagos)"}): what the plain body
+    # shows in place of the id, which may differ from the member's current display name.
+    pills: dict[str, str] = field(default_factory=dict)
     # What this command changed that has schedules, e.g. ("meeting", 12): replanned on commit.
     changed: set[tuple[str, int]] = field(default_factory=set)
     # The sender's language (theirs, else the room's, else the bot's); set by the router.

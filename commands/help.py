@@ -9,7 +9,7 @@ from __future__ import annotations
 from commands.context import Context
 from commands.errors import UserError
 from commands.reply import Msg
-from commands.router import Arg, Command, Router
+from commands.router import Arg, Command, CommandSet, Router
 from domain.i18n import N_, _
 
 
@@ -18,34 +18,36 @@ def _p(ctx: Context, text: str) -> str:
     return ctx.settings.prefix + text[1:] if text.startswith("!") else text
 
 
-def register(router: Router) -> None:
-    @router.command(
-        "help",
-        summary=N_("List the commands, or explain one."),
-        usage=N_("!help [<command>]"),
-        examples=("!help", "!help tz"),
-        args=(Arg("topic", optional=True, rest=True),),
-    )
-    async def help_(ctx: Context, topic: str | None) -> None:
-        if not topic:
-            ctx.reply(overview(ctx, router))
-            return
-        words = topic.strip().removeprefix(ctx.settings.prefix).split()
-        if not words:
-            ctx.reply(overview(ctx, router))
-            return
-        cmd = router.find(words[0])
-        if cmd is None:
-            hint = router.suggest(words[0])
-            message = _("There is no command {command}.").format(
-                command=f"{ctx.settings.prefix}{words[0][:40]}")
-            if hint:
-                message += " " + _("Did you mean {commands}?").format(
-                    commands=f"{ctx.settings.prefix}{hint[0]}")
-            raise UserError(message, f"{ctx.settings.prefix}help")
-        if len(words) > 1 and words[1].lower() in cmd.subcommands:
-            cmd = cmd.subcommands[words[1].lower()]
-        ctx.reply(detail(ctx, cmd))
+cmds = CommandSet()
+
+
+@cmds.command(
+    "help",
+    summary=N_("List the commands, or explain one."),
+    usage=N_("!help [<command>]"),
+    examples=("!help", "!help tz"),
+    args=(Arg("topic", optional=True, rest=True),),
+)
+async def help_(ctx: Context, topic: str | None, router: Router) -> None:
+    if not topic:
+        ctx.reply(overview(ctx, router))
+        return
+    words = topic.strip().removeprefix(ctx.settings.prefix).split()
+    if not words:
+        ctx.reply(overview(ctx, router))
+        return
+    cmd = router.find(words[0])
+    if cmd is None:
+        hint = router.suggest(words[0])
+        message = _("There is no command {command}.").format(
+            command=f"{ctx.settings.prefix}{words[0][:40]}")
+        if hint:
+            message += " " + _("Did you mean {commands}?").format(
+                commands=f"{ctx.settings.prefix}{hint[0]}")
+        raise UserError(message, f"{ctx.settings.prefix}help")
+    if len(words) > 1 and words[1].lower() in cmd.subcommands:
+        cmd = cmd.subcommands[words[1].lower()]
+    ctx.reply(detail(ctx, cmd))
 
 
 def overview(ctx: Context, router: Router) -> Msg:
@@ -58,6 +60,8 @@ def overview(ctx: Context, router: Router) -> Msg:
 
 def detail(ctx: Context, cmd: Command) -> Msg:
     msg = Msg().code(_(cmd.usage)).line().text(_(cmd.summary)).line()
+    for paragraph in cmd.details:
+        msg.text(_(paragraph)).line()
     subs = {id(s): s for s in cmd.subcommands.values()}.values()
     for sub in subs:
         msg.text("• ").code(_(sub.usage)).text(f" — {_(sub.summary)}").line()

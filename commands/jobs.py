@@ -89,6 +89,16 @@ class Schedules:
 
         return register
 
+    def include(self, other: Schedules) -> None:
+        """Take over what one module declared (see `commands.router.CommandSet`)."""
+        for kind, fn in other.jobs.items():
+            self.job(kind)(fn)
+        self.planners.extend(other.planners)
+        for kind, replanners in other.replanners.items():
+            self.replanners[kind].extend(replanners)
+        for name, hooks in other.hooks.items():
+            self.hooks[name].extend(hooks)
+
     async def plan_everything(self, db: Database, now: datetime) -> list[PlannedJob]:
         """All jobs due soon, derived from the DB (at start and on the hourly tick)."""
         jobs: list[PlannedJob] = []

@@ -28,6 +28,19 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Image:
+    """A picture posted as m.image (encrypted in encrypted rooms); the message's text is its
+    alt text, for screen readers and clients that hide images. The filename travels in the
+    clear in the upload URL, so it says nothing about the room."""
+
+    data: bytes
+    width: int
+    height: int
+    mimetype: str = "image/png"
+    filename: str = "chart.png"
+
+
+@dataclass(frozen=True)
 class PollSpec:
     """A Matrix poll (MSC3381); the message's text is its fallback for other clients."""
 
@@ -58,6 +71,7 @@ class Msg:
     # Room-wide messages go to the room; a reply relates to the command event.
     is_reply: bool = True
     attachment: Attachment | None = None
+    image: Image | None = None
     poll: PollSpec | None = None
     poll_end: PollEnd | None = None
     reaction: Reaction | None = None
@@ -93,10 +107,10 @@ class Msg:
         """A pill for `user_id`; `notify` adds them to m.mentions.
 
         A forgotten member's pseudonym ("former member 2", never starting with "@") is
-        plain text: no link to a non-existent account, no notification.
+        plain text (its label, translated): no link to a non-existent account, no notification.
         """
         if not user_id.startswith("@"):
-            return self.text(user_id)
+            return self.text(label or user_id)
         self.parts.append(("mention", label or user_id, user_id))
         if notify and user_id not in self.mentions:
             self.mentions.append(user_id)
@@ -176,3 +190,13 @@ def fill(msg: Msg, template: str, **fields: object) -> Msg:
     if "".join(pending):
         msg.text("".join(pending))
     return msg
+
+
+def with_prefix(msg: Msg, prefix: str) -> None:
+    """Handlers write examples as `!command` in code spans; show the room's real prefix."""
+    if prefix == "!":
+        return
+    msg.parts = [
+        (kind, prefix + value[1:] if kind == "code" and value.startswith("!") else value, extra)
+        for kind, value, extra in msg.parts
+    ]

@@ -1,30 +1,44 @@
 """Declarative commands: name, arguments, help and examples in one place.
 
-A command is registered with `@router.command(...)`; subcommands with
-`@parent.sub(...)`. The router tokenises, picks the handler, parses typed
-arguments, and turns `UserError`s into friendly replies. `!help` is
-generated from the same declarations.
+Each feature module declares what it adds in a `CommandSet`, at import time: commands
+(`@cmds.command`), subcommands of a command another module owns (`@cmds.sub(parent, …)`),
+interaction handlers (`@cmds.on`) and scheduled work (`cmds.schedules`). Handlers are plain
+module-level functions. `build_router` includes the sets in the order `!help` lists them.
+
+The router tokenises, picks the handler, parses typed arguments and runs it through the
+middleware (`commands.middleware`): language, savepoint, domain error → friendly reply,
+the room's prefix. `!help` is generated from the same declarations.
+
+A command may have a *target*: a typed argument that comes before a *verb*
+(`!action <n> due …`, `!rota <id> skip …`). The target is parsed first; if it parses and
+the next word is one of the command's verbs, the verb runs with the target's value (as
+maubot's `arg_fallthrough` does); otherwise the command's own handler gets all the text.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
+import inspect
 import logging
-import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from commands.aliases import ALIASES
+from commands import middleware
+from commands.aliases import ALIASES, names_for
 from commands.context import Context
-from commands.errors import UserError, where_it_broke
+from commands.errors import UserError, errors_show, where_it_broke
 from commands.jobs import Schedules
-from commands.reply import Msg
-from domain.i18n import _, use_language
-from storage.languages import member_and_room_language
+from commands.reply import with_prefix as with_prefix  # where jobs have always found it
+from domain.errors import DomainError
+from domain.i18n import _
+from domain.words import fold
 
 log = logging.getLogger(__name__)
 
+# A handler gets the context and its declared arguments by name; one that also takes a
+# parameter `router` is given the router (`!help` lists the commands, hooks live there).
 Handler = Callable[..., Awaitable[None]]
 
 
@@ -51,7 +65,8 @@ MAX_COMMAND_LENGTH = 4000
 
 @dataclass(frozen=True)
 class Arg:
-    """A positional argument. `rest=True` takes the remaining text verbatim."""
+    """A positional argument, read by `parse` (a `ValueError` is a friendly refusal, with
+    the command's example). `rest=True` takes the remaining text, stripped."""
 
     name: str
     parse: Callable[[str], Any] = str
@@ -60,7 +75,7 @@ class Arg:
     default: Any = None
 
 
-@dataclass
+@dataclass(eq=False)
 class Command:
     name: str
     summary: str
@@ -71,18 +86,135 @@ class Command:
     aliases: tuple[str, ...] = ()
     subcommands: dict[str, Command] = field(default_factory=dict)
     parent: Command | None = None
+    # Read before a verb: `!action <n> due …` (see the module docstring).
+    target: Arg | None = None
+    verbs: dict[str, Command] = field(default_factory=dict)
+    # The subcommands, in `!help` order, when modules other than this one register some
+    # (`!meeting`): a name not declared here is refused, and one never registered stops
+    # the router from being built.
+    declared: tuple[str, ...] = ()
+    # False: words after the last argument are ignored rather than refused.
+    must_consume_args: bool = True
+    # Longer explanations (N_-marked) that `!help <command>` shows after the summary.
+    details: tuple[str, ...] = ()
 
     @property
     def full_name(self) -> str:
-        return f"{self.parent.full_name} {self.name}" if self.parent else self.name
+        if self.parent is None:
+            return self.name
+        if self.parent.target is not None and self.parent.verbs.get(self.name) is self:
+            return f"{self.parent.full_name} <{self.parent.target.name}> {self.name}".rstrip()
+        return f"{self.parent.full_name} {self.name}"
 
     def sub(self, name: str, *, summary: str, usage: str, examples: tuple[str, ...] = (),
-            args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = ()
-            ) -> Callable[[Handler], Handler]:
+            args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = (),
+            details: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            cmd = Command(name, summary, usage, examples, handler, args, aliases, parent=self)
+            self._add_sub(Command(name, summary, usage, examples, handler, args, aliases,
+                                  parent=self, details=details))
+            return handler
+
+        return register
+
+    def verb(self, name: str, *, args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = (),
+             must_consume_args: bool = True) -> Callable[[Handler], Handler]:
+        """A verb after the target; the handler gets the target's value by its name.
+
+        `""` is the verb for nothing after the target (`!action 12`). Verbs are described by
+        the command's own usage in `!help`, so they carry no summary of their own.
+        """
+        if self.target is None:
+            raise ValueError(f"!{self.name} has no target for a verb to follow")
+
+        def register(handler: Handler) -> Handler:
+            cmd = Command(name, "", "", (), handler, args, aliases, parent=self,
+                          must_consume_args=must_consume_args)
             for key in (name, *aliases):
-                self.subcommands[key] = cmd
+                if key in self.verbs:
+                    raise ValueError(f"verb {key!r} of !{self.name} registered twice")
+                self.verbs[key] = cmd
+            return handler
+
+        return register
+
+    def listed(self) -> list[Command]:
+        """Each subcommand once (aliases share one), in `!help` order."""
+        return list({id(s): s for s in self.subcommands.values()}.values())
+
+    def _add_sub(self, cmd: Command) -> None:
+        if self.declared and cmd.name not in self.declared:
+            raise ValueError(f"!{self.name} does not declare a subcommand {cmd.name!r}; "
+                             f"add it to the declaration of !{self.name}")
+        for key in (cmd.name, *cmd.aliases):
+            if key in self.subcommands:
+                raise ValueError(f"subcommand {key!r} of !{self.name} registered twice")
+            self.subcommands[key] = cmd
+        if self.declared:  # whichever module is imported first, !help lists them in order
+            self.subcommands = dict(sorted(self.subcommands.items(),
+                                           key=lambda item: self.declared.index(item[1].name)))
+
+
+def declare(name: str, *, summary: str, usage: str, examples: tuple[str, ...] = (),
+            args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = (),
+            target: Arg | None = None, subcommands: tuple[str, ...] = (),
+            details: tuple[str, ...] = ()) -> Callable[[Handler], Command]:
+    """A top-level command; its names in members' languages (`ALIASES`) come with it."""
+    def register(handler: Handler) -> Command:
+        everyday = (*aliases, *ALIASES.get(name, ()))
+        return Command(name, summary, usage, examples, handler, args, everyday,
+                       target=target, declared=subcommands, details=details)
+
+    return register
+
+
+class CommandSet:
+    """What one module adds to the bot, declared at import time.
+
+    Commands and interaction handlers are recorded by the decorators; scheduled work goes
+    into `schedules`, with the same API as the router's. `Router.include` installs the set,
+    so the declarations are shared by every router built (tests build many) and no module
+    has to run before another.
+    """
+
+    def __init__(self) -> None:
+        self.commands: list[Command] = []
+        self.subcommands: list[Command] = []
+        self.interactions: list[tuple[str, str, InteractionHandler]] = []
+        self.schedules = Schedules()
+
+    def command(self, name: str, *, summary: str, usage: str, examples: tuple[str, ...] = (),
+                args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = (),
+                target: Arg | None = None, subcommands: tuple[str, ...] = (),
+                details: tuple[str, ...] = ()) -> Callable[[Handler], Command]:
+        """`target`: see the module docstring; `subcommands`: see `Command.declared`;
+        `details`: see `Command.details`."""
+        def register(handler: Handler) -> Command:
+            cmd = declare(name, summary=summary, usage=usage, examples=examples, args=args,
+                          aliases=aliases, target=target, subcommands=subcommands,
+                          details=details)(handler)
+            self.commands.append(cmd)
+            return cmd
+
+        return register
+
+    def sub(self, parent: Command, name: str, *, summary: str, usage: str,
+            examples: tuple[str, ...] = (), args: tuple[Arg, ...] = (),
+            aliases: tuple[str, ...] = (), details: tuple[str, ...] = ()
+            ) -> Callable[[Handler], Handler]:
+        """A subcommand this module adds to a command another module declared."""
+        def register(handler: Handler) -> Handler:
+            parent.sub(name, summary=summary, usage=usage, examples=examples, args=args,
+                       aliases=aliases, details=details)(handler)
+            self.subcommands.append(parent.subcommands[name])
+            return handler
+
+        return register
+
+    def on(self, kind: str, key_prefix: str = "") -> Callable[[InteractionHandler],
+                                                              InteractionHandler]:
+        """A handler for reactions/replies to messages whose key starts so (see Router.on)."""
+        def register(handler: InteractionHandler) -> InteractionHandler:
+            self.interactions.append((kind, key_prefix, handler))
             return handler
 
         return register
@@ -123,6 +255,28 @@ class Router:
         self.order: list[Command] = []
         self.interactions: list[tuple[str, str, InteractionHandler]] = []
         self.schedules = Schedules()
+        self._fold_cache: dict[str, Command] = {}
+        self._folded_from = -1
+
+    def include(self, *parts: CommandSet) -> None:
+        """Install what modules declared, in order (the order `!help` lists commands)."""
+        for part in parts:
+            for cmd in part.commands:
+                self.add(cmd)
+            self.interactions.extend(part.interactions)
+            self.schedules.include(part.schedules)
+
+    def add(self, cmd: Command) -> Command:
+        missing = [name for name in cmd.declared if name not in cmd.subcommands]
+        if missing:
+            raise ValueError(f"!{cmd.name} declares {', '.join(missing)}, which no imported "
+                             "module registered")
+        for key in (cmd.name, *cmd.aliases):
+            if key in self.commands:
+                raise ValueError(f"command {key!r} registered twice")
+            self.commands[key] = cmd
+        self.order.append(cmd)
+        return cmd
 
     def on(self, kind: str, key_prefix: str = "") -> Callable[[InteractionHandler],
                                                               InteractionHandler]:
@@ -133,6 +287,41 @@ class Router:
 
         return register
 
+    def command(self, name: str, *, summary: str, usage: str, examples: tuple[str, ...] = (),
+                args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = (),
+                target: Arg | None = None) -> Callable[[Handler], Command]:
+        """Declare and install at once (for a router built by hand, as tests do)."""
+        def register(handler: Handler) -> Command:
+            return self.add(declare(name, summary=summary, usage=usage, examples=examples,
+                                    args=args, aliases=aliases, target=target)(handler))
+
+        return register
+
+    def find(self, name: str) -> Command | None:
+        """A command by any of its names; accents, case and Arabic spelling variants aside
+        ("!reunion", "!RÉUNION", "!مساعده")."""
+        found = self.commands.get(name.lower())
+        if found is None:
+            found = self._folded().get(fold(name))
+        return found
+
+    def _folded(self) -> dict[str, Command]:
+        """Names folded ("reunion" for "réunion"), rebuilt when a command was registered."""
+        if self._folded_from != len(self.commands):
+            self._fold_cache = {fold(key): cmd for key, cmd in self.commands.items()}
+            self._folded_from = len(self.commands)
+        return self._fold_cache
+
+    def suggest(self, name: str, lang: str = "en") -> list[str]:
+        """Close names in the reader's language and English only (never `!olvidar` to an
+        English reader)."""
+        names: list[str] = []
+        for cmd in self.order:
+            names.append(cmd.name)
+            names.extend(a for a in cmd.aliases if a in names_for(cmd.name, lang)
+                         or a not in ALIASES.get(cmd.name, ()))
+        return difflib.get_close_matches(name.lower(), names, n=3, cutoff=0.6)
+
     async def interact(self, ctx: Context, interaction: Interaction) -> bool:
         """Try the matching handlers in turn; errors become replies as for commands."""
         for kind, prefix, handler in self.interactions:
@@ -140,62 +329,56 @@ class Router:
                 continue
             if prefix and not (interaction.key or "").startswith(prefix):
                 continue
-            taken = await self._guarded(ctx, f"{kind}:{prefix}", handler(ctx, interaction))
-            if taken:
+
+            async def work(handler: InteractionHandler = handler) -> bool:
+                return await handler(ctx, interaction)
+
+            if await middleware.run(ctx, f"{kind}:{prefix}", work):
                 return True
         return False
-
-    def command(self, name: str, *, summary: str, usage: str, examples: tuple[str, ...] = (),
-                args: tuple[Arg, ...] = (), aliases: tuple[str, ...] = ()
-                ) -> Callable[[Handler], Command]:
-        def register(handler: Handler) -> Command:
-            everyday = (*aliases, *ALIASES.get(name, ()))
-            cmd = Command(name, summary, usage, examples, handler, args, everyday)
-            for key in (name, *everyday):
-                if key in self.commands:
-                    raise ValueError(f"command {key!r} registered twice")
-                self.commands[key] = cmd
-            self.order.append(cmd)
-            return cmd
-
-        return register
-
-    def find(self, name: str) -> Command | None:
-        return self.commands.get(name.lower())
-
-    def suggest(self, name: str) -> list[str]:
-        return difflib.get_close_matches(name.lower(), list(self.commands), n=3, cutoff=0.6)
 
     async def dispatch(self, ctx: Context, name: str, text: str) -> None:
         """Run a command; every outcome leaves at least one reply in `ctx.replies`."""
         found = self.find(name)
-        await self._guarded(ctx, found.name if found else "unknown",
-                            self._dispatch(ctx, name, text))
 
-    async def _guarded(self, ctx: Context, label: str, work: Awaitable[Any]) -> Any:
-        """The error middleware: UserError → its message; anything else → an apology + id."""
-        result: Any = True
-        own, room = await member_and_room_language(ctx.db, ctx.sender, ctx.room_id)
-        ctx.lang = own or room or ctx.settings.language
-        with use_language(ctx.lang):
+        async def work() -> bool:
+            await self._dispatch(ctx, name, text)
+            return True
+
+        await middleware.run(ctx, found.name if found else "unknown", work)
+        await self._after_command(ctx, found)
+
+    async def _after_command(self, ctx: Context, command: Command | None) -> None:
+        """The "command" hooks, after every command addressed to the bot, whatever its
+        outcome: a member who asked for something that was refused, mistyped or unknown was
+        there too (open minutes count them). A hook's own failure is logged, never shown."""
+        for after in self.schedules.hooks.get("command", []):
             try:
-                async with ctx.db.savepoint("command"):
-                    result = await work
-            except UserError as err:
-                ctx.replies.clear()
-                ctx.reply(error_reply(ctx, err))
-            except Exception as exc:
-                error_id = secrets.token_hex(4)
-                log.error("%s failed with %s (error id %s) at %s", label, type(exc).__name__,
-                          error_id, where_it_broke(exc))
-                ctx.replies.clear()
-                ctx.reply(Msg().text(_(
-                    "Sorry, something went wrong on my side (error id {error_id}). Nothing was "
-                    "changed; please try again, and tell the bot's admin if it repeats."
-                ).format(error_id=error_id)))
-        for msg in ctx.replies:
-            with_prefix(msg, ctx.settings.prefix)
-        return result
+                async with ctx.db.savepoint("after_command"):
+                    await after(ctx, command)
+            except Exception as exc:  # the command's reply stands
+                log.error("command hook failed with %s at %s", type(exc).__name__,
+                          where_it_broke(exc))
+
+    def resolve(self, cmd: Command, text: str) -> tuple[Command, dict[str, Any], str]:
+        """The declared command `text` asks for under `cmd`, the target's value when a verb
+        follows one, and the text left for its arguments."""
+        if cmd.subcommands:
+            first, after = take_token(text)
+            sub = cmd.subcommands.get(first.lower())
+            if sub is not None:
+                return sub, {}, after
+        if cmd.target is not None and cmd.verbs:
+            first, after = take_token(text)
+            try:
+                value = cmd.target.parse(first)
+            except ValueError:
+                return cmd, {}, text
+            word, rest = take_token(after)
+            verb = cmd.verbs.get(word.lower())
+            if verb is not None:
+                return verb, {cmd.target.name: value}, rest
+        return cmd, {}, text
 
     async def _dispatch(self, ctx: Context, name: str, text: str) -> None:
         if len(text) > MAX_COMMAND_LENGTH:
@@ -206,7 +389,7 @@ class Router:
             )
         cmd = self.find(name)
         if cmd is None:
-            hint = self.suggest(name)
+            hint = self.suggest(name, ctx.lang)
             unknown = _("I don't know the command {command}.").format(
                 command=f"{ctx.settings.prefix}{name[:40]}")
             if hint:
@@ -214,19 +397,22 @@ class Router:
                 unknown += " " + _("Did you mean {commands}?").format(
                     commands=_(" or ").join(f"{ctx.settings.prefix}{h}" for h in hint))
             raise UserError(unknown, f"{ctx.settings.prefix}help")
-        first, after = take_token(text) if cmd.subcommands else ("", text)
-        if first.lower() in cmd.subcommands:
-            cmd = cmd.subcommands[first.lower()]
-            text = after
+        cmd, values, text = self.resolve(cmd, text)
         if cmd.handler is None:
             raise UserError(_("{command} needs more.").format(
                 command=f"{ctx.settings.prefix}{cmd.full_name}"), usage_line(ctx, cmd))
-        kwargs = parse_args(ctx, cmd, text)
-        await cmd.handler(ctx, **kwargs)
-        for hook in self.schedules.hooks.get("command", []):
-            await hook(ctx, cmd)  # e.g. open minutes note who took part
+        with errors_show(usage_line(ctx, cmd)):
+            values |= parse_args(ctx, cmd, text)
+            if _takes_router(cmd.handler):
+                values["router"] = self
+            await cmd.handler(ctx, **values)
         if not ctx.replies:
             raise RuntimeError(f"handler for {cmd.full_name} produced no reply")
+
+
+@functools.cache
+def _takes_router(handler: Handler) -> bool:
+    return "router" in inspect.signature(handler).parameters
 
 
 def parse_args(ctx: Context, cmd: Command, text: str) -> dict[str, Any]:
@@ -246,12 +432,12 @@ def parse_args(ctx: Context, cmd: Command, text: str) -> dict[str, Any]:
             continue
         try:
             values[arg.name] = arg.parse(value)
-        except UserError:
-            raise
+        except DomainError:
+            raise  # its own example, else the command's (Router._dispatch)
         except ValueError as err:
             raise UserError(str(err) or _("<{argument}> is not valid: {value}").format(
                 argument=arg.name, value=value[:60]), usage_line(ctx, cmd)) from None
-    if rest.strip():
+    if rest.strip() and cmd.must_consume_args:
         extra = rest.strip()[:60]
         raise UserError(_("I didn't expect {extra} after {command}.").format(
             extra=repr(extra), command=f"{ctx.settings.prefix}{cmd.full_name}"),
@@ -260,22 +446,8 @@ def parse_args(ctx: Context, cmd: Command, text: str) -> dict[str, Any]:
 
 
 def usage_line(ctx: Context, cmd: Command) -> str:
-    """The first example (or the usage), in the reader's language."""
+    """The first example (or the usage), in the reader's language; a verb shows its
+    command's, since `!help` describes verbs there."""
+    while not cmd.examples and not cmd.usage and cmd.parent is not None:
+        cmd = cmd.parent
     return _(cmd.examples[0] if cmd.examples else cmd.usage)
-
-
-def with_prefix(msg: Msg, prefix: str) -> None:
-    """Handlers write examples as `!command` in code spans; show the room's real prefix."""
-    if prefix == "!":
-        return
-    msg.parts = [
-        (kind, prefix + value[1:] if kind == "code" and value.startswith("!") else value, extra)
-        for kind, value, extra in msg.parts
-    ]
-
-
-def error_reply(ctx: Context, err: UserError) -> Msg:
-    msg = Msg().text(err.message)
-    if err.example:
-        msg.line().text(_("Example:") + " ").code(err.example)
-    return msg

@@ -43,7 +43,9 @@ SCRIPT: list[Step] = [
     Step("bob", "!rota m1 join", "Turns alternate fairly; newcomers start level, no backlog."),
     Step("bob", "!rota m1 skip", "Can't make it: the next in line steps up; Bob keeps his place."),
     Step("alice", '!meeting suggest 60m within 5 days "Budget review"',
-         "Fair times from everyone's working hours, posted as a Matrix poll."),
+         "Fair times: nobody's night first, distinct times of day, each naming who pays."),
+    Step("bob", "!poll", "The tally and who has not voted; the poll stays open 12 hours."),
+    Step("bob", "!fairness", "Who carries the early, late and night hours: past and planned."),
     Step("alice", "!action @bob Send the budget draft due fri",
          "An action item: Bob owns it; “fri” is the end of Friday where Bob lives."),
     Step("bob", "!actions mine", "Due dates in the owner's zone, overdue first."),
@@ -75,13 +77,14 @@ def _print_turn(name: str, text: str) -> None:
             print(f"  {'':>7} │ {wrapped}")
 
 
-async def run_demo(*, keep: bool = False) -> int:
+async def run_demo(*, keep: bool = False, stop: asyncio.Event | None = None) -> int:
+    """Play the script; with `keep`, say how to log in first and stay up until stopped."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("nio").setLevel(logging.ERROR)  # "Missing session" chatter is normal
     workdir = Path(tempfile.mkdtemp(prefix="minga-demo-"))
-    server = DevServer(workdir / "synapse")
-    print("Starting a throw-away Synapse on 127.0.0.1 …")
     try:
+        server = DevServer(workdir / "synapse")
+        print("Starting a throw-away Synapse on 127.0.0.1 …")
         server.start()
     except DevServerError as err:
         print(f"minga demo: {err}")
@@ -95,6 +98,8 @@ async def run_demo(*, keep: bool = False) -> int:
         bob = await network.member("bob")
         room = await network.room(alice, [bob], config.matrix.user_id, name="Network coordination")
         members = {"alice": alice, "bob": bob}
+        if keep:
+            print_login(server, network, workdir)
         print(f"Encrypted room {room}: alice, bob and Minga ({config.matrix.user_id}).\n")
         for step in SCRIPT:
             await play(members[step.who], room, step, config.matrix.user_id)
@@ -103,13 +108,25 @@ async def run_demo(*, keep: bool = False) -> int:
         print("\nEvery message above was end-to-end encrypted and decrypted by the members' "
               "clients.")
         if keep:
-            await keep_running(server, network)
+            await keep_running(server, stop)
     finally:
         await network.close()
         server.stop()
-        if not keep:
+        if keep:
+            print(f"The demo's homeserver, bot and members' data stay in {workdir}; "
+                  "delete the folder when done.")
+        else:
             shutil.rmtree(workdir, ignore_errors=True)
     return 0
+
+
+def print_login(server: DevServer, network: Network, workdir: Path) -> None:
+    """Before the script plays, so the operator can log in and watch it live."""
+    print(f"\nHomeserver: {server.url}  (log in with Element: set the homeserver to this URL)")
+    for user_id, password in network.passwords.items():
+        if "minga" not in user_id:
+            print(f"  {user_id}  password: {password}")
+    print(f"Data folder: {workdir}\n")
 
 
 async def play(member: Member, room: str, step: Step, bot_id: str) -> None:
@@ -137,15 +154,12 @@ async def play(member: Member, room: str, step: Step, bot_id: str) -> None:
     _print_turn("Minga", answer.body)
 
 
-async def keep_running(server: DevServer, network: Network) -> None:
-    print(f"\nHomeserver: {server.url}  (log in with Element: set the homeserver to this URL)")
-    for user_id, password in network.passwords.items():
-        if "minga" not in user_id:
-            print(f"  {user_id}  password: {password}")
-    print("Press Ctrl-C to stop.")
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+async def keep_running(server: DevServer, stop: asyncio.Event | None = None) -> None:
+    print(f"\nStill running on {server.url}. Press Ctrl-C to stop.")
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
     await stop.wait()

@@ -82,7 +82,8 @@ def find_synapse_python(explicit: str | None = None) -> str:
     if venv_python.exists():
         return str(venv_python)
     raise DevServerError(
-        "Synapse is not installed: run `make test-deps` or set MINGA_SYNAPSE_PYTHON"
+        "Synapse is not installed: pip install 'minga[demo]', or in a checkout run "
+        "`make demo` (`make test-deps` for the tests); or set MINGA_SYNAPSE_PYTHON"
     )
 
 
@@ -156,6 +157,14 @@ class DevServer:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+    def kill(self) -> None:
+        """Kill Synapse without warning (SIGKILL), as a crash or the OOM killer would."""
+        proc, self._proc = self._proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.kill()
+        proc.wait(timeout=10)
 
     def restart(self) -> None:
         """Simulate a server outage: same port, same database, tokens stay valid."""

@@ -12,11 +12,12 @@ Choices worth knowing:
   no days off: the schedule alone decides.
 - Wall times are localized like meetings (`when.localize`): a time inside a spring-forward
   gap moves forward by the gap; a repeated fall-back time takes its first instant.
-- Answers: one message with all answers (numbered "1." / "2)" lines, or exactly one line
-  per question) fills every question; otherwise each message answers the next question
-  in order. A single message that fits no pattern is kept whole, unlabelled.
-- Blockers are the answers to the first question about blocking ("block", "stuck",
-  "imped…", "obstacle", "help"), minus answers that mean "nothing" ("no", "none", "n/a"…).
+- Answers are read per question (`domain.answers`): numbered, labelled ("Blocked: …"),
+  one line or one message per question. A single message that fits no pattern is kept
+  whole, unlabelled.
+- Blockers are the answers to the question about blocking ("block", "stuck", "imped…",
+  "obstacle", "help"…), minus answers that only say there is none ("no", "Nenhum
+  bloqueio", "لا يوجد"…).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from domain.answers import blocker_index, means_nothing, read_answers
+from domain.errors import DomainError
 from domain.i18n import N_, _, ngettext
 from domain.when import WEEKDAY_WORDS, localize
 from domain.words import to_english
@@ -54,7 +57,7 @@ __all__ = [
     "parse_schedule",
     "parse_window",
     "prompt_instant",
-    "split_answers",
+    "read_answers",
     "summarise",
 ]
 
@@ -79,25 +82,9 @@ _CLOCK = re.compile(r"([0-9]{1,2})(?:[:.h]([0-9]{2}))?\s*(am|pm)?", re.IGNORECAS
 _DURATION = re.compile(r"([0-9]+)(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)")
 _UNIT_MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 10080}
 _QUOTES = {'"': '"', "“": "”", "'": "'", "«": "»"}
-_NUMBERED = re.compile(r"^\s*\(?([1-9])\s*[.):\-]\s*(.*)$")
-# The blocker question and "nothing" answers, in the five languages (a room may write its
-# own questions, and members answer in theirs).
-_BLOCKER_WORDS = re.compile(
-    r"block|stuck|imped|obstacle|hinder|help|bloc|bloque|atasc|ayuda|aide|ajuda|"
-    r"empêch|dificult|difficult|عائق|عوائق|عقب|مساعدة|يعيق",
-    re.IGNORECASE)
-_NOTHING = re.compile(
-    r"(no|none|nope|nothing|nada|n/?a|-+|—|no blockers?|nothing blocking( me)?|not really|"
-    r"all good|none so far|nothing so far|nothing (right )?now|no,? thanks?|"
-    r"nothing at the moment|not at the moment|no blockers? (right )?now|nothing yet|nil|"
-    r"ninguno|ninguna|nada por ahora|todo bien|sin bloqueos?|no,? gracias|"
-    r"non|rien|aucun|aucune|rien pour l'instant|tout va bien|pas de blocage|non,? merci|"
-    r"não|nao|nenhum|nenhuma|nada por enquanto|tudo bem|sem bloqueios?|não,? obrigad[oa]|"
-    r"لا|لا شيء|لا يوجد|لا شيء حاليا|كل شيء بخير|لا عوائق)"
-)
 
 
-class CheckinError(ValueError):
+class CheckinError(DomainError):
     """Something typed about check-ins that cannot be used; the message says why."""
 
 
@@ -238,11 +225,14 @@ def describe_window(window: timedelta) -> str:
     if minutes % 1440 == 0 and minutes >= 2880:
         days = minutes // 1440
         return ngettext("{count} day", "{count} days", days).format(count=days)
+    hours = minutes // 60
     if minutes % 60 == 0:
-        # Translators: a length of time in hours, e.g. "24h".
-        return _("{hours}h").format(hours=minutes // 60)
-    # Translators: a length of time in hours and minutes, e.g. "1h30m".
-    return _("{hours}h{minutes}m").format(hours=minutes // 60, minutes=f"{minutes % 60:02d}")
+        # Translators: a length in whole hours, e.g. "2h" (Arabic: "ساعة واحدة", "ساعتين").
+        return ngettext("{count}h", "{count}h", hours).format(count=hours)
+    # Translators: a length of time in hours and minutes, e.g. "1h30m"; {count} is the
+    # hours (the plural follows it), {minutes} has two digits.
+    return ngettext("{count}h{minutes}m", "{count}h{minutes}m", hours).format(
+        count=hours, minutes=f"{minutes % 60:02d}")
 
 
 def parse_questions(text: str) -> tuple[str, ...]:
@@ -342,62 +332,6 @@ def condense(text: str, limit: int = CONDENSED) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def _full_set(text: str, count: int) -> list[str | None] | None:
-    """Per-question parts when one message answers several questions, else None."""
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    numbered: dict[int, list[str]] = {}
-    current: int | None = None
-    for line in lines:
-        match = _NUMBERED.match(line)
-        if match and 1 <= int(match[1]) <= count and int(match[1]) not in numbered:
-            current = int(match[1])
-            numbered[current] = [match[2]]
-        elif current is not None:
-            numbered[current].append(line)
-        else:
-            break
-    else:
-        if len(numbered) >= 2:
-            return [" ".join(numbered[i]).strip() or None if i in numbered else None
-                    for i in range(1, count + 1)]
-    if count >= 2 and len(lines) == count:
-        return [line.strip() for line in lines]
-    return None
-
-
-def split_answers(texts: Sequence[str], count: int) -> tuple[list[str | None], list[str], bool]:
-    """(answer per question, extra messages, structured?) from one member's messages in order."""
-    slots: list[str | None] = [None] * count
-    extras: list[str] = []
-    following = 0
-    for text in texts:
-        parts = _full_set(text, count)
-        if parts is not None:
-            for index, part in enumerate(parts):
-                if part:
-                    slots[index] = f"{slots[index]}; {part}" if slots[index] else part
-            following = count
-        elif following < count:
-            slots[following] = text.strip()
-            following += 1
-        else:
-            extras.append(text.strip())
-    structured = not (len(texts) == 1 and count > 1 and _full_set(texts[0], count) is None)
-    return slots, extras, structured
-
-
-def blocker_index(questions: Sequence[str]) -> int | None:
-    """Which question asks about blockers, if any."""
-    return next((i for i, q in enumerate(questions) if _BLOCKER_WORDS.search(q)), None)
-
-
-def means_nothing(answer: str) -> bool:
-    """"no", "none", "nothing blocking", "n/a"… — not a blocker."""
-    cleaned = re.sub(r"[.!,;:)( ]+$|^[ (]+", "", " ".join(answer.lower().split()))
-    cleaned = cleaned.replace("’", "'")
-    return bool(_NOTHING.fullmatch(cleaned)) or cleaned.endswith(("no blockers", "not blocked"))
-
-
 # ---- the summary ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PersonAnswers:
@@ -442,7 +376,8 @@ def summarise(questions: Sequence[str], people: Sequence[PersonAnswers],
     for person in people:
         if not person.texts:
             continue
-        slots, extras, structured = split_answers(person.texts, len(questions))
+        reading = read_answers(person.texts, questions)
+        slots, extras, structured = reading.slots, reading.extras, reading.structured
         if structured:
             answers = tuple(condense(s, limit) if s else None for s in slots)
             loose = tuple(condense(e, limit) for e in extras[:3])

@@ -16,12 +16,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from domain.errors import DomainError
 from domain.i18n import N_, _, ngettext
-from domain.timefmt import format_day
+from domain.timefmt import day_phrase, format_day
 from domain.when import localize, parse_when
 from domain.zones import zone_info, zone_label
 
@@ -39,7 +40,7 @@ _QUOTES = {'"': '"', "“": "”", "'": "'", "«": "»"}
 _DUE_CLAUSE = re.compile(r"(?:(.*)\s+)?due\s+(\S.*)", re.IGNORECASE | re.DOTALL)
 
 
-class DuePassed(ValueError):
+class DuePassed(DomainError):
     """The due date is already behind us; `suggestion` is the nearest sensible future one."""
 
     def __init__(self, message: str, suggestion: str) -> None:
@@ -59,13 +60,18 @@ def parse_due(text: str, now: datetime, zone: str) -> Due:
     wall = parse_when(text, now, zone, default_time=END_OF_DAY)
     instant, _note = localize(wall.local, wall.zone)
     if instant <= now:
-        later = future_suggestion(wall.local, now.astimezone(zone_info(wall.zone)))
-        # Translators: {day} e.g. "Fri 4 Dec"; {place} a city; {suggestion} a date to type,
-        # e.g. "2026-12-11".
-        message = _("{day} has already passed (in {place}). Did you mean {suggestion}?")
-        raise DuePassed(message.format(day=day_words(wall.local, now, wall.zone),
-                                       place=zone_label(wall.zone),
-                                       suggestion=suggestion_text(later)),
+        now_local = now.astimezone(zone_info(wall.zone))
+        later = future_suggestion(wall.local, now_local)
+        shown = due_words(wall.local, now, wall.zone)
+        if wall.local.date() < now_local.date():
+            # Translators: {when} e.g. "yesterday, Wed 2 Dec (end of day, Bogota)";
+            # {suggestion} a date to type, e.g. "2026-12-09".
+            message = _("That date is in the past: {when}. Did you mean {suggestion}?")
+        else:
+            # Translators: {when} e.g. "today, Thu 3 Dec, 09:00 (Bogota)"; {suggestion} a
+            # date and time to type, e.g. "2026-12-04 09:00".
+            message = _("That time has already passed: {when}. Did you mean {suggestion}?")
+        raise DuePassed(message.format(when=shown, suggestion=suggestion_text(later)),
                         suggestion_text(later))
     return Due(instant, wall.local, wall.zone)
 
@@ -104,16 +110,23 @@ def day_words(local: datetime, now: datetime, zone: str) -> str:
 
 
 def format_due(due: datetime, zone: str, now: datetime) -> str:
-    """"Fri 4 Dec (end of day, Nairobi)" or "Fri 4 Dec, 15:00 (Nairobi)", in `zone`."""
-    local = due.astimezone(zone_info(zone)).replace(tzinfo=None)
+    """"today, Thu 3 Dec (end of day, Nairobi)" or "Fri 4 Dec, 15:00 (Nairobi)", in `zone`.
+
+    This is how a due date is restated, so `parse_due` reads it back as the same instant.
+    """
+    return due_words(due.astimezone(zone_info(zone)).replace(tzinfo=None), now, zone)
+
+
+def due_words(local: datetime, now: datetime, zone: str) -> str:
+    """`format_due` for a wall time already in `zone`."""
     label = zone_label(zone)
+    today = now.astimezone(zone_info(zone)).date()
+    day = day_phrase(local.date(), today, with_year=local.year != today.year)
     if local.time() == END_OF_DAY:
         # Translators: a due date without a time, e.g. "Fri 4 Dec (end of day, Nairobi)".
-        return _("{day} (end of day, {place})").format(day=day_words(local, now, zone),
-                                                       place=label)
+        return _("{day} (end of day, {place})").format(day=day, place=label)
     # Translators: a due date, e.g. "Fri 4 Dec, 15:00 (Nairobi)".
-    return _("{day}, {time} ({place})").format(day=day_words(local, now, zone),
-                                               time=f"{local:%H:%M}", place=label)
+    return _("{day}, {time} ({place})").format(day=day, time=f"{local:%H:%M}", place=label)
 
 
 def overdue_by(due: datetime, now: datetime) -> str:
@@ -161,9 +174,14 @@ def parse_number(text: str) -> int:
     """`12` or `#12` → 12."""
     match = re.fullmatch(r"#?([0-9]{1,9})", text.strip())
     if not match:
-        raise ValueError(_("{text} is not an item number; numbers look like 12 or #12.").format(
+        raise DomainError(_("{text} is not an item number; numbers look like 12 or #12.").format(
             text=repr(text[:30])))
     return int(match.group(1))
+
+
+def parse_numbers(text: str, most: int = 20) -> list[int]:
+    """`3 4, 5` → [3, 4, 5]: item numbers apart by spaces or commas; only the first `most`."""
+    return [parse_number(word) for word in text.replace(",", " ").split()[:most]]
 
 
 def clean_text(text: str, what: str = "action") -> str:
@@ -171,11 +189,11 @@ def clean_text(text: str, what: str = "action") -> str:
     text = " ".join(text.split())
     if not text:
         if what in _NO_TEXT:
-            raise ValueError(_(_NO_TEXT[what]))
+            raise DomainError(_(_NO_TEXT[what]))
         # Translators: {what} is a kind of item, in English (e.g. "action").
-        raise ValueError(_("What is the {what}? Give its text.").format(what=what))
+        raise DomainError(_("What is the {what}? Give its text.").format(what=what))
     if len(text) > MAX_TEXT:
-        raise ValueError(ngettext("That text is {count} character; keep it under {most}.",
+        raise DomainError(ngettext("That text is {count} character; keep it under {most}.",
                                   "That text is {count} characters; keep it under {most}.",
                                   len(text)).format(count=f"{len(text):,}", most=f"{MAX_TEXT:,}"))
     return text
@@ -188,13 +206,13 @@ def split_due_clause(text: str) -> tuple[str, str | None]:
     if close:
         end = text.find(close, 1)
         if end < 0:
-            raise ValueError(_("A quotation mark is not closed."))
+            raise DomainError(_("A quotation mark is not closed."))
         quoted, after = text[1:end], text[end + 1:].strip()
         if not after:
             return quoted, None
         match = re.fullmatch(r"due\s+(\S.*)", after, re.IGNORECASE | re.DOTALL)
         if not match:
-            raise ValueError(_("I didn't expect {text} after the quoted text.").format(
+            raise DomainError(_("I didn't expect {text} after the quoted text.").format(
                 text=repr(after[:40])))
         return quoted, match.group(1).strip()
     match = _DUE_CLAUSE.fullmatch(text)
@@ -214,22 +232,27 @@ def _member(token: str, members: Sequence[str], name_of: Callable[[str], str]) -
             return user
     starting = [user for user, known in names.items() if any(k.startswith(word) for k in known)]
     if len(starting) > 1:
-        # Translators: {name} is what was typed after @; {members} are Matrix ids.
-        raise ValueError(_("@{name} could be {members}; write more of the name.").format(
-            name=word[:40], members=", ".join(sorted(starting)[:4])))
+        # Translators: {name} is what was typed after @; {members} are members' names.
+        raise DomainError(_("@{name} could be {members}; write more of the name.").format(
+            name=word[:40], members=", ".join(sorted(name_of(u) for u in starting)[:4])))
     return starting[0] if word and starting else None
 
 
 def leading_people(text: str, mentioned: Sequence[str], members: Sequence[str],
-                   name_of: Callable[[str], str]) -> tuple[list[str], str]:
+                   name_of: Callable[[str], str], pills: Mapping[str, str] | None = None
+                   ) -> tuple[list[str], str]:
     """The members named at the start of `text`, and what follows.
 
-    Clients put a pill's display name in the plain body and the user id in m.mentions, so
-    a leading display name of a mentioned user counts, as do `@id` and `@localpart`.
+    Clients put a pill's text (the display name when it was sent) in the plain body and the
+    user id in m.mentions or the formatted body, so a leading pill text or display name of a
+    mentioned user counts, as do `@id` and `@localpart`.
     """
+    pills = pills or {}
     labels = sorted(((label.lower(), user) for user in mentioned
                      for label in (user, name_of(user), "@" + name_of(user),
-                                   "@" + user[1:].split(":", 1)[0])),
+                                   "@" + user[1:].split(":", 1)[0], pills.get(user, ""),
+                                   "@" + pills.get(user, "").lstrip("@"))
+                     if label.strip("@")),
                     key=lambda item: len(item[0]), reverse=True)
     owners: list[str] = []
     rest = text.strip()
@@ -244,13 +267,14 @@ def leading_people(text: str, mentioned: Sequence[str], members: Sequence[str],
             token = rest.split(maxsplit=1)[0].rstrip(":,")
             member = _member(token, members, name_of)
             if member is None:
-                raise ValueError(_("I can't find {name} among this room's members.").format(
+                raise DomainError(_("I can't find {name} among this room's members.").format(
                     name=token[:60]))
             found = (member, len(token))
         if found is None:
             break
         if found[0] not in members:
-            raise ValueError(_("{user} is not a member of this room.").format(user=found[0]))
+            raise DomainError(_("{user} is not a member of this room.").format(
+                user=name_of(found[0])))
         owners.append(found[0])
         rest = rest[found[1]:].lstrip(" \t\n:,")
     return list(dict.fromkeys(owners)), rest

@@ -19,6 +19,7 @@ Conventions (checked by tests/unit/test_catalogues.py):
 
 from __future__ import annotations
 
+import functools
 import gettext
 import io
 from collections.abc import Iterator
@@ -44,12 +45,13 @@ __all__ = [
 DOMAIN = "minga"
 LOCALE_DIR = Path(__file__).with_name("locale")
 DEFAULT_LANGUAGE = "en"
-# Code → the language's own name, as a member would look for it.
+# Code → the language's own name, as a member would look for it (CLDR's spelling: Spanish,
+# French and Portuguese write language names in lower case).
 LANGUAGES: dict[str, str] = {
     "en": "English",
-    "es": "Español",
-    "fr": "Français",
-    "pt": "Português",
+    "es": "español",
+    "fr": "français",
+    "pt": "português",
     "ar": "العربية",
 }
 _RTL = frozenset({"ar"})
@@ -134,6 +136,20 @@ def gettext_in(lang: str, message: str) -> str:
     return _load(lang if lang in LANGUAGES else DEFAULT_LANGUAGE).gettext(message)
 
 
+def language_name(code: str) -> str:
+    """A language's name in the active language, as written mid-sentence: "Spanish",
+    "español", "espagnol", "الإسبانية" (CLDR, through Babel)."""
+    return _language_names(current_language()).get(code) or LANGUAGES.get(code, code)
+
+
+@functools.cache
+def _language_names(lang: str) -> dict[str, str]:
+    from babel import Locale  # as for the catalogues: not on the import path of start-up
+
+    names = Locale.parse(lang).languages
+    return {code: str(names[code]) for code in LANGUAGES if code in names}
+
+
 def is_rtl(lang: str | None) -> bool:
     return lang in _RTL
 
@@ -147,3 +163,13 @@ def parse_language(text: str) -> str | None:
     if base in LANGUAGES:
         return base
     return _NAMES.get(word)
+
+
+# Translators: what separates a label from what follows ("Bob: waiting for the visa",
+# "Facilitator: Ana"); French puts a no-break space before the colon ("\u00a0: ").
+_LABEL_SEPARATOR = N_(": ")
+
+
+def colon() -> str:
+    """": " in the active language's typography (French: a no-break space before it)."""
+    return _(_LABEL_SEPARATOR)

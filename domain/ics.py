@@ -14,19 +14,35 @@ How the series is written:
 - DTSTART is the first real occurrence (the series start may not match the rule).
 - Skipped occurrences become EXDATEs; moved ones become VEVENTs with a RECURRENCE-ID,
   written in UTC at their new time.
-- Alternating-times series become two repeating VEVENTs, each with INTERVAL doubled: the
-  first with UID <uid> for occurrences 0, 2, 4..., the second with UID <uid>-alt for
-  1, 3, 5... at the alternate time. COUNT is split between them; the second one's UNTIL is
-  shifted by the difference between the two times, so both stop after the same date.
+- Alternating-times series become one repeating VEVENT per time, each with INTERVAL
+  multiplied by the number of times: the first with UID <uid> for occurrences 0, 2, 4...
+  (or 0, 3, 6... with three times), the second with UID <uid>-alt for 1, 3, 5... at the
+  alternate time, a third with UID <uid>-alt2. COUNT is split between them; the others'
+  UNTIL is shifted by the difference between their time and the first, so all stop after
+  the same date.
 - A one-off meeting that was skipped is exported with STATUS:CANCELLED.
+- Every VEVENT carries SEQUENCE, the meeting's revision (how many times it was changed), so
+  a calendar that imported an older file takes the new one as the newer version.
+- VTIMEZONE parts are written from zoneinfo's own transitions, each DTSTART in the local
+  time in force *before* the change (RFC 5545 3.6.5): Beirut's spring change is at 00:00,
+  New York's at 02:00. Every transition is listed by RDATE, so irregular rules (Morocco
+  around Ramadan, Egypt, Lebanon) are exact too.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
-from icalendar import Calendar, Event, Timezone, TimezoneStandard, vRecur
+from icalendar import (
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vRecur,
+)
 
 from domain.recurrence import Occurrence, Override, Series, occurrence_on, occurrences
 from domain.when import localize
@@ -36,6 +52,7 @@ __all__ = ["series_to_ics"]
 
 _PRODID = "-//Minga//EN"
 _TIMEZONE_YEARS = 20  # VTIMEZONE rules are spelled out this far past the later of start and now
+_STEP = timedelta(days=5)  # shorter than any period between two changes of a zone
 
 
 def series_to_ics(
@@ -47,6 +64,7 @@ def series_to_ics(
     description: str | None = None,
     url: str | None = None,
     now_utc: datetime,
+    sequence: int = 0,
 ) -> bytes:
     """The series as a .ics file (see module doc for how each part is written)."""
     cal = Calendar()
@@ -54,7 +72,7 @@ def series_to_ics(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    writer = _Writer(series, uid, title, description, url, now_utc.astimezone(UTC))
+    writer = _Writer(series, uid, title, description, url, now_utc.astimezone(UTC), sequence)
     for event in writer.events(overrides):
         cal.add_component(event)
     tz = zone_info(series.zone)
@@ -64,7 +82,8 @@ def series_to_ics(
     else:
         start_year = max(series.start_local.year, now_utc.year)
         first = min(series.start_local.date(), now_utc.date()) - timedelta(days=1)
-        cal.add_missing_timezones(first, date(start_year + _TIMEZONE_YEARS, 1, 1))
+        cal.subcomponents.insert(0, vtimezone(series.zone, first,
+                                              date(start_year + _TIMEZONE_YEARS, 1, 1)))
     return cal.to_ical()
 
 
@@ -79,13 +98,13 @@ class _Writer:
         description: str | None,
         url: str | None,
         now_utc: datetime,
+        sequence: int = 0,
     ) -> None:
         self.series, self.uid, self.title = series, uid, title
         self.description, self.url, self.now_utc = description, url, now_utc
+        self.sequence = sequence
         self.tz = zone_info(series.zone)
-        times = [series.start_local.time()]
-        if series.alternate_local_time is not None:
-            times.append(series.alternate_local_time)
+        times = series.turn_times
         self.in_utc = isinstance(self.tz, timezone) and all(map(self._same_date_in_utc, times))
 
     def events(self, overrides: Mapping[datetime, Override]) -> list[Event]:
@@ -93,14 +112,14 @@ class _Writer:
         if series.rule is None:
             return [self._one_off(overrides)]
         begin = localize(series.start_local, series.zone)[0] - timedelta(days=3)
-        first_two = occurrences(series, begin, begin + timedelta(days=36525), limit=2)
-        if not first_two:
+        turns = len(series.turn_times)
+        first = occurrences(series, begin, begin + timedelta(days=36525), limit=turns)
+        if not first:
             return []
-        alternating = series.alternate_local_time is not None
-        masters = [self._master(self.uid, first_two[0].original_local, 2 if alternating else 1)]
-        if alternating and len(first_two) > 1:
-            alt_start = self._wall(first_two[1])
-            masters.append(self._master(f"{self.uid}-alt", alt_start, 2, second=True))
+        masters = [self._master(self.uid, first[0].original_local, turns, 0)]
+        for index, turn in enumerate(first[1:], 1):
+            uid = f"{self.uid}-alt" if index == 1 else f"{self.uid}-alt{index}"
+            masters.append(self._master(uid, self._wall(turn), turns, index))
         moved: list[Event] = []
         for original, override in sorted(overrides.items()):
             occurrence = occurrence_on(series, original.date())
@@ -113,18 +132,19 @@ class _Writer:
                 moved.append(self._moved(master, occurrence, override.new_start_utc))
         return masters + moved
 
-    def _master(self, uid: str, wall: datetime, factor: int, second: bool = False) -> Event:
+    def _master(self, uid: str, wall: datetime, factor: int, turn: int) -> Event:
+        """The VEVENT of turn number `turn` out of `factor` (see module doc)."""
         event = self._event(uid, self._stamp(wall))
         recur = vRecur.from_ical(self.series.rule or "")
         interval = int(recur.get("INTERVAL", [1])[0])
         if factor > 1:
             recur["INTERVAL"] = [interval * factor]
         if "COUNT" in recur and factor > 1:
-            count = int(recur["COUNT"][0])  # the first VEVENT takes the extra one if odd
-            recur["COUNT"] = [count // 2 if second else (count + 1) // 2]
+            count = int(recur["COUNT"][0])  # the earlier turns take the extra ones
+            recur["COUNT"] = [(count - turn + factor - 1) // factor]
         if "UNTIL" in recur:
             until = recur["UNTIL"][0]
-            if second:
+            if turn:
                 until += _time_gap(self.series.start_local.time(), wall.time())
             recur["UNTIL"] = [localize(until, self.series.zone)[0]]
         event.add("rrule", recur)
@@ -153,6 +173,7 @@ class _Writer:
         event.add("summary", self.title)
         event.add("dtstart", start)
         event.add("dtend", start + self.series.duration)
+        event.add("sequence", self.sequence)
         if self.description:
             event.add("description", self.description)
         if self.url:
@@ -161,9 +182,10 @@ class _Writer:
 
     def _wall(self, occurrence: Occurrence) -> datetime:
         """The wall time an occurrence is listed under in its master VEVENT."""
-        alternate = self.series.alternate_local_time
-        if alternate is not None and occurrence.index % 2 == 1:
-            return datetime.combine(occurrence.original_local.date(), alternate)
+        series = self.series
+        if series.alternate_local_times and occurrence.index % len(series.turn_times):
+            return datetime.combine(occurrence.original_local.date(),
+                                    series.turn_time(occurrence.index))
         return occurrence.original_local
 
     def _stamp(self, wall: datetime) -> datetime:
@@ -192,3 +214,70 @@ def _fixed_vtimezone(key: str, tz: timezone) -> Timezone:
     vtimezone.add("tzid", key)
     vtimezone.add_component(standard)
     return vtimezone
+
+
+@functools.lru_cache(maxsize=64)
+def transitions(zone: str, first: date, last: date) -> list[tuple[datetime, timedelta,
+                                                                  timedelta, str, bool]]:
+    """zoneinfo's changes in [first, last): (UTC instant, offset before, offset after, name
+    after, daylight saving after?). Found a few days at a time (no zone changes twice within
+    _STEP), then to the second by bisection."""
+    tz = zone_info(zone)
+    found = []
+
+    def state(instant: datetime) -> tuple[timedelta, str, bool]:
+        local = instant.astimezone(tz)
+        return (local.utcoffset() or timedelta(0), local.tzname() or zone,
+                bool(local.dst()))
+
+    instant = datetime.combine(first, time(0), UTC)
+    end = datetime.combine(last, time(0), UTC)
+    before = state(instant)
+    while instant < end:
+        following = min(instant + _STEP, end)
+        after = state(following)
+        if after != before:
+            lo, hi = instant, following
+            while hi - lo > timedelta(seconds=1):
+                middle = lo + (hi - lo) / 2
+                lo, hi = (middle, hi) if state(middle) == before else (lo, middle)
+            changed = state(hi)
+            found.append((hi.replace(microsecond=0), before[0], changed[0], changed[1],
+                          changed[2]))
+            before = changed
+            if changed != after:  # a second change on the same day: look again from here
+                following = hi
+        instant = following
+        before = state(instant)
+    return found
+
+
+def vtimezone(zone: str, first: date, last: date) -> Timezone:
+    """A VTIMEZONE for `zone` valid from `first` to `last` (see module doc)."""
+    tz = zone_info(zone)
+    vtz = Timezone()
+    vtz.add("tzid", zone)
+    start = datetime.combine(first, time(0), UTC).astimezone(tz)
+    offset = start.utcoffset() or timedelta(0)
+    initial = TimezoneDaylight() if start.dst() else TimezoneStandard()
+    initial.add("dtstart", start.replace(tzinfo=None))
+    initial.add("tzoffsetfrom", offset)
+    initial.add("tzoffsetto", offset)
+    initial.add("tzname", start.tzname() or zone)
+    vtz.add_component(initial)
+    groups: dict[tuple[timedelta, timedelta, str, bool], list[datetime]] = {}
+    for instant, before, after, name, daylight in transitions(zone, first, last):
+        # DTSTART and RDATE are local times as they read before the change.
+        groups.setdefault((before, after, name, daylight), []).append(
+            (instant + before).replace(tzinfo=None))
+    for (before, after, name, daylight), onsets in sorted(groups.items(),
+                                                          key=lambda g: g[1][0]):
+        part = TimezoneDaylight() if daylight else TimezoneStandard()
+        part.add("dtstart", onsets[0])
+        if onsets[1:]:
+            part.add("rdate", onsets[1:])
+        part.add("tzoffsetfrom", before)
+        part.add("tzoffsetto", after)
+        part.add("tzname", name)
+        vtz.add_component(part)
+    return vtz

@@ -22,6 +22,9 @@ Choices worth knowing:
   that whole day.
 - Alternating times ("every 2 weeks alternate 15:00") need a rule giving exactly one date
   per period (daily, or weekly on one day), so that every second date is well defined.
+  More than one other time takes turns the same way: with the start's time and two others,
+  occurrences 0, 3, 6... are at the start's time, 1, 4, 7... at the first other time and
+  2, 5, 8... at the second (`!meeting add … rotate` chooses them).
 - Overrides are keyed by an occurrence's original wall time. A moved occurrence keeps its
   index and appears at its new instant; overrides that match no occurrence are ignored.
 - Daily and weekly rules skip whole cycles arithmetically, so a series started years ago
@@ -40,6 +43,7 @@ from types import MappingProxyType
 
 from dateutil.rrule import rrule, rrulestr
 
+from domain.errors import DomainError
 from domain.i18n import N_, _, current_language, ngettext
 from domain.timefmt import month_name, weekday_name
 from domain.when import WEEKDAY_WORDS, localize
@@ -84,7 +88,7 @@ _MONTH_DAY = re.compile(r"(?:the\s+)?(?:(?P<last>last day)|(?P<day>[0-9]{1,2})(?
 _NTH_WEEKDAY = re.compile(r"(?:the\s+)?(?P<nth>[a-z0-9]+)\s+(?P<day>[a-z]+)")
 
 
-class RuleError(ValueError):
+class RuleError(DomainError):
     """A repeat rule that cannot be used; the message says why and shows one that works."""
 
 
@@ -96,20 +100,41 @@ class Series:
     zone: str
     rule: str | None
     duration: timedelta
-    # If set, occurrences 1, 3, 5... start at this wall time instead, on the same date.
-    alternate_local_time: time | None = None
+    # The other times that take turns with the start's time, on the same date: with one,
+    # occurrences 1, 3, 5... start at it; with two, 1, 4, 7... and 2, 5, 8... (a bare time
+    # or None is accepted and kept as a tuple).
+    alternate_local_times: tuple[time, ...] = ()
 
     def __post_init__(self) -> None:
+        turns = self.alternate_local_times
+        if turns is None or isinstance(turns, time):
+            object.__setattr__(self, "alternate_local_times", () if turns is None else (turns,))
         if self.start_local.tzinfo is not None:
             raise RuleError("A series starts at a wall-clock time, without a zone attached.")
         if self.duration <= timedelta(0):
             raise RuleError(_("A meeting has to last a while. Try: 60m"))
         zone_info(self.zone)
-        if self.alternate_local_time is not None and not _one_per_period(self.rule):
+        if self.alternate_local_times and not _one_per_period(self.rule):
             raise RuleError(_(
                 "Alternating times need a meeting that repeats daily or on one weekday. "
                 "Try: every 2 weeks alternate 15:00"
             ))
+
+
+    @property
+    def alternate_local_time(self) -> time | None:
+        """The first other time, for callers that know only alternating pairs."""
+        return self.alternate_local_times[0] if self.alternate_local_times else None
+
+    @property
+    def turn_times(self) -> tuple[time, ...]:
+        """Every time of day the series takes in turn, the start's first."""
+        return (self.start_local.time(), *self.alternate_local_times)
+
+    def turn_time(self, index: int) -> time:
+        """The wall time of occurrence number `index` (before any move)."""
+        turns = self.turn_times
+        return turns[index % len(turns)]
 
 
 @dataclass(frozen=True)
@@ -299,8 +324,8 @@ def occurrence_on(
 
 def _regular(series: Series, index: int, original: datetime) -> Occurrence:
     wall = original
-    if series.alternate_local_time is not None and index % 2 == 1:
-        wall = datetime.combine(original.date(), series.alternate_local_time)
+    if series.alternate_local_times and index % len(series.turn_times):
+        wall = datetime.combine(original.date(), series.turn_time(index))
     start, note = localize(wall, series.zone)
     return Occurrence(index, original, start, start + series.duration, False, note)
 

@@ -1,201 +1,141 @@
-"""Suggest meeting times for a group spread over many zones and working weeks.
+"""Fair meeting times for a group spread over many zones and working weeks.
 
-Every candidate start on a UTC grid is scored by how many people have the whole meeting inside
-their working hours (more is better) and by how much it hurts everyone else (less is better).
-The best few are offered, spaced apart so the list is a real choice rather than 09:00, 09:15
-and 09:30 of the same day.
+Every start on a quarter-hour grid of the window is scored with `availability.Scorer` and
+ranked, best first, by:
 
-Whether a meeting is inside someone's hours is `hours.minutes_outside(...) == 0`, so
-suggestions agree with the rest of the bot. `person_penalty` calls it directly; `rank_slots`
-scores thousands of slots, so it places each person's shifts once as UTC timestamps and
-measures against those (same shift rules, same rounding; the tests compare both paths).
+1. nights: a slot that puts anyone in their night ranks below every slot that puts nobody
+   there (and among night slots, fewer people at night first);
+2. more people inside their working time;
+3. less total distance outside working time (how far before or after their working time
+   the meeting reaches, summed over the people outside);
+4. less recent load: each outside person's distance times the bad-hour meetings they
+   carried lately in this room (`Person.load`), summed, so whoever took the early calls
+   this month is spared first when the rest is equal;
+5. sooner.
+
+The options offered are real alternatives: distinct times of day first (at least
+`min_gap` apart on the clock), each on its best day. Night slots are never offered while a
+slot without anyone's night exists. The same time of day comes back (on another day) only
+when fewer than `least` distinct times qualify, and such an option says which earlier
+option it repeats (`Option.same_time_as`), so the reader can be told.
+
+The result is plain data (options with every member's local time and cost), enough to write
+the poll or draw a chart from.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 
-from domain.hours import WorkingHours, minutes_outside
-from domain.zones import zone_info
+from domain.availability import (
+    DAY_OFF,
+    DEFAULT_HOURS,
+    DEFAULT_NIGHT,
+    Cost,
+    HoursView,
+    NightWindow,
+    Person,
+    Scorer,
+    WorkingTime,
+)
 
 __all__ = [
-    "DAY_OFF_PENALTY",
+    "DAY_OFF",
     "DEFAULT_HOURS",
-    "NIGHT_PENALTY",
-    "Candidate",
+    "DEFAULT_NIGHT",
+    "Cost",
+    "HoursView",
+    "NightWindow",
+    "Option",
     "Person",
-    "person_penalty",
-    "rank_slots",
+    "Suggestion",
+    "WorkingTime",
+    "option_for",
+    "rank_key",
+    "suggest",
 ]
-
-# What callers use for members who never set their hours.
-DEFAULT_HOURS = WorkingHours(time(9), time(17), frozenset(range(5)))
-# Asking someone to meet on a day they do not work at all outweighs any hour of a working day.
-DAY_OFF_PENALTY = 24 * 60
-# Waking someone up (or keeping them up) is worse than a long evening.
-NIGHT_PENALTY = 120
-NIGHT_START, NIGHT_END = time(23), time(6)
 
 _QUARTER = timedelta(minutes=15)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
-class Person:
-    """Someone who should attend; `hours` is already defaulted by the caller when unset."""
-
-    user_id: str
-    zone: str  # canonical zone key, as zones.resolve_zone returns
-    hours: WorkingHours
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One proposed start, with enough detail to explain to the group who pays for it."""
+class Option:
+    """One proposed start and what it costs each member (in the order people were given)."""
 
     start_utc: datetime
-    inside: int  # how many people have the whole meeting inside their hours
-    penalty: int  # summed pain of the others, in "minutes"; lower is better
-    outside: tuple[str, ...]  # user ids of people for whom it is outside hours, in input order
+    duration: timedelta
+    costs: tuple[Cost, ...]
+    # Index (0-based) of an earlier option at the same time of day, when this one repeats it.
+    same_time_as: int | None = None
+
+    @property
+    def at_night(self) -> tuple[Cost, ...]:
+        return tuple(c for c in self.costs if c.night)
+
+    @property
+    def outside(self) -> tuple[Cost, ...]:
+        return tuple(c for c in self.costs if not c.inside)
+
+    @property
+    def inside(self) -> int:
+        return sum(1 for c in self.costs if c.inside)
+
+    @property
+    def distance(self) -> int:
+        return sum(c.distance for c in self.costs)
 
 
-def _as_utc(instant: datetime) -> datetime:
-    """Naive means UTC, as everywhere else in the bot."""
-    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+@dataclass(frozen=True)
+class Suggestion:
+    """The options, best first, and what the whole window allowed."""
+
+    options: tuple[Option, ...]
+    slots: int  # candidate starts considered
+    everyone_inside: bool  # some candidate fits everyone's working time
+    night_free: bool  # some candidate puts nobody in their night
+
+    @property
+    def repeats(self) -> bool:
+        return any(o.same_time_as is not None for o in self.options)
 
 
-def _instant(wall: datetime, tz: tzinfo) -> float:
-    """Timestamp of a local wall time, resolved exactly as `minutes_outside` resolves shifts."""
-    return wall.replace(tzinfo=tz).timestamp()
+def rank_key(costs: Sequence[Cost], loads: Sequence[int], start_utc: datetime
+             ) -> tuple[int, int, int, int, datetime]:
+    """The ranking of the module doc as a sort key: smaller is better."""
+    night = inside = distance = burden = 0
+    for cost, load in zip(costs, loads, strict=True):
+        night += cost.night
+        if cost.inside:
+            inside += 1
+        else:
+            distance += cost.distance
+            burden += cost.distance * load
+    return night, -inside, distance, burden, start_utc
 
 
-class _Profile:
-    """One zone + hours over a span: shifts, nights and days off as sorted UTC timestamps.
-
-    Built once per distinct (zone, hours) so scoring a slot is a few bisects, not datetime work.
-    Dates reach two days past the span on both sides so overnight shifts and the nearest shift
-    of the first and last slots are always present.
-    """
-
-    __slots__ = ("begins", "day_starts", "finishes", "night_begins", "night_finishes", "working")
-
-    def __init__(self, zone: str, hours: WorkingHours, lo: float, hi: float) -> None:
-        tz = zone_info(zone)
-        day = datetime.fromtimestamp(lo, tz).date() - 2 * _ONE_DAY
-        last = datetime.fromtimestamp(hi, tz).date() + 2 * _ONE_DAY
-        shift_length = _ONE_DAY if hours.overnight else timedelta(0)
-        # An overnight shift ending exactly at midnight does not reach into the next day.
-        spills = hours.overnight and hours.end != time(0)
-        self.begins: list[float] = []
-        self.finishes: list[float] = []
-        self.night_begins: list[float] = []
-        self.night_finishes: list[float] = []
-        self.day_starts: list[float] = []
-        self.working: list[bool] = []
-        while day <= last:
-            weekday = day.weekday()
-            spilled_into = spills and (weekday - 1) % 7 in hours.days
-            if weekday in hours.days:
-                self.begins.append(_instant(datetime.combine(day, hours.start), tz))
-                finish = datetime.combine(day + shift_length, hours.end)
-                self.finishes.append(_instant(finish, tz))
-            self.night_begins.append(_instant(datetime.combine(day, NIGHT_START), tz))
-            self.night_finishes.append(_instant(datetime.combine(day + _ONE_DAY, NIGHT_END), tz))
-            self.day_starts.append(_instant(datetime.combine(day, time(0)), tz))
-            self.working.append(weekday in hours.days or spilled_into)
-            day += _ONE_DAY
-
-    def outside(self, start: float, seconds: float) -> int:
-        """Minutes outside shifts; mirrors `minutes_outside` (overlaps summed, then rounded)."""
-        end = start + seconds
-        begins, finishes = self.begins, self.finishes
-        inside = 0.0
-        # Shifts are at most a day (+1 h of DST) long and one per day, so none that began three
-        # shifts before the meeting can still be running.
-        for k in range(max(bisect_right(begins, start) - 3, 0), len(begins)):
-            begin = begins[k]
-            if begin >= end:
-                break
-            overlap = min(end, finishes[k]) - max(start, begin)
-            if overlap > 0:
-                inside += overlap
-        return round(max(seconds - inside, 0.0) / 60)
-
-    def pain(self, start: float, seconds: float, outside: int) -> int:
-        """Penalty for a meeting already known to be `outside` minutes outside (see module)."""
-        if outside == 0:
-            return 0
-        end = start + seconds
-        day = bisect_right(self.day_starts, start) - 1
-        extra = DAY_OFF_PENALTY if not self.working[day] else self._gap(start, end)
-        night = bisect_right(self.night_begins, start) - 1
-        at_night = (night >= 0 and self.night_finishes[night] > start) or (
-            night + 1 < len(self.night_begins) and self.night_begins[night + 1] < end
-        )
-        return outside + extra + (NIGHT_PENALTY if at_night else 0)
-
-    def _gap(self, start: float, end: float) -> int:
-        """Minutes between the meeting and the nearest shift; 0 when they touch or overlap."""
-        begins, finishes = self.begins, self.finishes
-        after = bisect_left(begins, end)
-        best = begins[after] - end if after < len(begins) else float("inf")
-        for k in range(max(after - 3, 0), after):
-            if finishes[k] > start:
-                return 0
-            best = min(best, start - finishes[k])
-        # Only a working day gets here, and a working day always has a shift within a day.
-        return round(best / 60) if best != float("inf") else 0
+def option_for(people: Sequence[Person], start_utc: datetime, duration: timedelta) -> Option:
+    """One given start, costed the same way (for notes on `!meeting add`, `move`, `pick`)."""
+    return Option(_as_utc(start_utc), duration, Scorer(people).costs(start_utc, duration))
 
 
-def person_penalty(person: Person, start_utc: datetime, duration: timedelta) -> int:
-    """How much a meeting hurts one person, in "minutes"; 0 means it is inside their hours.
-
-    With ``outside = minutes_outside(hours, local start, duration)``, in the person's zone:
-
-        0                                                    if outside == 0
-        outside + DAY_OFF_PENALTY (1440) + night             if the local start day is a day off
-        outside + gap + night                                otherwise
-
-    ``gap`` is the minutes between the meeting interval and the nearest shift (meeting end to
-    shift start when early, shift end to meeting start when late; 0 when they touch or
-    overlap), so for 09:00–17:00 a one-hour meeting at 08:00 costs 60, at 07:00 120 and at
-    06:00 180. ``night`` is NIGHT_PENALTY (120) when any part of the meeting falls between
-    23:00 and 06:00 local, so 22:00 costs 60 + 300 = 360 and 02:00 costs 60 + 360 + 120 = 540.
-    A day off is a local date no shift touches (an overnight shift that starts on Friday makes
-    Saturday morning a working day). The gap on a working day is always under a day, so for the
-    same minutes outside a day off hurts more than any hour of a working day.
-    """
-    if duration <= timedelta(0):
-        raise ValueError("A meeting needs a positive duration.")
-    start = _as_utc(start_utc)
-    outside = minutes_outside(person.hours, start.astimezone(zone_info(person.zone)), duration)
-    if outside == 0:
-        return 0
-    stamp, seconds = start.timestamp(), duration.total_seconds()
-    return _Profile(person.zone, person.hours, stamp, stamp + seconds).pain(stamp, seconds, outside)
-
-
-def rank_slots(
+def suggest(
     people: Sequence[Person],
     duration: timedelta,
     start_utc: datetime,
     end_utc: datetime,
     *,
-    step: timedelta = timedelta(minutes=15),
+    step: timedelta = _QUARTER,
     top: int = 5,
-    min_gap: timedelta = timedelta(hours=2),
-) -> list[Candidate]:
-    """Best `top` starts in [start_utc, end_utc), best first, at least `min_gap` apart.
+    least: int = 3,
+    min_gap: timedelta = timedelta(hours=1),
+) -> Suggestion:
+    """Up to `top` options for starts in [start_utc, end_utc), best first (module doc).
 
-    Starts lie on a grid of `step` counted from the Unix epoch (so on UTC quarter hours; a
-    one-hour step gives whole UTC hours), beginning at `start_utc` rounded up to that grid.
-    Ranking is (most people inside, least summed `person_penalty`, earliest). The pick is
-    greedy down that ranking, skipping any start less than `min_gap` from one already chosen,
-    so the result is still in ranking order. Naive datetimes are taken as UTC.
+    Starts lie on a grid of `step` counted from the Unix epoch, from `start_utc` rounded up.
+    Naive datetimes are UTC.
     """
     if not people:
         raise ValueError("Nobody to find a time for.")
@@ -206,47 +146,65 @@ def rank_slots(
     first = _EPOCH - ((_EPOCH - _as_utc(start_utc)) // step) * step  # round up to the grid
     end = _as_utc(end_utc)
     if top <= 0 or first >= end:
-        return []
+        return Suggestion((), 0, False, False)
     count = -((first - end) // step)
-    first_stamp, step_seconds = first.timestamp(), step.total_seconds()
+    scorer = Scorer(people)
+    sizes = [len(group) for group in scorer.groups]
+    loads = [sum(people[i].load for i in group) for group in scorer.groups]
     seconds = duration.total_seconds()
-    starts = [first_stamp + i * step_seconds for i in range(count)]
-
-    # People sharing a zone and hours hurt identically: score each distinct pair once.
-    scores: dict[tuple[str, WorkingHours], list[int]] = {}
-    for person in people:
-        key = (person.zone, person.hours)
-        if key not in scores:
-            profile = _Profile(person.zone, person.hours, starts[0], starts[-1] + seconds)
-            scores[key] = [profile.pain(s, seconds, profile.outside(s, seconds)) for s in starts]
-    columns = [scores[(person.zone, person.hours)] for person in people]
-
-    ranked: list[tuple[int, int, int]] = []
-    for i in range(count):
-        inside = penalty = 0
-        for column in columns:
-            pain = column[i]
-            if pain:
-                penalty += pain
+    starts = [first + i * step for i in range(count)]
+    columns = scorer.columns([s.timestamp() for s in starts], seconds)
+    keyed: list[tuple[tuple[int, int, int, int, datetime], datetime]] = []
+    for i, start in enumerate(starts):
+        night = inside = distance = burden = 0
+        for size, load, column in zip(sizes, loads, columns, strict=True):
+            outside, far, _kind, dark = column[i]
+            if dark:
+                night += size
+            if outside:
+                distance += far * size
+                burden += far * load
             else:
-                inside += 1
-        ranked.append((-inside, penalty, i))
-    ranked.sort()
+                inside += size
+        keyed.append(((night, -inside, distance, burden, start), start))
+    keyed.sort(key=lambda entry: entry[0])
+    night_free = keyed[0][0][0] == 0
+    everyone = any(key[1] == -len(people) for key, _start in keyed)
+    pool = [start for key, start in keyed if not night_free or key[0] == 0]
+    picked = _pick(pool, top, least, min_gap)
+    options = tuple(Option(start, duration, scorer.costs(start, duration), twin)
+                    for start, twin in picked)
+    return Suggestion(options, count, everyone, night_free)
 
-    gap_slots = min_gap / step  # spacing in grid steps; exact, so no float drift near the edge
-    chosen: list[tuple[int, int, int]] = []
-    for entry in ranked:
-        i = entry[2]
-        if all(abs(i - other[2]) >= gap_slots for other in chosen):
-            chosen.append(entry)
+
+def _pick(pool: list[datetime], top: int, least: int, min_gap: timedelta
+          ) -> list[tuple[datetime, int | None]]:
+    """Greedy down the ranking: distinct times of day first, then repeats if too few.
+    Each pick comes with the index of the distinct pick it repeats, or None."""
+    gap = min_gap.total_seconds()
+    chosen: list[datetime] = []
+    for start in pool:
+        if all(_clock_apart(start, other) >= gap for other in chosen):
+            chosen.append(start)
             if len(chosen) == top:
-                break
-    return [
-        Candidate(
-            start_utc=first + i * step,
-            inside=-neg_inside,
-            penalty=penalty,
-            outside=tuple(p.user_id for p, col in zip(people, columns, strict=True) if col[i]),
-        )
-        for neg_inside, penalty, i in chosen
-    ]
+                return [(start, None) for start in chosen]
+    picked: list[tuple[datetime, int | None]] = [(start, None) for start in chosen]
+    distinct = len(chosen)
+    for start in pool:
+        if len(picked) >= min(least, top):
+            break
+        if any(abs((start - other).total_seconds()) < gap for other, _twin in picked):
+            continue
+        twin = min(range(distinct), key=lambda k: _clock_apart(start, chosen[k]))
+        picked.append((start, twin))
+    return picked
+
+
+def _clock_apart(a: datetime, b: datetime) -> float:
+    """Seconds between two starts' times of day (UTC clock), going round midnight."""
+    apart = abs(a.timestamp() - b.timestamp()) % 86_400
+    return min(apart, 86_400 - apart)
+
+
+def _as_utc(instant: datetime) -> datetime:
+    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)

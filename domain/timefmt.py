@@ -15,6 +15,7 @@ from typing import Literal
 from babel import Locale
 from babel.dates import (
     DateTimePattern,
+    format_date,
     get_day_names,
     get_month_names,
     match_skeleton,
@@ -25,9 +26,11 @@ from domain.i18n import _, current_language, ngettext
 from domain.zones import zone_info, zone_label
 
 __all__ = [
+    "day_phrase",
     "format_day",
     "format_local",
     "local_time_line",
+    "long_date",
     "long_day",
     "month_name",
     "relative",
@@ -88,6 +91,33 @@ def format_day(day: date, *, with_year: bool = False) -> str:
         text = f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
         return f"{text} {day.year}" if with_year else text
     return _with_pattern(day, "yMMMEd" if with_year else "MMMEd")
+
+
+def long_date(day: date) -> str:
+    """"15 December 2026", "15 de diciembre de 2026", "15 décembre 2026"…"""
+    lang = current_language()
+    if lang == "en":
+        return f"{day.day} {month_name(day.month, short=False)} {day.year}"
+    return str(format_date(day, format="long", locale=_locale(lang)))
+
+
+def day_phrase(day: date, today: date, *, with_year: bool = False) -> str:
+    """A day as replies restate it: "today, Thu 3 Dec", "tomorrow, Fri 4 Dec", "Mon 7 Dec".
+
+    Said in words a member can type back: every parser reads it as the same day.
+    """
+    shown = format_day(day, with_year=with_year)
+    offset = (day - today).days
+    if offset == 0:
+        # Translators: a day restated, e.g. "today, Thu 3 Dec".
+        return _("today, {day}").format(day=shown)
+    if offset == 1:
+        # Translators: a day restated, e.g. "tomorrow, Fri 4 Dec".
+        return _("tomorrow, {day}").format(day=shown)
+    if offset == -1:
+        # Translators: a day restated, e.g. "yesterday, Wed 2 Dec".
+        return _("yesterday, {day}").format(day=shown)
+    return shown
 
 
 def long_day(day: date) -> str:

@@ -17,7 +17,8 @@ Choices worth knowing:
   leading "و" ("and"); Arabic-Indic and Persian digits are read as ASCII digits.
 - English always wins: a word the English parsers know is never rewritten. So "mar" is
   March (not the Spanish/French "martes"/"mardi", which always work spelled out) and
-  "sept" is September (not the French seven).
+  "sept" is September (not the French seven). Where no month can be meant (working hours,
+  check-in days) "mar" is Tuesday; `when` reads "mar 15 dic" as Tuesday too.
 - Portuguese "segunda", "quarta" and "quinta" are Monday, Wednesday and Thursday, except
   right before a weekday, where they are ordinals ("a segunda quinta" = the second Thu).
 - Words of a place name with several words ("Santo Domingo", "La Paz", "Los Angeles",
@@ -70,8 +71,8 @@ _ENGLISH = frozenset(
     {name[:size] for name in _EN_DAYS for size in range(3, len(name) + 1)}
     | {"weds", "tues", "thur", "thurs", "sept"}
     | set(_EN_MONTHS) | set(_MONTH)
-    | {"today", "tomorrow", "next", "in", "noon", "midnight", "am", "pm", "at", "on", "of",
-       "the", "and", "to", "until", "till", "every", "other", "local", "own", "time"}
+    | {"today", "tomorrow", "yesterday", "next", "in", "noon", "midnight", "eod", "am", "pm", "at",
+       "on", "of", "the", "and", "to", "until", "till", "every", "other", "local", "own", "time"}
     | {"m", "min", "mins", "minute", "minutes", "h", "hr", "hrs", "hour", "hours", "d", "day",
        "days", "w", "week", "weeks", "fortnight", "fortnights", "month", "months", "year",
        "years", "daily", "everyday", "weekday", "weekdays", "weekend", "weekends"}
@@ -99,6 +100,8 @@ _COMMON: dict[str, str] = {
     "اليوم": "today",
     "mañana": "tomorrow", "demain": "tomorrow", "amanhã": "tomorrow", "غدا": "tomorrow",
     "غد": "tomorrow", "الغد": "tomorrow", "بكرة": "tomorrow", "بكرا": "tomorrow",
+    "ayer": "yesterday", "hier": "yesterday", "ontem": "yesterday", "أمس": "yesterday",
+    "امس": "yesterday", "البارحة": "yesterday", "مبارح": "yesterday", "امبارح": "yesterday",
     "pasado mañana": "in 2 days", "après demain": "in 2 days", "depois de amanhã": "in 2 days",
     "بعد غد": "in 2 days", "بعد غدا": "in 2 days", "بعد بكرة": "in 2 days",
     # next
@@ -159,6 +162,10 @@ _COMMON: dict[str, str] = {
     "صباحا": "@am", "صباح": "@am", "الصبح": "@am", "ص": "@am", "مساء": "@pm",
     "مساءا": "@pm", "المساء": "@pm", "م": "@pm", "عصرا": "@pm", "ظهرا": "@pm",
     "بعد الظهر": "@pm", "ليلا": "@night", "بالليل": "@night", "الليل": "@night",
+    "al final del día": "eod", "final del día": "eod", "fin del día": "eod",
+    "fin de journée": "eod", "fin de la journée": "eod", "en fin de journée": "eod",
+    "fim do dia": "eod", "final do dia": "eod", "no fim do dia": "eod",
+    "نهاية اليوم": "eod", "آخر اليوم": "eod",
     "mediodía": "noon", "medio día": "noon", "midi": "noon", "meio dia": "noon",
     "الظهر": "noon", "الظهيرة": "noon", "منتصف النهار": "noon",
     "medianoche": "midnight", "media noche": "midnight", "minuit": "midnight",
@@ -217,7 +224,7 @@ _NUMBER_WORDS: dict[str, tuple[int, str]] = {
 _LOCALES = ("es", "fr", "pt", "pt_PT", "ar", "ar_SY", "ar_MA", "ar_DZ")
 _NUMBERED = re.compile(r"([0-9]{1,2})(?:er|re|ere|eme|e|o|a|°)")  # 1er, 2e, 1º, 1ª (folded)
 _SPLIT = re.compile(
-    r"(\s*[,;&+()]\s*|\s+|(?<=[^\W\d_])[-/](?=[^\W\d_])|(?<=\b[ldLD])'(?=\w)|(?<=\bqu)'|(?<=\bjusqu)')"
+    r"(\s*[,;&+()]\s*|\s+|(?<=[^\W\d_])[-/](?=[^\W\d_])|(?<=[^\W\d_]\.)-(?=[^\W\d_])|(?<=\b[ldLD])'(?=\w)|(?<=\bqu)'|(?<=\bjusqu)')"
 )
 _FEIRA = re.compile(r"\b(segunda|ter[cç]a|quarta|quinta|sexta)(s?)[-\s]?feiras?\b", re.I)
 _WEEK_END = re.compile(r"\bweek-end(s?)\b", re.I)
@@ -310,14 +317,18 @@ _DAY_RANGE = re.compile(rf"\b({_DAY_PATTERN})(?: to |-)({_DAY_PATTERN})\b")
 
 @functools.cache
 def _places() -> frozenset[tuple[str, ...]]:
-    """Place names of several words in zone keys ("santo domingo"), folded; built on demand,
-    the first time a rewritten word sits next to a word that is not a date word."""
+    """Place names of several words in zone keys ("santo domingo") and as CLDR writes them
+    in the other languages ("ciudad de méxico", as replies name the city), folded; built on
+    demand, the first time a rewritten word sits next to a word that is not a date word."""
     found = set()
-    for key in zoneinfo.available_timezones():
-        for part in key.split("/")[1:]:
-            words = tuple(fold(w) for w in re.split(r"[_-]", part))
-            if len(words) > 1:
-                found.add(words)
+    names = [part for key in zoneinfo.available_timezones() for part in key.split("/")[1:]]
+    for code in _LOCALES:
+        names += [str(city) for zone in Locale.parse(code).time_zones.values()
+                  if (city := zone.get("city"))]
+    for name in names:
+        words = tuple(fold(w) for w in re.split(r"[_\s-]+", name) if w)
+        if len(words) > 1:
+            found.add(words)
     return frozenset(found)
 
 
@@ -346,6 +357,8 @@ def _lookup(folded: list[str], i: int) -> tuple[str, int] | None:
         found = _TABLE.get(tuple(folded[i:i + size]))
         if found is not None:
             return found, size
+    if folded[i] in _ENGLISH:
+        return folded[i], 1  # "déc.", "Abr": folded, a word the parsers already know
     numbered = _NUMBERED.fullmatch(folded[i])
     if numbered:
         return _ordinal_text(int(numbered[1])), 1
@@ -432,7 +445,7 @@ def _is_amount(items: list[_Item], j: int) -> bool:
 def _resolve(items: list[_Item], mode: str) -> list[_Item]:
     """Turn markers into English from their neighbours (see the vocabulary's legend)."""
     # A little word at the very end modifies nothing: keep it as typed, so that
-    # "!away fri a conference" still stops the date before "a" (`away.longest_when`).
+    # "!away fri a conference" still stops the date before "a" (`ranges.parse_span`).
     end = len(items)
     while end and items[end - 1].foreign and (
             items[end - 1].text in _LINKS or items[end - 1].text.endswith(":")):
@@ -520,9 +533,12 @@ def _resolve(items: list[_Item], mode: str) -> list[_Item]:
             items[j - 1].sep, items[j].sep = items[j].sep, items[j - 1].sep
         item.text = "next"
 
-    # "el día jueves", "يوم الخميس", "كل يوم خميس": "day" before a weekday says nothing.
+    # "el día jueves", "يوم الخميس", "كل يوم خميس": "day" before a weekday says nothing,
+    # nor before a day of the month in a date ("el día 14", "no dia 14").
     items = [item for j, item in enumerate(items)
-             if not (item.foreign and item.text == "day" and _lower(items, j + 1) in _DAY_SET)]
+             if not (item.foreign and item.text == "day" and (
+                 _lower(items, j + 1) in _DAY_SET
+                 or (mode == "when" and re.fullmatch(r"[0-9]{1,2}", _lower(items, j + 1)))))]
 
     # Parts of the day go to the nearest clock: "3 de la tarde" → "3pm".
     for j, item in enumerate(items):
@@ -562,8 +578,13 @@ def _join(items: list[_Item]) -> str:
     return "".join(out).strip()
 
 
+_WORD_DASH = re.compile(r"(?<=[^\W\d_])(\.?)[–—](?=[^\W\d_])")
+
+
 def _prepare(text: str) -> str:
     text = text.translate(_DIGITS)
+    if "–" in text or "—" in text:
+        text = _WORD_DASH.sub(r"\1-", text)  # "lun.–ven.", "الاثنين–الجمعة" as replies write
     if " h" in text:
         text = _SPACED_H.sub(r"\1h\2", text)  # "14 h 30" → "14h30"
     lowered = text.lower()
@@ -605,10 +626,20 @@ def to_english(text: str, mode: str = "when") -> str:
     (`recurrence.parse_rule`, the friendly forms), "hours" (`hours.parse_hours`), "days"
     (the check-in schedule) or "length" (`when.parse_duration`).
     """
+    english = _rewritten(text, mode)
+    return text if english is None else english
+
+
+@functools.lru_cache(maxsize=4096)
+def _rewritten(text: str, mode: str) -> str | None:
+    """`to_english`, remembered (parsers try many cuts of one text); None if unchanged."""
     prepared = _prepare(text)
     parts = _SPLIT.split(prepared)
     items = _translate(parts[0::2], parts[1::2])
     result = prepared if items is None else _join(_resolve(items, mode))
+    if mode in ("hours", "days") and "mar" in result.lower():
+        # Days of the week have no months: "lun, mar" is Monday and Tuesday (es, fr).
+        result = re.sub(r"(?i)\bmar\b\.?", "tue", result)
     if mode in ("hours", "days") and "h" in result:
         result = _H_CLOCK.sub(lambda m: f"{m[1]}:{m[2] or '00'}", result)
     if mode == "hours" and items is not None:
@@ -619,4 +650,4 @@ def to_english(text: str, mode: str = "when") -> str:
         finished = _finish_rule(result.lower())
         if items is not None or finished != result.lower():
             result = finished
-    return text if result == text else result
+    return None if result == text else result

@@ -18,6 +18,13 @@ Matching rules for `resolve_zone`, in order:
    followed first, then the deepest name wins (the nested names are tzdata's canonical
    ones, e.g. "America/Argentina/Cordoba"), then alphabetical order.
 6. A whole name with separators folded ("america new york").
+7. A city as CLDR writes it in es/fr/pt/ar ("Beyrouth", "Nueva York", "بيروت").
+
+Abbreviations ("EST", "PST", "CET", "EAT") become the fixed offset they name ("UTC-05:00"):
+that is what they mean, all year; the member is told that such a zone never changes for
+daylight saving and which city to name instead. One with two common
+meanings ("IST": Kolkata, Jerusalem or Dublin; "CST", "BST", "AST") is refused, with the
+cities offered. `abbreviation` gives the offset and those cities, for a reply to say so.
 """
 
 from __future__ import annotations
@@ -27,12 +34,17 @@ import functools
 import re
 import unicodedata
 import zoneinfo
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
-from domain.i18n import _
+from babel import Locale
+
+from domain.errors import DomainError
+from domain.i18n import _, current_language
 
 __all__ = [
     "ZoneError",
+    "abbreviation",
     "find_zones",
     "resolve_zone",
     "utc_offset_label",
@@ -77,14 +89,94 @@ _ETC_GMT = re.compile(r"etc/gmt([+-])([0-9]{1,2})")
 _OFFSET = re.compile(r"(?:utc|gmt)?\s*([+-])\s*([0-9]{1,2})(?::?([0-9]{2}))?")
 _FIXED_KEY = re.compile(r"UTC([+-])([0-9]{2}):([0-9]{2})")
 _MAX_INPUT = 80
+# Abbreviations: the fixed offset each means, and the cities whose clocks people mean by it.
+_ABBREVIATIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "EST": ("UTC-05:00", ("America/New_York",)),
+    "EDT": ("UTC-04:00", ("America/New_York",)),
+    "CDT": ("UTC-05:00", ("America/Chicago",)),
+    "MST": ("UTC-07:00", ("America/Denver", "America/Phoenix")),
+    "MDT": ("UTC-06:00", ("America/Denver",)),
+    "PST": ("UTC-08:00", ("America/Los_Angeles",)),
+    "PDT": ("UTC-07:00", ("America/Los_Angeles",)),
+    "AKST": ("UTC-09:00", ("America/Anchorage",)),
+    "HST": ("UTC-10:00", ("Pacific/Honolulu",)),
+    "COT": ("UTC-05:00", ("America/Bogota",)),
+    "PET": ("UTC-05:00", ("America/Lima",)),
+    "BOT": ("UTC-04:00", ("America/La_Paz",)),
+    "ART": ("UTC-03:00", ("America/Argentina/Buenos_Aires",)),
+    "BRT": ("UTC-03:00", ("America/Sao_Paulo",)),
+    "WET": ("UTC", ("Europe/Lisbon",)),
+    "WEST": ("UTC+01:00", ("Europe/Lisbon",)),
+    "CET": ("UTC+01:00", ("Europe/Paris", "Europe/Berlin")),
+    "CEST": ("UTC+02:00", ("Europe/Paris", "Europe/Berlin")),
+    "EET": ("UTC+02:00", ("Asia/Beirut", "Europe/Athens")),
+    "EEST": ("UTC+03:00", ("Asia/Beirut", "Europe/Athens")),
+    "MSK": ("UTC+03:00", ("Europe/Moscow",)),
+    "WAT": ("UTC+01:00", ("Africa/Lagos",)),
+    "CAT": ("UTC+02:00", ("Africa/Maputo",)),
+    "SAST": ("UTC+02:00", ("Africa/Johannesburg",)),
+    "EAT": ("UTC+03:00", ("Africa/Nairobi",)),
+    "GST": ("UTC+04:00", ("Asia/Dubai",)),
+    "PKT": ("UTC+05:00", ("Asia/Karachi",)),
+    "NPT": ("UTC+05:45", ("Asia/Kathmandu",)),
+    "ICT": ("UTC+07:00", ("Asia/Bangkok",)),
+    "WIB": ("UTC+07:00", ("Asia/Jakarta",)),
+    "SGT": ("UTC+08:00", ("Asia/Singapore",)),
+    "HKT": ("UTC+08:00", ("Asia/Hong_Kong",)),
+    "PHT": ("UTC+08:00", ("Asia/Manila",)),
+    "AWST": ("UTC+08:00", ("Australia/Perth",)),
+    "JST": ("UTC+09:00", ("Asia/Tokyo",)),
+    "KST": ("UTC+09:00", ("Asia/Seoul",)),
+    "ACST": ("UTC+09:30", ("Australia/Adelaide",)),
+    "AEST": ("UTC+10:00", ("Australia/Sydney",)),
+    "AEDT": ("UTC+11:00", ("Australia/Sydney",)),
+    "NZST": ("UTC+12:00", ("Pacific/Auckland",)),
+    "NZDT": ("UTC+13:00", ("Pacific/Auckland",)),
+}
+# Abbreviations with two common meanings: refused, the cities offered.
+_TWO_MEANINGS: dict[str, tuple[str, ...]] = {
+    "IST": ("Asia/Kolkata", "Asia/Jerusalem", "Europe/Dublin"),
+    "CST": ("America/Chicago", "America/Mexico_City", "Asia/Shanghai"),
+    "BST": ("Europe/London", "Asia/Dhaka"),
+    "AST": ("America/Halifax", "Asia/Riyadh"),
+}
 
 
-class ZoneError(ValueError):
-    """A zone the bot cannot use; `suggestions` are keys worth offering instead."""
+class ZoneError(DomainError):
+    """A zone the bot cannot use; `suggestions` are keys worth offering instead.
 
-    def __init__(self, message: str, suggestions: list[str] | None = None) -> None:
+    `message` (the reply) offers the first three; `str()` is the bare reason, for a
+    caller that builds a sentence of its own around it.
+    """
+
+    def __init__(self, message: str,
+                 suggestions: list[str] | Callable[[], list[str]] | None = None, *,
+                 ambiguous: bool = False) -> None:
         super().__init__(message)
-        self.suggestions: list[str] = list(suggestions or [])
+        # Looking for near names is slow (fuzzy matching over every zone): done on demand,
+        # as most callers that try a word as a zone never show the suggestions.
+        self._suggestions = suggestions
+        # The text names a zone, but two different ones ("IST"): each suggestion is a reading.
+        self.ambiguous = ambiguous
+
+    @property
+    def suggestions(self) -> list[str]:
+        if callable(self._suggestions):
+            self._suggestions = self._suggestions()
+        return list(self._suggestions or [])
+
+    @property
+    def message(self) -> str:
+        """The reason, and the first three suggestions (worked out when shown)."""
+        if self.ambiguous or not self.suggestions:
+            return self._message
+        # Translators: {zones} is a list of time zones, e.g. "Asia/Kolkata, Asia/Karachi".
+        return self._message + " " + _("Did you mean {zones}?").format(
+            zones=", ".join(self.suggestions[:3]))
+
+    @message.setter
+    def message(self, value: str) -> None:
+        self._message = value
 
 
 def _fold(text: str) -> str:
@@ -150,8 +242,12 @@ def _suggest(query: str) -> list[str]:
     return list(dict.fromkeys(pool[f] for f in found))[:5]
 
 
-def resolve_zone(text: str) -> str:
-    """Accept the many ways members write a zone and return one stable key (see module doc)."""
+def resolve_zone(text: str, *, any_case: bool = False) -> str:
+    """Accept the many ways members write a zone and return one stable key (see module doc).
+
+    Abbreviations count in capitals ("EST"), so that words of free text ("pet", "cat",
+    "art") never become zones; `any_case` also takes "est" where only a zone can be meant.
+    """
     original = text.strip()
     if not original:
         raise ZoneError(_("No time zone given."))
@@ -168,6 +264,20 @@ def resolve_zone(text: str) -> str:
         # Translators: {zone} is a fixed offset to type instead, e.g. "UTC-03:00".
         raise ZoneError(_('"{text}" has an inverted sign; write "{zone}" instead.').format(
             text=original, zone=hint), [hint])
+    upper = compact.upper()
+    if not any_case and original.replace(" ", "") != upper:
+        upper = ""
+    if upper in _ABBREVIATIONS:
+        return _ABBREVIATIONS[upper][0]
+    if upper in _TWO_MEANINGS:
+        now = datetime.now(UTC)
+        choices = [f"{zone_label(key)} ({utc_offset_label(key, now)})"
+                   for key in _TWO_MEANINGS[upper]]
+        # Translators: {text} is what was typed, e.g. "IST"; {places} cities with their
+        # offsets, e.g. "Kolkata (UTC+05:30), Jerusalem (UTC+02:00) or Dublin (UTC+00:00)".
+        raise ZoneError(_('"{text}" could mean the time in {places}.').format(
+            text=original, places=_(" or ").join([", ".join(choices[:-1]), choices[-1]])),
+            list(_TWO_MEANINGS[upper]), ambiguous=True)
     if (fixed := _parse_offset(compact, original)) is not None:
         return fixed
     exact, cities, full = _tables()
@@ -181,9 +291,30 @@ def resolve_zone(text: str) -> str:
         return by_city
     if (by_full := full.get(folded)) is not None:
         return by_full
-    raise ZoneError(_unknown(original), _suggest(folded))
+    if (by_name := _cldr_cities().get(folded)) is not None:
+        return by_name
+    raise ZoneError(_unknown(original), lambda: _suggest(folded))
 
 
+@functools.cache
+def _cldr_cities() -> dict[str, str]:
+    """Cities as CLDR writes them in the other languages ("Beyrouth", "بيروت"), folded."""
+    _exact, cities, _full = _tables()
+    found: dict[str, str] = {}
+    for lang in ("es", "fr", "pt", "ar"):
+        for key, names in Locale.parse(lang).time_zones.items():
+            city = names.get("city") if hasattr(names, "get") else None
+            if not city or key.split("/", 1)[0] not in _REGIONS:
+                continue
+            folded = _fold(str(city))
+            if folded and folded not in cities:
+                found.setdefault(folded, _RENAMED.get(key, key))
+    return found
+
+
+def abbreviation(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """For "EST" and the like: the fixed offset it is, and the cities people mean by it."""
+    return _ABBREVIATIONS.get(re.sub(r"\s+", "", text).upper())
 def _unknown(text: str) -> str:
     return _('Unknown time zone "{zone}".').format(zone=text)
 
@@ -231,10 +362,26 @@ def zone_info(key: str) -> tzinfo:
 
 
 def zone_label(key: str) -> str:
-    """Short name for lists of clocks; the city is what people recognise."""
+    """Short name for lists of clocks; the city is what people recognise, in the reader's
+    language where CLDR names it ("Bogotá", "Beyrouth", "بيروت"). English keeps the time
+    zone database's own spelling ("Bogota"), which is what members type and search for."""
     if key == "UTC" or _FIXED_KEY.fullmatch(key):
         return key
-    return _city(key).replace("_", " ")
+    lang = current_language()
+    local = _cldr_city(key, lang) if lang != "en" else None
+    return local or _city(key).replace("_", " ")
+
+
+@functools.cache
+def _cldr_city(key: str, lang: str) -> str | None:
+    """CLDR's exemplar city for a zone in a language, or None where it has none."""
+    from babel.dates import get_timezone, get_timezone_location  # as Babel elsewhere: lazily
+
+    try:
+        city = get_timezone_location(get_timezone(key), locale=lang, return_city=True)
+    except (LookupError, ValueError):
+        return None
+    return str(city) if city and not city.startswith(("GMT", "UTC")) else None
 
 
 def utc_offset_label(key: str, at: datetime) -> str:

@@ -96,6 +96,16 @@ async def connect(path: str | os.PathLike[str]) -> aiosqlite.Connection:
     return conn
 
 
+async def open_readonly(path: str | os.PathLike[str]) -> Database:
+    """Read without writing anything, beside a running bot (WAL readers never block it)."""
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    conn = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+    conn.row_factory = aiosqlite.Row
+    await conn.execute("PRAGMA busy_timeout=5000")
+    await conn.execute("PRAGMA query_only=ON")
+    return Database(conn)
+
+
 async def migrate(db: Database, migrations: tuple[Migration, ...] = MIGRATIONS) -> int:
     """Apply pending migrations, each in its own transaction; refuse a newer database."""
     await db.conn.execute(

@@ -38,6 +38,8 @@ class Meeting:
     cancelled: bool
     # As last computed by the planner; None when it must be computed again.
     next_start: datetime | None = None
+    # How many times it was changed: the SEQUENCE of its .ics.
+    revision: int = 0
 
     @property
     def ref(self) -> str:
@@ -46,7 +48,8 @@ class Meeting:
 
 _COLUMNS = (
     "id, room_id, number, title, start_local, zone, rule, duration_min, alternate_time, link, "
-    "leads, ping_room, created_by, created_at, updated_at, cancelled_at, next_start_utc"
+    "leads, ping_room, created_by, created_at, updated_at, cancelled_at, next_start_utc, "
+    "revision"
 )
 
 
@@ -56,8 +59,7 @@ def _meeting(row: aiosqlite.Row) -> Meeting:
         zone=row["zone"],
         rule=row["rule"],
         duration=timedelta(minutes=row["duration_min"]),
-        alternate_local_time=time.fromisoformat(row["alternate_time"])
-        if row["alternate_time"] else None,
+        alternate_local_times=turn_times_from(row["alternate_time"]),
     )
     return Meeting(
         id=row["id"], room_id=row["room_id"], number=row["number"], title=row["title"],
@@ -66,7 +68,18 @@ def _meeting(row: aiosqlite.Row) -> Meeting:
         created_at=from_iso(row["created_at"]), updated_at=from_iso(row["updated_at"]),
         cancelled=row["cancelled_at"] is not None,
         next_start=from_iso(row["next_start_utc"]) if row["next_start_utc"] else None,
+        revision=row["revision"],
     )
+
+
+def turn_times_text(series: Series) -> str | None:
+    """The `alternate_time` column: "15:00", or "15:00,02:00" for three times in turn."""
+    times = series.alternate_local_times
+    return ",".join(t.isoformat("minutes") for t in times) if times else None
+
+
+def turn_times_from(text: str | None) -> tuple[time, ...]:
+    return tuple(time.fromisoformat(t) for t in text.split(",")) if text else ()
 
 
 def parse_leads(text: str | None) -> tuple[int, ...] | None:
@@ -94,8 +107,7 @@ async def insert_meeting(conn: aiosqlite.Connection, *, room_id: str, title: str
                          series: Series, created_by: str, now: datetime,
                          link: str | None = None) -> int:
     number = await next_number(conn, room_id, "meeting")
-    alternate = series.alternate_local_time.isoformat("minutes") \
-        if series.alternate_local_time else None
+    alternate = turn_times_text(series)
     await conn.execute(
         "INSERT INTO meetings (room_id, number, title, start_local, zone, rule, duration_min, "
         "alternate_time, link, created_by, created_at, updated_at) "
@@ -232,12 +244,14 @@ async def put_override(conn: aiosqlite.Connection, meeting_id: int, original_loc
 
 async def touch(conn: aiosqlite.Connection, meeting_id: int, now: datetime, **changes: object
                 ) -> None:
-    """Update columns and `updated_at`, and force the next start to be recomputed."""
+    """Update columns and `updated_at`, count the change (the .ics SEQUENCE), and force the
+    next start to be recomputed."""
     sets = ", ".join(f"{column} = ?" for column in changes)
     values = [*changes.values(), iso(now), meeting_id]
     prefix = f"{sets}, " if sets else ""
     await conn.execute(
-        f"UPDATE meetings SET {prefix}updated_at = ?, next_start_utc = NULL WHERE id = ?",
+        f"UPDATE meetings SET {prefix}updated_at = ?, revision = revision + 1, "
+        "next_start_utc = NULL WHERE id = ?",
         values,
     )
 
@@ -269,3 +283,47 @@ async def room_leads(db: Database, room_id: str) -> tuple[int, ...]:
 async def notify_list(db: Database, room_id: str) -> list[str]:
     rows = await db.fetchall("SELECT user_id FROM meeting_notify WHERE room_id = ?", (room_id,))
     return [r["user_id"] for r in rows]
+
+
+async def agenda_counts(db: Database, meeting_id: int) -> dict[datetime, int]:
+    """How many agenda items each occurrence has, by its original wall time."""
+    rows = await db.fetchall(
+        "SELECT occurrence_local, COUNT(*) AS n FROM agenda_items WHERE meeting_id = ? "
+        "GROUP BY occurrence_local", (meeting_id,))
+    return {datetime.fromisoformat(r["occurrence_local"]): r["n"] for r in rows}
+
+
+async def remap_occurrences(conn: aiosqlite.Connection, meeting_id: int,
+                            moves: dict[datetime, datetime | None]) -> None:
+    """After a series changed: overrides and agenda items follow their occurrence to its new
+    original wall time; those whose occurrence is gone (None) are deleted. Keys may swap
+    places (A→B while B→C), so rows are moved out of the way first."""
+    if not moves:
+        return
+    keys = [old.isoformat(timespec="minutes") for old in moves]
+    marks = ",".join("?" * len(keys))
+    rows = await (await conn.execute(
+        "SELECT original_local, skipped, new_start_utc FROM meeting_overrides "
+        f"WHERE meeting_id = ? AND original_local IN ({marks})", (meeting_id, *keys)
+    )).fetchall()
+    await conn.execute(f"DELETE FROM meeting_overrides WHERE meeting_id = ? AND original_local "
+                       f"IN ({marks})", (meeting_id, *keys))
+    for row in rows:
+        new = moves[datetime.fromisoformat(row["original_local"])]
+        if new is not None:
+            await conn.execute(
+                "INSERT OR REPLACE INTO meeting_overrides (meeting_id, original_local, skipped, "
+                "new_start_utc) VALUES (?, ?, ?, ?)",
+                (meeting_id, new.isoformat(timespec="minutes"), row["skipped"],
+                 row["new_start_utc"]))
+    for old, new in moves.items():
+        key = old.isoformat(timespec="minutes")
+        if new is None:
+            await conn.execute("DELETE FROM agenda_items WHERE meeting_id = ? "
+                               "AND occurrence_local = ?", (meeting_id, key))
+        else:
+            await conn.execute("UPDATE agenda_items SET occurrence_local = ? WHERE "
+                               "meeting_id = ? AND occurrence_local = ?",
+                               ("moving:" + new.isoformat(timespec="minutes"), meeting_id, key))
+    await conn.execute("UPDATE agenda_items SET occurrence_local = substr(occurrence_local, 8) "
+                       "WHERE meeting_id = ? AND occurrence_local LIKE 'moving:%'", (meeting_id,))

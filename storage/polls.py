@@ -27,10 +27,13 @@ class Poll:
     closes_at: datetime
     closed: bool
     meeting_number: int | None
+    # The `with` members, whose votes decide; empty when everyone's votes decide.
+    voters: tuple[str, ...] = ()
+    created_at: datetime | None = None
 
 
 _COLUMNS = ("id, room_id, number, txn_id, title, created_by, zone, duration_min, options, "
-            "closes_at, closed_at, meeting_number")
+            "closes_at, closed_at, meeting_number, voters, created_at")
 
 
 def _poll(row: aiosqlite.Row) -> Poll:
@@ -41,22 +44,25 @@ def _poll(row: aiosqlite.Row) -> Poll:
         options=tuple(from_iso(v) for v in json.loads(row["options"])),
         closes_at=from_iso(row["closes_at"]), closed=row["closed_at"] is not None,
         meeting_number=row["meeting_number"],
+        voters=tuple(json.loads(row["voters"])) if row["voters"] else (),
+        created_at=from_iso(row["created_at"]),
     )
 
 
 async def insert_poll(conn: aiosqlite.Connection, *, room_id: str,
                       txn_for: Callable[[int], str], title: str, created_by: str, zone: str,
                       duration: timedelta, options: list[datetime], now: datetime,
-                      closes_at: datetime) -> int:
-    """`txn_for(number)`: the outbox transaction id the poll's start event will be sent with."""
+                      closes_at: datetime, voters: tuple[str, ...] = ()) -> int:
+    """`txn_for(number)`: the outbox transaction id the poll's start event will be sent with.
+    `voters`: the members whose votes decide (a `with` list); empty for everyone."""
     number = await next_number(conn, room_id, "poll")
     txn_id = txn_for(number)
     await conn.execute(
         "INSERT INTO polls (room_id, number, txn_id, title, created_by, zone, duration_min, "
-        "options, created_at, closes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "options, created_at, closes_at, voters) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (room_id, number, txn_id, title, created_by, zone,
          int(duration.total_seconds() // 60), json.dumps([iso(o) for o in options]), iso(now),
-         iso(closes_at)),
+         iso(closes_at), json.dumps(list(voters)) if voters else None),
     )
     return number
 
@@ -105,6 +111,21 @@ async def record_vote(conn: aiosqlite.Connection, poll_id: int, user_id: str, op
         "ON CONFLICT(poll_id, user_id) DO UPDATE SET option = excluded.option, ts = excluded.ts "
         "WHERE excluded.ts >= poll_votes.ts",
         (poll_id, user_id, option, ts))
+
+
+async def votes(db: Database, poll_id: int) -> dict[str, int]:
+    """Each voter's latest choice (1-based option)."""
+    rows = await db.fetchall("SELECT user_id, option FROM poll_votes WHERE poll_id = ?",
+                             (poll_id,))
+    return {r["user_id"]: r["option"] for r in rows}
+
+
+async def extend_poll(conn: aiosqlite.Connection, poll_id: int, closes_at: datetime) -> bool:
+    """Move an open poll's closing time; False if it has closed meanwhile."""
+    cur = await conn.execute(
+        "UPDATE polls SET closes_at = ? WHERE id = ? AND closed_at IS NULL",
+        (iso(closes_at), poll_id))
+    return cur.rowcount == 1
 
 
 async def tally(db: Database, poll_id: int) -> dict[int, int]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from domain.i18n import N_
+from domain.people import pseudonym
 from storage.db import Database
 from storage.meetings import iso, next_number
 
@@ -76,11 +77,6 @@ ANONYMISE: tuple[tuple[str, str, str, str], ...] = (
 
 OUTBOX = N_("copies of my sent messages that named you or went to your direct chat")
 _OPEN = "a.closed_at IS NULL AND a.dropped_at IS NULL"
-
-
-def pseudonym(number: int) -> str:
-    """Never starts with "@": it can never be taken for, or notify, a real account."""
-    return f"former member {number}"
 
 
 @dataclass

@@ -250,3 +250,46 @@ async def mark_nudged(conn: aiosqlite.Connection, key: str, rota_id: int,
         "sent_at) VALUES (?, ?, ?, ?, ?)",
         (key, rota_id, _local(occurrence_local), iso(start_utc), iso(now)))
     return cur.rowcount > 0
+
+
+async def swaps_waiting(db: Database, rota_id: int, now: datetime) -> list[Swap]:
+    """A rota's swap requests not yet confirmed whose occurrence is still ahead."""
+    rows = await db.fetchall(
+        "SELECT * FROM rota_swaps WHERE rota_id = ? AND done_at IS NULL AND start_utc > ? "
+        "ORDER BY id", (rota_id, iso(now)))
+    return [_swap(r) for r in rows]
+
+
+async def remap_rota(conn: aiosqlite.Connection, rota_id: int,
+                     moves: dict[datetime, tuple[datetime, datetime] | None],
+                     now: datetime) -> None:
+    """After the series changed: skips, agreed swaps (pins) and waiting swap requests follow
+    their occurrence to (its new original wall time, its new start); those whose occurrence
+    is gone (None) are deleted, and a waiting request is closed. Keys may swap places
+    (A→B while B→C), so rows are moved out of the way first."""
+    if not moves:
+        return
+    keys = [_local(old) for old in moves]
+    marks = ",".join("?" * len(keys))
+    for table, open_only in (("rota_skips", ""), ("rota_pins", ""),
+                             ("rota_swaps", " AND done_at IS NULL")):
+        await conn.execute(f"UPDATE {table} SET occurrence_local = 'moving:' || occurrence_local "
+                           f"WHERE rota_id = ? AND occurrence_local IN ({marks}){open_only}",
+                           (rota_id, *keys))
+    for old, target in moves.items():
+        moving = "moving:" + _local(old)
+        if target is None:
+            for table in ("rota_skips", "rota_pins"):
+                await conn.execute(f"DELETE FROM {table} WHERE rota_id = ? AND "
+                                   "occurrence_local = ?", (rota_id, moving))
+            await conn.execute("UPDATE rota_swaps SET occurrence_local = ?, done_at = ? "
+                               "WHERE rota_id = ? AND occurrence_local = ?",
+                               (_local(old), iso(now), rota_id, moving))
+            continue
+        for table in ("rota_skips", "rota_pins"):
+            await conn.execute(f"UPDATE OR REPLACE {table} SET occurrence_local = ? "
+                               "WHERE rota_id = ? AND occurrence_local = ?",
+                               (_local(target[0]), rota_id, moving))
+        await conn.execute("UPDATE rota_swaps SET occurrence_local = ?, start_utc = ? "
+                           "WHERE rota_id = ? AND occurrence_local = ?",
+                           (_local(target[0]), iso(target[1]), rota_id, moving))

@@ -7,6 +7,8 @@ import aiosqlite
 from storage.db import Database
 
 SYNC_TOKEN = "sync_token"
+# When a sync last succeeded (UTC ISO), so `minga status` can tell a deaf bot from a quiet one.
+LAST_SYNC_OK = "last_sync_ok"
 
 
 async def get_value(db: Database, key: str) -> str | None:
@@ -55,3 +57,13 @@ async def record_room(conn: aiosqlite.Connection, room_id: str, joined_ts: int) 
 
 async def forget_room(conn: aiosqlite.Connection, room_id: str) -> None:
     await conn.execute("DELETE FROM rooms WHERE room_id = ?", (room_id,))
+
+
+async def record_last_sync(db: Database, when_iso: str) -> None:
+    """Its own short transaction: the sync loop calls this at most every half minute."""
+    async with db.transaction() as conn:
+        await set_value(conn, LAST_SYNC_OK, when_iso)
+
+
+async def last_sync(db: Database) -> str | None:
+    return await get_value(db, LAST_SYNC_OK)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from commands.context import Context
 from commands.router import Router
+from domain.people import shown_name
 from storage import Database
 from storage.members import set_zone
 from storage.state import record_room
@@ -46,7 +47,8 @@ class FakeRoom:
         return list(self.levels if self.joined is None else self.joined)
 
     def display_name(self, user_id: str) -> str:
-        return self.names(user_id)
+        """As the bot's view: a forgotten member's pseudonym is shown translated."""
+        return self.names(user_id) if user_id.startswith("@") else shown_name(user_id)
 
     def power_level(self, user_id: str) -> int:
         return self.levels.get(user_id, 0)

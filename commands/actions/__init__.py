@@ -3,9 +3,5 @@
 from __future__ import annotations
 
 from commands.actions import commands, digest, minutes, nudges
-from commands.router import Router
 
-
-def register(router: Router) -> None:
-    for module in (commands, minutes, nudges, digest):
-        module.register(router)
+PARTS = (commands.cmds, minutes.cmds, nudges.cmds, digest.cmds)

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from commands.common import room_default_zone, zone_of
 from commands.context import Context, RoomView
-from commands.errors import PermissionDenied, UserError
+from commands.errors import PermissionDenied, UserError, errors_show, with_readings
 from commands.jobs import JobEnv
 from commands.reply import Msg
 from domain.digest import ENVELOPE, pack, parts_size
@@ -22,7 +22,6 @@ from domain.due import (
     leading_people,
     overdue_by,
     parse_due,
-    split_due_clause,
 )
 from domain.i18n import N_, _, ngettext
 from domain.when import WhenError
@@ -44,6 +43,7 @@ _NO_TEXT = {
     "info": N_("What is the info? Give its text."),
 }
 
+
 def check_text(text: str, example: str | None = None, what: str = "action") -> str:
     """The text of an item or a minutes line, or a reply saying what is wrong with it.
 
@@ -51,45 +51,39 @@ def check_text(text: str, example: str | None = None, what: str = "action") -> s
     example = _(EXAMPLE) if example is None else example
     if not text.split() and what in _NO_TEXT:
         raise UserError(_(_NO_TEXT[what]), example)
-    try:
+    with errors_show(example):
         return clean_text(text, what)
-    except ValueError as err:
-        raise UserError(str(err), example) from None
 
 
 def take_owners(ctx: Context, text: str) -> tuple[list[str], str]:
-    """Leading mentions → owners (members of this room only), and the rest of the text."""
-    try:
+    """Leading mentions → owners (members of this room only), and the rest of the text;
+    whichever command asks (`!actions @who` too), a bad name shows how `!action` names."""
+    with errors_show(_(EXAMPLE)):
         owners, rest = leading_people(text, ctx.mentioned, ctx.room.members(),
-                                      ctx.room.display_name)
-    except ValueError as err:
-        raise UserError(str(err), _(EXAMPLE)) from None
+                                      ctx.room.display_name, ctx.pills)
     return owners, rest
 
 
-def split_due(text: str) -> tuple[str, str | None]:
-    """`<text> due <when>` → (text, when); the domain rule, with a friendly error."""
-    try:
-        return split_due_clause(text)
-    except ValueError as err:
-        raise UserError(str(err), _(EXAMPLE)) from None
-
-
-async def read_due(ctx: Context, when: str, owner: str, example: str, *,
+async def read_due(ctx: Context, when: str, owner: str, example: str, *, typed: str,
                    in_text: bool = False) -> Due:
     """A due date in the owner's zone; a past one is refused with a date to use instead.
 
-    `in_text`: the date came from `<text> due <when>`, where the word "due" may have been
-    meant as part of the text, so say how to keep it there. `example` is already translated
-    and keeps the command word "due".
+    `typed` is the whole command as typed: a date with two readings is refused with the
+    command for each. `in_text`: the date came from `<text> due <when>`, where the word
+    "due" may have been meant as part of the text, so say how to keep it there. `example`
+    is already translated and keeps the command word "due".
     """
     zone, _default = await zone_of(ctx, owner)
     try:
         return parse_due(when, ctx.now, zone)
     except DuePassed as err:
-        fixed = re.sub(r"\bdue\s+\S.*$", f"due {err.suggestion}", example)
+        at = typed.rfind(when)
+        fixed = typed[:at] + err.suggestion if at >= 0 else re.sub(
+            r"\bdue\s+\S.*$", f"due {err.suggestion}", example)
         raise UserError(str(err), fixed) from None
     except (WhenError, ZoneError) as err:
+        if isinstance(err, WhenError) and err.readings:
+            raise with_readings(err, typed, when) from None
         message = str(err)
         if in_text:
             # Translators: "due" is the command word of `!action <text> due <when>`; keep it.
@@ -108,13 +102,28 @@ async def find_action(ctx: Context, number: int) -> Action:
     return action
 
 
-def require_say(ctx: Context, action: Action) -> None:
-    """Changing an item is for whoever added it, its owners and moderators."""
-    if ctx.sender in (action.created_by, *action.owners) or ctx.is_moderator():
-        return
-    raise PermissionDenied(
-        _("Only whoever added #{number}, its owners or a room moderator can change it.")
-        .format(number=action.number))
+# One rule for every change, by command or by ✅: whoever added the item, its owners and
+# room moderators. One whole sentence per verb, so translators never glue a verb in.
+_ONLY = {
+    "change": N_("Only whoever added #{number}, its owners or a room moderator can change it."),
+    "close": N_("Only whoever added #{number}, its owners or a room moderator can close it."),
+    "reopen": N_("Only whoever added #{number}, its owners or a room moderator can reopen it."),
+}
+
+
+def may_change(ctx: Context, action: Action) -> bool:
+    """Whoever added the item, its owners and room moderators may close, reopen or change it."""
+    return ctx.sender in (action.created_by, *action.owners) or ctx.is_moderator()
+
+
+def refusal(action: Action, verb: str = "change") -> str:
+    """Why the sender may not `verb` ("change", "close", "reopen") this item."""
+    return _(_ONLY[verb]).format(number=action.number)
+
+
+def require_say(ctx: Context, action: Action, verb: str = "change") -> None:
+    if not may_change(ctx, action):
+        raise PermissionDenied(refusal(action, verb))
 
 
 async def note_presence(ctx: Context) -> Minutes | None:

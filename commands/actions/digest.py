@@ -31,7 +31,7 @@ from commands.errors import PermissionDenied, UserError
 from commands.jobs import JobEnv, PlannedJob, Post
 from commands.meetings.format import member_zones
 from commands.reply import Msg, bolded, coded, fill
-from commands.router import Arg, Router, with_prefix
+from commands.router import Arg, CommandSet, Router, with_prefix
 from domain.digest import (
     MESSAGE_BUDGET,
     fitting,
@@ -41,10 +41,10 @@ from domain.digest import (
     weekly_slot,
 )
 from domain.due import open_order
-from domain.i18n import N_, _, use_language
+from domain.i18n import N_, _, colon, use_language
 from domain.recurrence import occurrences_cached
 from domain.timefmt import format_local, local_time_line
-from domain.when import WEEKDAY_WORDS, WhenError, parse_when
+from domain.when import WEEKDAY_WORDS, parse_when
 from domain.words import to_english
 from domain.zones import ZoneError, resolve_zone, zone_label
 from storage.actions import (
@@ -225,7 +225,7 @@ async def meeting_blocks(env: JobEnv, room_id: str, room: RoomView, zone: str) -
         for hook in env.hooks.get("meeting-roles", []):
             roles.extend(await hook(env.db, meeting, occ))
         for index, (role, user) in enumerate(roles):
-            block.text("   " if index == 0 else " · ").text(f"{role}: ").mention(
+            block.text("   " if index == 0 else " · ").text(role + colon()).mention(
                 user, room.display_name(user), notify=False)
         blocks.append(block.line() if roles else block)
     return blocks
@@ -303,100 +303,99 @@ def parse_schedule(text: str, now: datetime) -> tuple[int, time, str | None]:
     try:
         at = parse_when(words[1], now, "UTC").local.time().replace(second=0)
         zone = resolve_zone(" ".join(words[2:])) if len(words) > 2 else None
-    except ZoneError as err:
-        message = str(err)
-        if err.suggestions:
-            # Translators: {zones} is a list of time zones ("Africa/Nairobi, Africa/Lagos").
-            message += " " + _("Did you mean {zones}?").format(
-                zones=", ".join(err.suggestions[:3]))
-        raise UserError(message, _(SCHEDULE_EXAMPLE) + " Africa/Nairobi") from None
-    except WhenError as err:
-        raise UserError(str(err), _(SCHEDULE_EXAMPLE)) from None
+    except ZoneError as err:  # the example shows where a zone goes; others the command's
+        err.example = _(SCHEDULE_EXAMPLE) + " Africa/Nairobi"
+        raise
     return WEEKDAY_WORDS[words[0].lower()], at, zone
 
 
-def register(router: Router) -> None:
-    schedules = router.schedules
-    schedules.job("digest")(fire_digest)
-    schedules.planner(plan_digests)
+cmds = CommandSet()
+cmds.schedules.job("digest")(fire_digest)
+cmds.schedules.planner(plan_digests)
 
-    @schedules.replanner("digest")
-    async def replan_digest(db: Database, settings_id: int, now: datetime
-                            ) -> tuple[str, list[PlannedJob]]:
-        settings = await get_digest_settings_by_id(db, settings_id)
-        if settings is None:
-            return f"digest:#{settings_id}:", []
-        return f"digest:{settings.room_id}:", await digest_jobs(db, settings.room_id, now)
 
-    @router.command("digest",
-                    summary=N_("The weekly digest: open actions, closed ones, meetings."),
-                    usage=N_("!digest [schedule <day> <time> [<zone>] | off | on | now]"),
-                    examples=(SCHEDULE_EXAMPLE, "!digest now", "!digest off"))
-    async def digest(ctx: Context) -> None:
-        await note_presence(ctx)
-        settings = await get_digest_settings(ctx.db, ctx.room_id)
-        zone = settings.zone or await room_default_zone(ctx)
-        if not settings.enabled:
-            # Translators: {on} and {schedule} are commands.
-            ctx.reply(fill(Msg(), _("The weekly digest is off here. Turn it on with {on} or "
-                                    "{schedule}"),
-                           on=coded("!digest on"), schedule=coded(_(SCHEDULE_EXAMPLE))))
-            return
-        if settings.id is None:
-            # Translators: {schedule} is e.g. "Mondays at 09:00 (Nairobi)", {next} a date and
-            # time; {change} and {now} are commands.
-            template = _("The weekly digest goes out {schedule} — the default, once the room "
-                         "has action items or meetings. Next: {next}. Change with {change}, "
-                         "see it now with {now}")
-        else:
-            # Translators: {schedule} is e.g. "Mondays at 09:00 (Nairobi)", {next} a date and
-            # time; {change} and {now} are commands.
-            template = _("The weekly digest goes out {schedule}. Next: {next}. Change with "
-                         "{change}, see it now with {now}")
-        ctx.reply(fill(Msg(), template, schedule=describe(settings, zone),
-                       next=await next_digest(ctx.db, settings, zone, ctx.now),
-                       change=coded(_(SCHEDULE_EXAMPLE)), now=coded("!digest now")))
+@cmds.schedules.replanner("digest")
+async def replan_digest(db: Database, settings_id: int, now: datetime
+                        ) -> tuple[str, list[PlannedJob]]:
+    settings = await get_digest_settings_by_id(db, settings_id)
+    if settings is None:
+        return f"digest:#{settings_id}:", []
+    return f"digest:{settings.room_id}:", await digest_jobs(db, settings.room_id, now)
 
-    @digest.sub("schedule", summary=N_("When the digest goes out (moderators)."),
+
+@cmds.command("digest",
+              summary=N_("The weekly digest: open actions, closed ones, meetings."),
+              usage=N_("!digest [schedule <day> <time> [<zone>] | off | on | now]"),
+              examples=(SCHEDULE_EXAMPLE, "!digest now", "!digest off"))
+async def digest_cmd(ctx: Context) -> None:
+    await note_presence(ctx)
+    settings = await get_digest_settings(ctx.db, ctx.room_id)
+    zone = settings.zone or await room_default_zone(ctx)
+    if not settings.enabled:
+        # Translators: {on} and {schedule} are commands.
+        ctx.reply(fill(Msg(), _("The weekly digest is off here. Turn it on with {on} or "
+                                "{schedule}"),
+                       on=coded("!digest on"), schedule=coded(_(SCHEDULE_EXAMPLE))))
+        return
+    if settings.id is None:
+        # Translators: {schedule} is e.g. "Mondays at 09:00 (Nairobi)", {next} a date and
+        # time; {change} and {now} are commands.
+        template = _("The weekly digest goes out {schedule} — the default, once the room "
+                     "has action items or meetings. Next: {next}. Change with {change}, "
+                     "see it now with {now}")
+    else:
+        # Translators: {schedule} is e.g. "Mondays at 09:00 (Nairobi)", {next} a date and
+        # time; {change} and {now} are commands.
+        template = _("The weekly digest goes out {schedule}. Next: {next}. Change with "
+                     "{change}, see it now with {now}")
+    ctx.reply(fill(Msg(), template, schedule=describe(settings, zone),
+                   next=await next_digest(ctx.db, settings, zone, ctx.now),
+                   change=coded(_(SCHEDULE_EXAMPLE)), now=coded("!digest now")))
+
+
+@digest_cmd.sub("schedule", summary=N_("When the digest goes out (moderators)."),
                 usage=N_("!digest schedule <day> <time> [<zone>]"),
                 examples=(SCHEDULE_EXAMPLE, N_("!digest schedule fri 16:00 Europe/Lisbon")),
                 args=(Arg("text", rest=True),))
-    async def schedule(ctx: Context, text: str) -> None:
-        require_moderator(ctx)
-        weekday, at, zone = parse_schedule(text, ctx.now)
-        await save(ctx, enabled=True, weekday=weekday, at=at, zone=zone)
+async def digest_schedule(ctx: Context, text: str) -> None:
+    require_moderator(ctx)
+    weekday, at, zone = parse_schedule(text, ctx.now)
+    await save(ctx, enabled=True, weekday=weekday, at=at, zone=zone)
 
-    @digest.sub("on", summary=N_("Turn the digest on (moderators)."), usage="!digest on",
+
+@digest_cmd.sub("on", summary=N_("Turn the digest on (moderators)."), usage="!digest on",
                 examples=("!digest on",))
-    async def on(ctx: Context) -> None:
-        require_moderator(ctx)
-        current = await get_digest_settings(ctx.db, ctx.room_id)
-        await save(ctx, enabled=True, weekday=current.weekday, at=current.at, zone=current.zone)
+async def digest_on(ctx: Context) -> None:
+    require_moderator(ctx)
+    current = await get_digest_settings(ctx.db, ctx.room_id)
+    await save(ctx, enabled=True, weekday=current.weekday, at=current.at, zone=current.zone)
 
-    @digest.sub("off", summary=N_("Turn the digest off (moderators)."), usage="!digest off",
+
+@digest_cmd.sub("off", summary=N_("Turn the digest off (moderators)."), usage="!digest off",
                 examples=("!digest off",))
-    async def off(ctx: Context) -> None:
-        require_moderator(ctx)
-        current = await get_digest_settings(ctx.db, ctx.room_id)
-        await save(ctx, enabled=False, weekday=current.weekday, at=current.at, zone=current.zone)
+async def digest_off(ctx: Context) -> None:
+    require_moderator(ctx)
+    current = await get_digest_settings(ctx.db, ctx.room_id)
+    await save(ctx, enabled=False, weekday=current.weekday, at=current.at, zone=current.zone)
 
-    @digest.sub("now", summary=N_("Show this week's digest now."), usage="!digest now",
+
+@digest_cmd.sub("now", summary=N_("Show this week's digest now."), usage="!digest now",
                 examples=("!digest now",))
-    async def now(ctx: Context) -> None:
-        await note_presence(ctx)
-        settings = await get_digest_settings(ctx.db, ctx.room_id)
+async def digest_now(ctx: Context, router: Router) -> None:
+    await note_presence(ctx)
+    settings = await get_digest_settings(ctx.db, ctx.room_id)
 
-        async def this_room(room_id: str) -> RoomView | None:
-            return ctx.room if room_id == ctx.room_id else None
+    async def this_room(room_id: str) -> RoomView | None:
+        return ctx.room if room_id == ctx.room_id else None
 
-        env = JobEnv(ctx.db, ctx.now, ctx.settings, this_room, schedules.hooks)
-        zone = settings.zone or await room_default_zone(ctx)
-        messages = await digest_messages(env, ctx.room_id, ctx.room, zone, is_reply=True)
-        if not messages:
-            ctx.reply(Msg().text(_("Nothing to report: no open actions, nothing closed in "
-                                   "the last 7 days, no meetings in the coming week.")))
-        for msg in messages:
-            ctx.reply(msg)
+    env = JobEnv(ctx.db, ctx.now, ctx.settings, this_room, router.schedules.hooks)
+    zone = settings.zone or await room_default_zone(ctx)
+    messages = await digest_messages(env, ctx.room_id, ctx.room, zone, is_reply=True)
+    if not messages:
+        ctx.reply(Msg().text(_("Nothing to report: no open actions, nothing closed in "
+                               "the last 7 days, no meetings in the coming week.")))
+    for msg in messages:
+        ctx.reply(msg)
 
 
 async def save(ctx: Context, *, enabled: bool, weekday: int, at: time, zone: str | None

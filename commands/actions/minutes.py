@@ -1,7 +1,8 @@
 """`!meeting start|end`, `!decision`, `!info`, `!minutes`: minutes of what members tag.
 
 Only lines tagged with a command are recorded, never the conversation around them.
-Attendees are the members who used a command while the minutes were open. Open actions
+Attendees are the members who used a command while the minutes were open, whatever its
+outcome (refused or mistyped too), and those who closed an item with ✅. Open actions
 recorded at one occurrence of a series are carried into the next: its 24-hour reminder
 lists them (the "reminder" hook), and so does its agenda once `!meeting agenda` calls the
 "agenda" hook registered here.
@@ -23,11 +24,11 @@ from commands.actions.common import (
 )
 from commands.common import room_default_zone, room_lang
 from commands.context import Context, RoomView
-from commands.errors import UserError
+from commands.errors import UserError, errors_show
 from commands.jobs import JobEnv
-from commands.meetings.commands import find_meeting, parse_ref
+from commands.meetings.commands import find_meeting, meeting_cmd, parse_ref
 from commands.reply import Attachment, Msg, bolded, coded, fill, react
-from commands.router import Arg, Router
+from commands.router import Arg, CommandSet
 from domain.due import format_due
 from domain.i18n import N_, _, ngettext, use_language
 from domain.recurrence import Occurrence, occurrences
@@ -52,6 +53,8 @@ from storage.minutes import (
 
 # Translators: the usage of a command: keep "!decision"/"!info"; translate <text>.
 DECISION_USAGE, INFO_USAGE = N_("!decision <text>"), N_("!info <text>")
+DECISION_EXAMPLE = N_("!decision We meet in person in May")
+INFO_EXAMPLE = N_("!info The venue moved to the library")
 # Headings of the minutes.
 DECISIONS, INFORMATION, ACTIONS = N_("Decisions"), N_("Information"), N_("Actions")
 NOW_WINDOW = timedelta(minutes=30)  # "happening now": from 30 min before to 30 min after
@@ -191,140 +194,159 @@ async def carried_lines(db: Database, meeting: Meeting, before_local: datetime, 
                            more), count=more, command=coded("!actions")).line()
 
 
-def register(router: Router) -> None:
-    meeting = router.find("meeting")
-    assert meeting is not None
+cmds = CommandSet()
 
-    @meeting.sub("start", summary=N_("Open minutes for the meeting happening now."),
-                 usage=N_("!meeting start [<id>]"),
-                 examples=("!meeting start", "!meeting start m1"),
-                 args=(Arg("id", parse_ref, optional=True),))
-    async def start(ctx: Context, id: int | None) -> None:
-        await note_presence(ctx)
-        current = await unended_minutes(ctx.db, ctx.room_id)
-        if current and ctx.now - current.started_at <= MAX_OPEN:
-            raise UserError(_("Minutes are already open here; end them first."),
-                            "!meeting end")
-        if current:  # forgotten: they stopped recording after MAX_OPEN anyway
-            await end_minutes(ctx.db.conn, current.id, current.started_at + MAX_OPEN)
-        found = await occurrence_now(ctx, id)
-        await start_minutes(ctx.db.conn, room_id=ctx.room_id,
-                            meeting_id=found[0].id if found else None,
-                            occurrence_local=found[1].original_local if found else None,
-                            user_id=ctx.sender, now=ctx.now)
-        msg = Msg()
-        if found:
-            # Translators: {meeting} is a meeting's id and title ("m1 Network call"), {when}
-            # its date, time and place.
-            fill(msg, _("Minutes are open for {meeting} ({when})."),
-                 meeting=bolded(f"m{found[0].number} {found[0].title}"),
-                 when=format_local(found[1].start_utc, found[0].series.zone))
-        else:
-            fill(msg, _("Minutes are open (no scheduled meeting is happening now; name one "
-                        "with {command})."), command=coded("!meeting start m1"))
-        # Translators: {decision}, {info}, {action} and {end} are commands.
-        fill(msg.text(" "), _("I record only tagged lines: {decision}, {info}, {action}. "
-                              "End with {end}."),
-             decision=coded(_(DECISION_USAGE)), info=coded(_(INFO_USAGE)),
-             action=coded("!action …"), end=coded("!meeting end")).line()
-        if found:
-            await carried_lines(ctx.db, found[0], found[1].original_local, ctx.room,
-                                await room_default_zone(ctx), ctx.now, msg)
-        ctx.reply(msg)
 
-    @meeting.sub("end", summary=N_("Close the minutes and post them."), usage="!meeting end",
-                 examples=("!meeting end",))
-    async def end(ctx: Context) -> None:
-        current = await unended_minutes(ctx.db, ctx.room_id)
-        if current is None:
-            raise UserError(_("No minutes are open in this room."), "!meeting start")
-        await attend(ctx.db.conn, current.id, ctx.sender, ctx.now)
-        finished = min(ctx.now, current.started_at + MAX_OPEN)
-        await end_minutes(ctx.db.conn, current.id, finished)
-        default = await room_default_zone(ctx)
-        # The minutes are the room's record, posted for everyone: in the room's language.
-        with use_language(await room_lang(ctx.db, ctx.room_id, ctx.settings)):
-            view = await minutes_view(ctx.db, ctx.room, replace(current, ended_at=finished),
-                                      default, ctx.now)
-            for msg in as_messages(view):
-                ctx.reply(msg)
-
-    register_line(router, "decision", N_("Record a decision in the open minutes."),
-                  DECISION_USAGE, N_("!decision We meet in person in May"))
-    register_line(router, "info", N_("Record a piece of information in the open minutes."),
-                  INFO_USAGE, N_("!info The venue moved to the library"))
-
-    @router.command("minutes", summary=N_("Show the last minutes, or get them as a file."),
-                    usage=N_("!minutes [<id>] [file]"),
-                    examples=("!minutes", "!minutes m1", "!minutes m1 file"),
-                    args=(Arg("text", optional=True, rest=True),))
-    async def minutes_cmd(ctx: Context, text: str | None) -> None:
-        await note_presence(ctx)
-        words = (text or "").lower().split()
-        as_file = "file" in words
-        refs = [w for w in words if w != "file"]
-        if len(refs) > 1:
-            # Translators: “file” is a command word: keep it.
-            raise UserError(_("Give one meeting id, and optionally “file”."), "!minutes m1 file")
-        found = await find_meeting(ctx, _ref(refs[0])) if refs else None
-        minutes = await last_minutes(ctx.db, ctx.room_id, found.id if found else None)
-        if minutes is None:
-            if found:
-                raise UserError(_("There are no minutes for m{number} yet.").format(
-                    number=found.number), "!meeting start")
-            raise UserError(_("There are no minutes in this room yet."), "!meeting start")
-        view = await minutes_view(ctx.db, ctx.room, minutes, await room_default_zone(ctx),
-                                  ctx.now)
-        if not as_file:
-            for msg in as_messages(view):
-                ctx.reply(msg)
-            return
-        name = f"minutes-{f'm{found.number}-' if found else ''}"
-        name += f"{minutes.started_at:%Y-%m-%d}.md"
-        ctx.reply(Msg(attachment=Attachment(name, "text/markdown",
-                                            as_markdown(view).encode())).text(name))
-
-    @router.schedules.hook("reminder")
-    async def carried_in_reminder(env: JobEnv, meeting: Meeting, original_local: datetime,
-                                  start_utc: datetime, lead_min: int, msg: Msg,
-                                  room: RoomView) -> None:
-        """The day-before reminder lists what is still open from earlier occurrences."""
-        if lead_min < CARRY_LEAD_MIN:
-            return
-        default = await room_zone(env.db, meeting.room_id) or env.settings.default_zone
-        await carried_lines(env.db, meeting, original_local, room, default, env.now, msg)
-
-    @router.schedules.hook("command")
-    async def present(ctx: Context, command: object) -> None:
-        """Any command used while minutes are open counts its sender as present, except
-        `!forget`: asking to be forgotten must not put the member back in the minutes."""
-        if getattr(command, "name", None) != "forget":
-            await note_presence(ctx)
-
-    @router.schedules.hook("agenda")
-    async def carried_in_agenda(ctx: Context, meeting: Meeting, occurrence: Occurrence,
-                                msg: Msg) -> None:
-        """For `!meeting agenda`: the carried actions under the agenda items."""
-        await carried_lines(ctx.db, meeting, occurrence.original_local, ctx.room,
+@cmds.sub(meeting_cmd, "start", summary=N_("Open minutes for the meeting happening now."),
+          usage=N_("!meeting start [<id>]"),
+          examples=("!meeting start", "!meeting start m1"),
+          args=(Arg("id", parse_ref, optional=True),))
+async def meeting_start(ctx: Context, id: int | None) -> None:
+    await note_presence(ctx)
+    current = await unended_minutes(ctx.db, ctx.room_id)
+    if current and ctx.now - current.started_at <= MAX_OPEN:
+        raise UserError(_("Minutes are already open here; end them first."),
+                        "!meeting end")
+    if current:  # forgotten: they stopped recording after MAX_OPEN anyway
+        await end_minutes(ctx.db.conn, current.id, current.started_at + MAX_OPEN)
+    found = await occurrence_now(ctx, id)
+    await start_minutes(ctx.db.conn, room_id=ctx.room_id,
+                        meeting_id=found[0].id if found else None,
+                        occurrence_local=found[1].original_local if found else None,
+                        user_id=ctx.sender, now=ctx.now)
+    msg = Msg()
+    if found:
+        # Translators: {meeting} is a meeting's id and title ("m1 Network call"), {when}
+        # its date, time and place.
+        fill(msg, _("Minutes are open for {meeting} ({when})."),
+             meeting=bolded(f"m{found[0].number} {found[0].title}"),
+             when=format_local(found[1].start_utc, found[0].series.zone))
+    else:
+        fill(msg, _("Minutes are open (no scheduled meeting is happening now; name one "
+                    "with {command})."), command=coded("!meeting start m1"))
+    # Translators: {decision}, {info}, {action} and {end} are commands.
+    fill(msg.text(" "), _("I record only tagged lines: {decision}, {info}, {action}. "
+                          "End with {end}."),
+         decision=coded(_(DECISION_USAGE)), info=coded(_(INFO_USAGE)),
+         action=coded("!action …"), end=coded("!meeting end")).line()
+    if found:
+        await carried_lines(ctx.db, found[0], found[1].original_local, ctx.room,
                             await room_default_zone(ctx), ctx.now, msg)
+    ctx.reply(msg)
 
 
-def register_line(router: Router, kind: str, summary: str, usage: str, example: str) -> None:
-    """`!decision` / `!info`; `summary`, `usage` and `example` are marked with N_."""
-    @router.command(kind, summary=summary, usage=usage, examples=(example,),
-                    args=(Arg("text", optional=True, rest=True),))
-    async def record(ctx: Context, text: str | None) -> None:
-        minutes = await note_presence(ctx)
-        if minutes is None:
-            raise UserError(_("No minutes are open, so there is nowhere to record this. "
-                              "Start them first."), "!meeting start")
-        await add_line(ctx.db.conn, minutes.id, kind, check_text(text or "", _(example), kind),
-                       ctx.sender, ctx.now)
-        ctx.reply(react(ctx.event_id, "📝"))
+@cmds.sub(meeting_cmd, "end", summary=N_("Close the minutes and post them."), usage="!meeting end",
+          examples=("!meeting end",))
+async def meeting_end(ctx: Context) -> None:
+    current = await unended_minutes(ctx.db, ctx.room_id)
+    if current is None:
+        raise UserError(_("No minutes are open in this room."), "!meeting start")
+    await attend(ctx.db.conn, current.id, ctx.sender, ctx.now)
+    finished = min(ctx.now, current.started_at + MAX_OPEN)
+    await end_minutes(ctx.db.conn, current.id, finished)
+    default = await room_default_zone(ctx)
+    # The minutes are the room's record, posted for everyone: in the room's language.
+    with use_language(await room_lang(ctx.db, ctx.room_id, ctx.settings)):
+        view = await minutes_view(ctx.db, ctx.room, replace(current, ended_at=finished),
+                                  default, ctx.now)
+        for msg in as_messages(view):
+            ctx.reply(msg)
 
 
-def _ref(word: str) -> int:
-    try:
-        return parse_ref(word)
-    except ValueError as err:
-        raise UserError(str(err), "!minutes m1") from None
+@cmds.command("decision", summary=N_("Record a decision in the open minutes."),
+              usage=DECISION_USAGE, examples=(DECISION_EXAMPLE,),
+              args=(Arg("text", optional=True, rest=True),))
+async def decision(ctx: Context, text: str | None) -> None:
+    await record(ctx, text, "decision", DECISION_EXAMPLE)
+
+
+@cmds.command("info", summary=N_("Record a piece of information in the open minutes."),
+              usage=INFO_USAGE, examples=(INFO_EXAMPLE,),
+              args=(Arg("text", optional=True, rest=True),))
+async def info(ctx: Context, text: str | None) -> None:
+    await record(ctx, text, "info", INFO_EXAMPLE)
+
+
+@dataclass(frozen=True)
+class MinutesAsk:
+    """What `!minutes` asks for: one meeting's last minutes (else the room's), as a file?"""
+
+    number: int | None = None
+    as_file: bool = False
+
+
+def minutes_ask(text: str) -> MinutesAsk:
+    """`[<id>] [file]`, in either order."""
+    words = text.lower().split()
+    refs = [w for w in words if w != "file"]
+    if len(refs) > 1:
+        # Translators: “file” is a command word: keep it.
+        raise UserError(_("Give one meeting id, and optionally “file”."), "!minutes m1 file")
+    with errors_show("!minutes m1"):
+        return MinutesAsk(parse_ref(refs[0]) if refs else None, "file" in words)
+
+
+@cmds.command("minutes", summary=N_("Show the last minutes, or get them as a file."),
+              usage=N_("!minutes [<id>] [file]"),
+              examples=("!minutes", "!minutes m1", "!minutes m1 file"),
+              args=(Arg("ask", minutes_ask, optional=True, rest=True, default=MinutesAsk()),))
+async def minutes_cmd(ctx: Context, ask: MinutesAsk) -> None:
+    await note_presence(ctx)
+    as_file = ask.as_file
+    found = await find_meeting(ctx, ask.number) if ask.number is not None else None
+    minutes = await last_minutes(ctx.db, ctx.room_id, found.id if found else None)
+    if minutes is None:
+        if found:
+            raise UserError(_("There are no minutes for m{number} yet.").format(
+                number=found.number), "!meeting start")
+        raise UserError(_("There are no minutes in this room yet."), "!meeting start")
+    view = await minutes_view(ctx.db, ctx.room, minutes, await room_default_zone(ctx),
+                              ctx.now)
+    if not as_file:
+        for msg in as_messages(view):
+            ctx.reply(msg)
+        return
+    name = f"minutes-{f'm{found.number}-' if found else ''}"
+    name += f"{minutes.started_at:%Y-%m-%d}.md"
+    ctx.reply(Msg(attachment=Attachment(name, "text/markdown",
+                                        as_markdown(view).encode())).text(name))
+
+
+@cmds.schedules.hook("reminder")
+async def carried_in_reminder(env: JobEnv, meeting: Meeting, original_local: datetime,
+                              start_utc: datetime, lead_min: int, msg: Msg,
+                              room: RoomView) -> None:
+    """The day-before reminder lists what is still open from earlier occurrences."""
+    if lead_min < CARRY_LEAD_MIN:
+        return
+    default = await room_zone(env.db, meeting.room_id) or env.settings.default_zone
+    await carried_lines(env.db, meeting, original_local, room, default, env.now, msg)
+
+
+@cmds.schedules.hook("command")
+async def present(ctx: Context, command: object) -> None:
+    """Any command used while minutes are open counts its sender as present, whether it
+    worked, was refused or was mistyped (`command` is None for an unknown one), except
+    `!forget`: asking to be forgotten must not put the member back in the minutes."""
+    if getattr(command, "name", None) != "forget":
+        await note_presence(ctx)
+
+
+@cmds.schedules.hook("agenda")
+async def carried_in_agenda(ctx: Context, meeting: Meeting, occurrence: Occurrence,
+                            msg: Msg) -> None:
+    """For `!meeting agenda`: the carried actions under the agenda items."""
+    await carried_lines(ctx.db, meeting, occurrence.original_local, ctx.room,
+                        await room_default_zone(ctx), ctx.now, msg)
+
+
+async def record(ctx: Context, text: str | None, kind: str, example: str) -> None:
+    """`!decision` / `!info`: a line of `kind` in the open minutes; `example` is marked
+    with N_."""
+    minutes = await note_presence(ctx)
+    if minutes is None:
+        raise UserError(_("No minutes are open, so there is nowhere to record this. "
+                          "Start them first."), "!meeting start")
+    await add_line(ctx.db.conn, minutes.id, kind, check_text(text or "", _(example), kind),
+                   ctx.sender, ctx.now)
+    ctx.reply(react(ctx.event_id, "📝"))

@@ -19,7 +19,7 @@ from commands.actions.common import (
 from commands.common import room_lang
 from commands.jobs import JobEnv, PlannedJob, Post
 from commands.reply import Msg, bolded, coded, fill
-from commands.router import Router, with_prefix
+from commands.router import CommandSet, with_prefix
 from domain.due import format_due, nudge_time
 from domain.i18n import _, use_language
 from storage.actions import (
@@ -105,13 +105,13 @@ async def fire_nudge(env: JobEnv, action_id: int, due_iso: str) -> list[Post]:
                  msg)]
 
 
-def register(router: Router) -> None:
-    schedules = router.schedules
-    schedules.job("action-nudge")(fire_nudge)
-    schedules.planner(plan_nudges)
+cmds = CommandSet()
+cmds.schedules.job("action-nudge")(fire_nudge)
+cmds.schedules.planner(plan_nudges)
 
-    @schedules.replanner("action")
-    async def replan_nudge(db: Database, action_id: int, now: datetime
-                           ) -> tuple[str, list[PlannedJob]]:
-        action = await get_action_by_id(db, action_id)
-        return f"action-nudge:{action_id}:", (await nudge_jobs(db, action, now) if action else [])
+
+@cmds.schedules.replanner("action")
+async def replan_nudge(db: Database, action_id: int, now: datetime
+                       ) -> tuple[str, list[PlannedJob]]:
+    action = await get_action_by_id(db, action_id)
+    return f"action-nudge:{action_id}:", (await nudge_jobs(db, action, now) if action else [])

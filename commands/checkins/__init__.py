@@ -7,15 +7,6 @@ the rules are in `domain.checkin`.
 
 from __future__ import annotations
 
-from commands.checkins import answers as checkin_answers
-from commands.checkins import commands as checkin_commands
-from commands.checkins import jobs as checkin_jobs
-from commands.checkins import summary as checkin_summary
-from commands.router import Router
+from commands.checkins import answers, commands, jobs, summary
 
-
-def register(router: Router) -> None:
-    checkin_commands.register(router)
-    checkin_answers.register(router)
-    checkin_jobs.register(router)
-    checkin_summary.register(router)
+PARTS = (commands.cmds, answers.cmds, jobs.cmds, summary.cmds)

@@ -14,7 +14,7 @@ from commands.checkins.format import cycle_label
 from commands.context import Context
 from commands.errors import UserError
 from commands.reply import Msg, react
-from commands.router import Interaction, Router
+from commands.router import CommandSet, Interaction
 from domain.checkin import MAX_WINDOW, answer_state
 from domain.i18n import _
 from storage.checkins import (
@@ -79,53 +79,57 @@ async def take_answer(ctx: Context, cycle: Cycle, text: str) -> None:
             day=cycle_label(cycle))))
 
 
-def register(router: Router) -> None:
-    @router.on("reply", "checkin:")
-    async def on_reply(ctx: Context, interaction: Interaction) -> bool:
-        found = cycle_id_of(interaction.key)
-        cycle = await get_cycle(ctx.db, found[0]) if found else None
-        if found is None or cycle is None or cycle.void:
-            return False
-        rest = found[1]
-        if rest.startswith("dm:"):
-            if rest[3:] != ctx.sender:
-                return False
-        elif ctx.room_id != cycle.room_id or ctx.sender not in ctx.room.members():
-            return False
-        await take_answer(ctx, cycle, interaction.text)
-        return True
+cmds = CommandSet()
 
-    @router.on("direct")
-    async def on_direct(ctx: Context, interaction: Interaction) -> bool:
-        if await direct_room_of(ctx.db, ctx.sender) != ctx.room_id:
-            return False
-        cycles = await dm_prompted_cycles(ctx.db, ctx.sender, ctx.now - DM_LOOKBACK)
-        for cycle in cycles:
-            if _state(ctx, cycle) != "closed":
-                await take_answer(ctx, cycle, interaction.text)
-                return True
-        if cycles:
-            raise _closed(cycles[0], _("The check-in of {day} is closed, so I didn't add this "
-                                       "as an answer."))
+
+@cmds.on("reply", "checkin:")
+async def on_reply(ctx: Context, interaction: Interaction) -> bool:
+    found = cycle_id_of(interaction.key)
+    cycle = await get_cycle(ctx.db, found[0]) if found else None
+    if found is None or cycle is None or cycle.void:
         return False
+    rest = found[1]
+    if rest.startswith("dm:"):
+        if rest[3:] != ctx.sender:
+            return False
+    elif ctx.room_id != cycle.room_id or ctx.sender not in ctx.room.members():
+        return False
+    await take_answer(ctx, cycle, interaction.text)
+    return True
 
-    @router.on("edit")
-    async def on_edit(ctx: Context, interaction: Interaction) -> bool:
-        if not interaction.target_event_id:
-            return False
-        answer = await answer_by_event(ctx.db, interaction.target_event_id)
-        if answer is None or answer.user_id != ctx.sender:
-            return False
-        cycle = await get_cycle(ctx.db, answer.cycle_id)
-        if cycle is None:
-            return False
-        if _state(ctx, cycle) == "closed":
-            raise _closed(cycle, _("The check-in of {day} is closed, so your edit was not "
-                                   "applied."))
-        text = interaction.text.strip()[:MAX_ANSWER]
-        if text and text != answer.text:
-            await edit_answer(ctx.db.conn, answer.id, text, ctx.now)
-            if cycle.summary_at is not None:
-                await want_summary_edit(ctx.db.conn, cycle.id)
-                ctx.changed.add(("checkin-summary", cycle.id))
-        return True
+
+@cmds.on("direct")
+async def on_direct(ctx: Context, interaction: Interaction) -> bool:
+    if await direct_room_of(ctx.db, ctx.sender) != ctx.room_id:
+        return False
+    cycles = await dm_prompted_cycles(ctx.db, ctx.sender, ctx.now - DM_LOOKBACK)
+    for cycle in cycles:
+        if _state(ctx, cycle) != "closed":
+            await take_answer(ctx, cycle, interaction.text)
+            return True
+    if cycles:
+        raise _closed(cycles[0], _("The check-in of {day} is closed, so I didn't add this "
+                                   "as an answer."))
+    return False
+
+
+@cmds.on("edit")
+async def on_edit(ctx: Context, interaction: Interaction) -> bool:
+    if not interaction.target_event_id:
+        return False
+    answer = await answer_by_event(ctx.db, interaction.target_event_id)
+    if answer is None or answer.user_id != ctx.sender:
+        return False
+    cycle = await get_cycle(ctx.db, answer.cycle_id)
+    if cycle is None:
+        return False
+    if _state(ctx, cycle) == "closed":
+        raise _closed(cycle, _("The check-in of {day} is closed, so your edit was not "
+                               "applied."))
+    text = interaction.text.strip()[:MAX_ANSWER]
+    if text and text != answer.text:
+        await edit_answer(ctx.db.conn, answer.id, text, ctx.now)
+        if cycle.summary_at is not None:
+            await want_summary_edit(ctx.db.conn, cycle.id)
+            ctx.changed.add(("checkin-summary", cycle.id))
+    return True

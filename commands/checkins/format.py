@@ -13,7 +13,7 @@ from datetime import date
 from commands.context import RoomView
 from commands.reply import Msg, coded, fill
 from domain.checkin import DEFAULT_QUESTIONS, Summary, describe_window
-from domain.i18n import _, ngettext
+from domain.i18n import _, colon, ngettext
 from domain.timefmt import format_day
 from storage.checkins import Cycle
 
@@ -158,7 +158,7 @@ def summary_msg(cycle: Cycle, summary: Summary) -> Msg:
     if summary.blockers:
         msg.bold(_("Blockers")).line()
         for who, text in summary.blockers:
-            msg.text("• ").bold(who).text(f": {text}").line()
+            msg.text("• ").bold(who).text(colon() + text).line()
     if summary.people:
         questions = shown_questions(summary.questions)
         msg.italic(" · ".join(f"{i}. {q}" for i, q in enumerate(questions, 1))).line()

@@ -20,7 +20,7 @@ from commands.checkins.format import dm_key, dm_msg, prompt_msg, room_key, root_
 from commands.common import member_lang, room_lang
 from commands.context import RoomView, Settings
 from commands.jobs import JobEnv, PlannedJob, Post
-from commands.router import Router, with_prefix
+from commands.router import CommandSet, with_prefix
 from domain.checkin import (
     MemberClock,
     Schedule,
@@ -285,18 +285,19 @@ def edit_job(cycle_id: int, now: datetime) -> PlannedJob:
     return PlannedJob(f"checkin-edit:{cycle_id}", now, EDIT, (cycle_id,))
 
 
-def register(router: Router) -> None:
-    schedules = router.schedules
-    schedules.job(PROMPT)(fire_prompt)
-    schedules.planner(plan_all)
+cmds = CommandSet()
+cmds.schedules.job(PROMPT)(fire_prompt)
+cmds.schedules.planner(plan_all)
 
-    @schedules.replanner("checkin")
-    async def replan_room(db: Database, settings_id: int, now: datetime
-                          ) -> tuple[str, list[PlannedJob]]:
-        settings = await get_settings_by_id(db, settings_id)
-        return job_prefix(settings_id), (await plan_room(db, settings, now) if settings else [])
 
-    @schedules.replanner("checkin-summary")
-    async def replan_summary(db: Database, cycle_id: int, now: datetime
-                             ) -> tuple[str, list[PlannedJob]]:
-        return f"checkin-edit:{cycle_id}", [edit_job(cycle_id, now)]
+@cmds.schedules.replanner("checkin")
+async def replan_room(db: Database, settings_id: int, now: datetime
+                      ) -> tuple[str, list[PlannedJob]]:
+    settings = await get_settings_by_id(db, settings_id)
+    return job_prefix(settings_id), (await plan_room(db, settings, now) if settings else [])
+
+
+@cmds.schedules.replanner("checkin-summary")
+async def replan_summary(db: Database, cycle_id: int, now: datetime
+                         ) -> tuple[str, list[PlannedJob]]:
+    return f"checkin-edit:{cycle_id}", [edit_job(cycle_id, now)]

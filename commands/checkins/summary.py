@@ -24,9 +24,10 @@ from commands.common import room_lang
 from commands.context import RoomView
 from commands.jobs import JobEnv, Post
 from commands.reply import Msg
-from commands.router import Router
+from commands.router import CommandSet
 from domain.checkin import PersonAnswers, Summary, summarise
-from domain.i18n import _, use_language
+from domain.i18n import _, colon, use_language
+from domain.people import shown_name
 from storage.checkins import (
     Cycle,
     answers_of,
@@ -54,8 +55,8 @@ async def build_summary(db: Database, cycle: Cycle, room: RoomView | None = None
 
     def name(user_id: str) -> str:
         if user_id in names:
-            return names[user_id] or user_id
-        return room.display_name(user_id) if room else user_id[1:].split(":", 1)[0]
+            return shown_name(user_id, names[user_id])
+        return room.display_name(user_id) if room else shown_name(user_id)
 
     by_user: dict[str, list[tuple[str, bool]]] = {}
     for answer in answers:
@@ -126,10 +127,10 @@ async def digest_section(env: JobEnv, room_id: str, msg: Msg, room: RoomView) ->
     with use_language(msg.lang):  # the digest's language, whoever asked for it
         msg.bold(_("Blockers from the last check-in")).text(f" ({cycle_label(cycle)})").line()
     for who, text in summary.blockers:
-        msg.text("• ").bold(who).text(f": {text}").line()
+        msg.text("• ").bold(who).text(colon() + text).line()
 
 
-def register(router: Router) -> None:
-    router.schedules.job(CLOSE)(fire_close)
-    router.schedules.job(EDIT)(fire_edit)
-    router.schedules.hook("digest")(digest_section)
+cmds = CommandSet()
+cmds.schedules.job(CLOSE)(fire_close)
+cmds.schedules.job(EDIT)(fire_edit)
+cmds.schedules.hook("digest")(digest_section)

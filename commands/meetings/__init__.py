@@ -1,11 +1,8 @@
-"""Meetings: series and one-offs, their settings, fair-time suggestions and reminders."""
+"""Meetings: series and one-offs, their settings, fair-time suggestions and polls, and
+reminders."""
 
 from __future__ import annotations
 
-from commands.meetings import commands, reminders, settings, suggest
-from commands.router import Router
+from commands.meetings import chart, commands, polls, reminders, settings, suggest
 
-
-def register(router: Router) -> None:
-    for module in (commands, settings, suggest, reminders):
-        module.register(router)
+PARTS = (commands.cmds, settings.cmds, suggest.cmds, polls.cmds, reminders.cmds, chart.cmds)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from commands.common import room_default_zone, zone_of
 from commands.context import Context, RoomView
 from commands.reply import Msg, coded, fill
-from domain.i18n import N_, _
+from domain.i18n import N_, _, ngettext
 from domain.recurrence import Occurrence, describe_rule
 from domain.timefmt import format_day, format_local, local_time_line, relative
 from domain.zones import zone_label
@@ -40,17 +40,27 @@ def tz_hint(msg: Msg) -> Msg:
 
 
 def duration_words(duration: timedelta) -> str:
-    """"45 min", "1h", "1h30"."""
+    """"45 min", "1h", "1h30" (plural forms where a language counts: "ساعة واحدة")."""
     minutes = int(duration.total_seconds() // 60)
     if minutes < 60:
-        # Translators: a meeting's length under an hour, e.g. "45 min".
-        return _("{minutes} min").format(minutes=minutes)
+        return minutes_words(minutes)
+    hours = minutes // 60
     if minutes % 60:
-        # Translators: a meeting's length in hours and minutes, e.g. "1h30"; {minutes} has
-        # two digits.
-        return _("{hours}h{minutes}").format(hours=minutes // 60, minutes=f"{minutes % 60:02d}")
-    # Translators: a meeting's length in whole hours, e.g. "2h".
-    return _("{hours}h").format(hours=minutes // 60)
+        # Translators: a meeting's length in hours and minutes, e.g. "1h30"; {count} is the
+        # hours (the plural follows it), {minutes} has two digits.
+        return ngettext("{count}h{minutes}", "{count}h{minutes}", hours).format(
+            count=hours, minutes=f"{minutes % 60:02d}")
+    return hours_words(hours)
+
+
+def minutes_words(minutes: int) -> str:
+    # Translators: a length under an hour, e.g. "45 min".
+    return ngettext("{count} min", "{count} min", minutes).format(count=minutes)
+
+
+def hours_words(hours: int) -> str:
+    # Translators: a length in whole hours, e.g. "2h" (Arabic: "ساعة واحدة", "ساعتين").
+    return ngettext("{count}h", "{count}h", hours).format(count=hours)
 
 
 def series_words(meeting: Meeting) -> str:
@@ -60,6 +70,15 @@ def series_words(meeting: Meeting) -> str:
         # Translators: a one-off meeting; {when} is e.g. "Thu 3 Dec 2026 at 14:00".
         words = _("once, {when}").format(when=format_local_wall(meeting))
     length = duration_words(series.duration)
+    if len(series.alternate_local_times) > 1:
+        first, second = series.alternate_local_times[:2]
+        # Translators: {schedule} is e.g. "every 2 weeks on Thursday at 15:00", {time} and
+        # {other_time} the two other times of day that take turns with it ("16:00", "02:00"),
+        # {place} a city ("Nairobi"), {zone} a time zone id, {length} the meeting's length.
+        return _("{schedule}, taking turns with {time} and {other_time} ({place} time, "
+                 "{zone}), {length}").format(
+            schedule=words, time=f"{first:%H:%M}", other_time=f"{second:%H:%M}",
+            place=zone_label(series.zone), zone=series.zone, length=length)
     if series.alternate_local_time:
         # Translators: {schedule} is e.g. "every 2 weeks on Thursday at 06:00", {time} the
         # other time of day ("15:00"), {place} a city ("Nairobi"), {zone} a time zone id

@@ -17,7 +17,7 @@ from commands.context import RoomView
 from commands.jobs import JobEnv, PlannedJob, Post
 from commands.meetings.format import member_zones
 from commands.reply import Msg, bolded, fill
-from commands.router import Router
+from commands.router import CommandSet
 from domain.i18n import _, use_language
 from domain.recurrence import Override, occurrence_on, occurrences
 from domain.timefmt import local_time_line, relative
@@ -193,13 +193,13 @@ async def reminder_message(env: JobEnv, meeting: Meeting, original: datetime, st
     return msg
 
 
-def register(router: Router) -> None:
-    schedules = router.schedules
-    schedules.job("reminder")(fire_reminder)
-    schedules.planner(plan_all)
+cmds = CommandSet()
+cmds.schedules.job("reminder")(fire_reminder)
+cmds.schedules.planner(plan_all)
 
-    @schedules.replanner("meeting")
-    async def replan_meeting(db: Database, meeting_id: int, now: datetime
-                             ) -> tuple[str, list[PlannedJob]]:
-        meeting = await get_meeting_by_id(db, meeting_id)
-        return job_prefix(meeting_id), (await plan_meeting(db, meeting, now) if meeting else [])
+
+@cmds.schedules.replanner("meeting")
+async def replan_meeting(db: Database, meeting_id: int, now: datetime
+                         ) -> tuple[str, list[PlannedJob]]:
+    meeting = await get_meeting_by_id(db, meeting_id)
+    return job_prefix(meeting_id), (await plan_meeting(db, meeting, now) if meeting else [])

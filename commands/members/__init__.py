@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 from commands.members import away, hours, lang, privacy, tz
-from commands.router import Router
 
 # `!away` is listed with the meeting tools in `!help`; the profile commands come last.
-ABSENCES = (away,)
-PROFILE = (tz, hours, lang, privacy)
-
-
-def register(router: Router, modules: tuple = ABSENCES + PROFILE) -> None:
-    for module in modules:
-        module.register(router)
+ABSENCES = (away.cmds,)
+PROFILE = (tz.cmds, hours.cmds, lang.cmds, privacy.cmds)

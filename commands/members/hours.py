@@ -4,22 +4,14 @@ from __future__ import annotations
 
 from commands.common import zone_of
 from commands.context import Context
-from commands.errors import UserError
 from commands.reply import Msg
-from commands.router import Arg, Router
-from domain.hours import HoursError, WorkingHours, parse_hours
+from commands.router import Arg, CommandSet
+from domain.hours import WorkingHours, read_hours
 from domain.i18n import N_, _
 from storage.members import get_member, set_hours
 
 # Translators: keep "!hours set" and the times; the days as members may type them.
 EXAMPLE = N_("!hours set 09:00-17:00 Mon-Fri")
-
-
-def _parse(text: str) -> WorkingHours:
-    try:
-        return parse_hours(text)
-    except HoursError as err:
-        raise UserError(str(err), _(EXAMPLE)) from None
 
 
 def _room_default(msg: Msg) -> None:
@@ -29,43 +21,53 @@ def _room_default(msg: Msg) -> None:
         _("!tz set <city>"))
 
 
-def register(router: Router) -> None:
-    @router.command(
-        "hours",
-        summary=N_("Your working hours, in your own zone."),
-        # Translators: keep "!hours set"; translate <from>, <to> and <days>.
-        usage=N_("!hours [set <from>-<to> [<days>]]"),
-        # Translators: keep "!hours set" and the times; the days as members may type them.
-        examples=(EXAMPLE, N_("!hours set 08:00-16:00 Sun-Thu")),
-    )
-    async def hours(ctx: Context) -> None:
-        member = await get_member(ctx.db, ctx.sender)
-        zone, is_default = await zone_of(ctx)
-        if not member.hours:
-            # Translators: followed by an example command.
-            ctx.reply(Msg().text(_("You have not set working hours. Set them with") + " ").code(
-                _(EXAMPLE)))
-            return
-        described = WorkingHours.from_storage(member.hours).describe()
-        # Translators: {hours} describes the hours and days, e.g. "09:00–17:00 Mon–Fri".
-        msg = Msg().text(_("Your working hours: {hours}, {zone}.").format(hours=described,
-                                                                          zone=zone))
-        if is_default:
-            _room_default(msg)
-        ctx.reply(msg)
+cmds = CommandSet()
 
-    @hours.sub("set", summary=N_("Set your working hours and working days."),
-               # Translators: keep "!hours set"; translate <from>, <to> and <days>.
-               usage=N_("!hours set <from>-<to> [<days>]"),
-               # Translators: keep "!hours set" and the times; the days as members may type
-               # them.
-               examples=(EXAMPLE, N_("!hours set 9am-5pm Sun-Thu")),
-               args=(Arg("hours", _parse, rest=True),))
-    async def hours_set(ctx: Context, hours: WorkingHours) -> None:
-        zone, is_default = await zone_of(ctx)
-        await set_hours(ctx.db, ctx.sender, hours.to_storage(), ctx.now.isoformat())
-        msg = Msg().text(_("Saved. Your working hours: {hours}, {zone}.").format(
-            hours=hours.describe(), zone=zone))
-        if is_default:
-            _room_default(msg)
-        ctx.reply(msg)
+
+@cmds.command(
+    "hours",
+    summary=N_("Your working hours, in your own zone."),
+    # Translators: keep "!hours set"; translate <from>, <to> and <days>.
+    usage=N_("!hours [set <from>-<to> [<days>]]"),
+    # Translators: keep "!hours set" and the times; the days as members may type them.
+    examples=(EXAMPLE, N_("!hours set 08:00-16:00 Sun-Thu"),
+              # Translators: keep "!hours set" and the times; the days as members may type
+              # them. Two shifts a day, with a break between.
+              N_("!hours set 09:00-12:00 14:00-18:00 Mon-Fri")),
+)
+async def hours(ctx: Context) -> None:
+    member = await get_member(ctx.db, ctx.sender)
+    zone, is_default = await zone_of(ctx)
+    if not member.hours:
+        # Translators: followed by an example command.
+        ctx.reply(Msg().text(_("You have not set working hours. Set them with") + " ").code(
+            _(EXAMPLE)))
+        return
+    described = WorkingHours.from_storage(member.hours).describe()
+    # Translators: {hours} describes the hours and days, e.g. "09:00–17:00 Mon–Fri".
+    msg = Msg().text(_("Your working hours: {hours}, {zone}.").format(hours=described,
+                                                                      zone=zone))
+    if is_default:
+        _room_default(msg)
+    ctx.reply(msg)
+
+
+@hours.sub("set", summary=N_("Set your working hours and working days."),
+           # Translators: keep "!hours set"; translate <from>, <to> and <days>.
+           usage=N_("!hours set <from>-<to> [<days>]"),
+           # Translators: keep "!hours set" and the times; the days as members may type
+           # them.
+           examples=(EXAMPLE, N_("!hours set 9am-5pm Sun-Thu")),
+           args=(Arg("hours", read_hours, rest=True),))
+async def hours_set(ctx: Context, hours: tuple[WorkingHours, tuple[str, ...]]) -> None:
+    """Saved and restated; a reading the member should check ("9-5") is said too."""
+    read, notes = hours
+    zone, is_default = await zone_of(ctx)
+    await set_hours(ctx.db, ctx.sender, read.to_storage(), ctx.now.isoformat())
+    msg = Msg().text(_("Saved. Your working hours: {hours}, {zone}.").format(
+        hours=read.describe(), zone=zone))
+    for note in notes:
+        msg.text(" " + note)
+    if is_default:
+        _room_default(msg)
+    ctx.reply(msg)

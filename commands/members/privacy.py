@@ -17,7 +17,7 @@ from commands.context import Context
 from commands.errors import PermissionDenied, UserError
 from commands.jobs import JobEnv, PlannedJob, Post
 from commands.reply import Msg, coded, fill
-from commands.router import Arg, Router
+from commands.router import Arg, CommandSet
 from domain.i18n import N_, _, ngettext
 from storage.db import Database
 from storage.privacy import (
@@ -81,17 +81,18 @@ def _counts(counts: dict[str, int]) -> str:
 def describe(ctx: Context, target: str, report: Report, done: bool) -> Msg:
     """The preview (done=False) and the receipt: every count, and what is not touched."""
     own = target == ctx.sender
+    name = ctx.room.display_name(target)
     msg = Msg()
     erased = _counts(report.erased)
     if done:
         heading = (_("Done: I have forgotten you.") if own
-                   else _("Done: I have forgotten {user}.").format(user=target))
+                   else _("Done: I have forgotten {user}.").format(user=name))
         msg.bold(heading).line()
         # Translators: {items} is a list such as "poll votes (2), away periods (1)".
         msg.text(_("Erased: {items}.").format(items=erased)).line()
     else:
         heading = (_("Here is exactly what forgetting you means.") if own
-                   else _("Here is exactly what forgetting {user} means.").format(user=target))
+                   else _("Here is exactly what forgetting {user} means.").format(user=name))
         msg.bold(heading).line()
         # Translators: {items} is a list such as "poll votes (2), away periods (1)".
         msg.text(_("Erased for good: {items}.").format(items=erased)).line()
@@ -118,7 +119,7 @@ def describe(ctx: Context, target: str, report: Report, done: bool) -> Msg:
                             "{unassigned} with no other owner are unassigned now, for the "
                             "room to take up.", unassigned)
         else:
-            # Translators: {user} is a Matrix id, {count} a number of action items,
+            # Translators: {user} is a member's name, {count} a number of action items,
             # {unassigned} how many of them nobody owns now (the plural follows it).
             text = ngettext("Open action items: {user} is removed as owner of {count}; "
                             "{unassigned} with no other owner is unassigned now, for the room "
@@ -126,7 +127,7 @@ def describe(ctx: Context, target: str, report: Report, done: bool) -> Msg:
                             "Open action items: {user} is removed as owner of {count}; "
                             "{unassigned} with no other owner are unassigned now, for the "
                             "room to take up.", unassigned)
-        msg.text(text.format(user=target, count=count, unassigned=unassigned)).line()
+        msg.text(text.format(user=name, count=count, unassigned=unassigned)).line()
     if own:
         msg.text(_("Not touched: messages already in rooms (yours, and mine that named you). "
                    "Matrix keeps them; redact them in a client (a room moderator can redact "
@@ -174,35 +175,36 @@ async def run_retention(env: JobEnv, day: str) -> list[Post]:
     return []
 
 
-def register(router: Router) -> None:
-    router.schedules.job("retention")(run_retention)
-    router.schedules.planner(plan_retention)
+cmds = CommandSet()
+cmds.schedules.job("retention")(run_retention)
+cmds.schedules.planner(plan_retention)
 
-    @router.command(
-        "forget", summary=N_("Erase what I keep about you (asks you to confirm first)."),
-        usage="!forget me [confirm]", examples=(EXAMPLE, CONFIRM),
-        args=(Arg("who", optional=True, rest=True),))
-    async def forget(ctx: Context, who: str | None) -> None:
-        target, confirm = _target(ctx, who)
-        if not confirm:
-            report = await preview(ctx.db, target, ctx.now)
-            await ask(ctx.db, ctx.sender, target, ctx.now)
-            ctx.reply(describe(ctx, target, report, done=False))
-            return
-        if not await take_confirmation(ctx.db, ctx.sender, target, ctx.now):
-            minutes = int(CONFIRM_WINDOW.total_seconds() // 60)
-            # Translators: {command} is "!forget me".
-            raise UserError(ngettext(
-                "Nothing is waiting for confirmation: first send {command} and read what it "
-                "will do (the confirmation lasts {minutes} minute).",
-                "Nothing is waiting for confirmation: first send {command} and read what it "
-                "will do (the confirmation lasts {minutes} minutes).", minutes).format(
-                    command=f"{ctx.settings.prefix}forget me", minutes=minutes),
-                EXAMPLE if target == ctx.sender else f"!forget {target}")
-        report = await forget_member(ctx.db, target, ctx.now)
-        ctx.changed.update(("action", action_id) for action_id in report.open_actions)
-        ctx.changed.update(("rota", meeting_id) for meeting_id in report.rota_meetings)
-        log.info("forgot a member (%s): %d rows erased or anonymised in %d rooms",
-                 "own request" if target == ctx.sender else "by a bot admin", report.total,
-                 report.rooms)
-        ctx.reply(describe(ctx, target, report, done=True))
+
+@cmds.command(
+    "forget", summary=N_("Erase what I keep about you (asks you to confirm first)."),
+    usage="!forget me [confirm]", examples=(EXAMPLE, CONFIRM),
+    args=(Arg("who", optional=True, rest=True),))
+async def forget(ctx: Context, who: str | None) -> None:
+    target, confirm = _target(ctx, who)
+    if not confirm:
+        report = await preview(ctx.db, target, ctx.now)
+        await ask(ctx.db, ctx.sender, target, ctx.now)
+        ctx.reply(describe(ctx, target, report, done=False))
+        return
+    if not await take_confirmation(ctx.db, ctx.sender, target, ctx.now):
+        minutes = int(CONFIRM_WINDOW.total_seconds() // 60)
+        # Translators: {command} is "!forget me".
+        raise UserError(ngettext(
+            "Nothing is waiting for confirmation: first send {command} and read what it "
+            "will do (the confirmation lasts {minutes} minute).",
+            "Nothing is waiting for confirmation: first send {command} and read what it "
+            "will do (the confirmation lasts {minutes} minutes).", minutes).format(
+                command=f"{ctx.settings.prefix}forget me", minutes=minutes),
+            EXAMPLE if target == ctx.sender else f"!forget {target}")
+    report = await forget_member(ctx.db, target, ctx.now)
+    ctx.changed.update(("action", action_id) for action_id in report.open_actions)
+    ctx.changed.update(("rota", meeting_id) for meeting_id in report.rota_meetings)
+    log.info("forgot a member (%s): %d rows erased or anonymised in %d rooms",
+             "own request" if target == ctx.sender else "by a bot admin", report.total,
+             report.rooms)
+    ctx.reply(describe(ctx, target, report, done=True))

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from commands.rota import commands, fairness
-from commands.router import Router
+from commands.rota import carry, commands, fairness, jobs
 
-
-def register(router: Router) -> None:
-    for module in (commands, fairness):
-        module.register(router)
+PARTS = (commands.cmds, jobs.cmds, fairness.cmds, carry.cmds)

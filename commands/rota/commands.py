@@ -1,9 +1,10 @@
 """`!rota`: who facilitates and takes notes in a meeting series, shared fairly.
 
-The first word after `!rota` is the meeting (`!rota m1 …`), so the actions are parsed
-here rather than as router subcommands; only `!rota confirm` (no meeting) is one.
-The rules of assignment are in domain.rotation; recording and computing over
-time in commands.rota.plan; swaps in commands.rota.swap; scheduled work in rota_jobs.
+The meeting comes first (`!rota m1 skip …`): it is the command's target, parsed before
+one of its verbs (show, set, roles, join, leave, skip, swap); `!rota confirm` (no
+meeting) is a plain subcommand. The rules of assignment are in domain.rotation;
+recording and computing over time in commands.rota.plan; swaps in commands.rota.swap;
+scheduled work in commands.rota.jobs.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from dataclasses import replace
 from commands.common import zone_of
 from commands.context import Context
 from commands.errors import UserError
-from commands.meetings.commands import require_owner
+from commands.meetings.commands import parse_ref, require_owner
 from commands.reply import Msg
-from commands.rota import jobs as rota_jobs
 from commands.rota import swap as rota_swap
 from commands.rota.plan import TICK, upcoming
 from commands.rota.support import (
@@ -27,11 +27,10 @@ from commands.rota.support import (
     names,
     occurrence_at,
     people_in,
-    ref_of,
     role_label,
     role_name,
 )
-from commands.router import Arg, Interaction, Router, take_token
+from commands.router import Arg, CommandSet, Interaction, take_token
 from domain.i18n import N_, _, ngettext
 from domain.rotation import DEFAULT_ROLES, Rota, joined, left, reordered, with_roles
 from domain.timefmt import format_local
@@ -186,7 +185,7 @@ async def skip(ctx: Context, meeting: Meeting, row: RotaRow, text: str) -> None:
     who = people[0] if people else ctx.sender
     if who != ctx.sender:
         require_owner(ctx, meeting, "skip others on the rota of")
-    check_on_rota(row, who, meeting, who == ctx.sender)
+    check_on_rota(row, who, meeting, who == ctx.sender, ctx.room.display_name(who))
     if date_text:
         target = await occurrence_at(ctx, meeting, date_text, example)
     else:
@@ -196,7 +195,7 @@ async def skip(ctx: Context, meeting: Meeting, row: RotaRow, text: str) -> None:
             raise UserError(ngettext(
                 "{user} has no turn in the next {count} occurrence; give a date to skip anyway.",
                 "{user} has no turn in the next {count} occurrences; give a date to skip anyway.",
-                LOOK_AHEAD).format(user=who, count=LOOK_AHEAD), example)
+                LOOK_AHEAD).format(user=ctx.room.display_name(who), count=LOOK_AHEAD), example)
         target = due.occurrence
     await add_skip(ctx.db.conn, row.id, target.original_local, who, ctx.sender, ctx.now)
     ctx.changed.add(("rota", meeting.id))
@@ -226,53 +225,94 @@ async def _save(ctx: Context, meeting: Meeting, row: RotaRow, rota: Rota) -> Non
     ctx.changed.add(("rota", meeting.id))
 
 
-def register(router: Router) -> None:
-    @router.command(
-        "rota",
-        summary=N_("Share facilitation and note-taking fairly across a meeting series."),
-        # Translators: keep the command words (set, roles, join, leave, skip, swap).
-        usage=N_("!rota <id> [set @a @b …|roles <role> …|join|leave|skip [@who] [<date>]|"
-                 "swap <date> [@a] @b]"),
-        examples=EXAMPLES,
-        args=(Arg("text", optional=True, rest=True),),
-    )
-    async def rota_cmd(ctx: Context, text: str | None) -> None:
-        ref, rest = take_token(text or "")
-        if not ref:
-            raise UserError(_("Which meeting's rota? Give its id."), "!rota m1")
-        number = ref_of(ref)
-        action, rest = take_token(rest)
-        action = action.lower()
-        if action in ("set", "roles"):
-            meeting, row, _dropped = await load(ctx, number, required=False)
-            handler = set_order if action == "set" else set_roles
-            await handler(ctx, meeting, row, rest)
-            return
-        if action not in ("", "show", "join", "leave", "skip", "swap"):
-            raise UserError(_("I don't know “{word}” for !rota.").format(word=action[:30]),
-                            "!rota m1 skip")
-        if action == "swap":
-            await rota_swap.swap(ctx, number, rest)
-            return
-        meeting, row, dropped = await load(ctx, number)
-        assert row is not None
-        if action in ("", "show", "join", "leave") and rest.strip():
-            raise UserError(_("I didn't expect {text} there.").format(
-                text=repr(rest.strip()[:40])), f"!rota m{number}")
-        if action in ("join", "leave"):
-            await join_or_leave(ctx, meeting, row, action == "join")
-        elif action == "skip":
-            await skip(ctx, meeting, row, rest)
-        else:
-            await show(ctx, meeting, row, dropped)
+cmds = CommandSet()
 
-    @rota_cmd.sub("confirm", summary=N_("Agree to a swap someone asked you for."),
-                  usage="!rota confirm", examples=("!rota confirm",))
-    async def confirm(ctx: Context) -> None:
-        await rota_swap.confirm_latest(ctx)
 
-    @router.on("reaction", "rota-swap:")
-    async def reacted(ctx: Context, interaction: Interaction) -> bool:
-        return await rota_swap.on_reaction(ctx, interaction.key, interaction.text)
+@cmds.command(
+    "rota",
+    summary=N_("Share facilitation and note-taking fairly across a meeting series."),
+    # Translators: keep the command words (set, roles, join, leave, skip, swap).
+    usage=N_("!rota <id> [set @a @b …|roles <role> …|join|leave|skip [@who] [<date>]|"
+             "swap <date> [@a] @b]"),
+    examples=EXAMPLES,
+    args=(Arg("text", optional=True, rest=True),),
+    target=Arg("id", parse_ref),
+)
+async def rota_cmd(ctx: Context, text: str | None) -> None:
+    """`!rota` without a meeting, with a word that is not one, or with an unknown verb."""
+    ref, rest = take_token(text or "")
+    if not ref:
+        raise UserError(_("Which meeting's rota? Give its id."), "!rota m1")
+    parse_ref(ref)  # not a meeting id: says so
+    action, rest = take_token(rest)
+    action = action.lower()
+    raise UserError(_("I don't know “{word}” for !rota.").format(word=action[:30]),
+                    "!rota m1 skip")
 
-    rota_jobs.register(router)
+
+# What follows the verb: people, roles, a date; or nothing, for show, join and leave.
+TEXT = Arg("text", optional=True, rest=True, default="")
+
+
+@rota_cmd.verb("", aliases=("show",), args=(TEXT,))
+async def rota_show(ctx: Context, id: int, text: str) -> None:
+    meeting, row, dropped = await loaded(ctx, id, text)
+    await show(ctx, meeting, row, dropped)
+
+
+@rota_cmd.verb("set", args=(TEXT,))
+async def rota_set(ctx: Context, id: int, text: str) -> None:
+    meeting, row, _dropped = await load(ctx, id, required=False)
+    await set_order(ctx, meeting, row, text)
+
+
+@rota_cmd.verb("roles", args=(TEXT,))
+async def rota_roles(ctx: Context, id: int, text: str) -> None:
+    meeting, row, _dropped = await load(ctx, id, required=False)
+    await set_roles(ctx, meeting, row, text)
+
+
+@rota_cmd.verb("join", args=(TEXT,))
+async def rota_join(ctx: Context, id: int, text: str) -> None:
+    meeting, row, _dropped = await loaded(ctx, id, text)
+    await join_or_leave(ctx, meeting, row, True)
+
+
+@rota_cmd.verb("leave", args=(TEXT,))
+async def rota_leave(ctx: Context, id: int, text: str) -> None:
+    meeting, row, _dropped = await loaded(ctx, id, text)
+    await join_or_leave(ctx, meeting, row, False)
+
+
+@rota_cmd.verb("skip", args=(TEXT,))
+async def rota_skip(ctx: Context, id: int, text: str) -> None:
+    meeting, row, _dropped = await load(ctx, id)
+    assert row is not None
+    await skip(ctx, meeting, row, text)
+
+
+@rota_cmd.verb("swap", args=(TEXT,))
+async def rota_swap_cmd(ctx: Context, id: int, text: str) -> None:
+    await rota_swap.swap(ctx, id, text)
+
+
+async def loaded(ctx: Context, number: int, extra: str) -> tuple[Meeting, RotaRow, list[str]]:
+    """The meeting and its rota, for a verb that takes nothing more than the meeting."""
+    meeting, row, dropped = await load(ctx, number)
+    assert row is not None
+    if extra:
+        raise UserError(_("I didn't expect {text} there.").format(text=repr(extra[:40])),
+                        f"!rota m{number}")
+    return meeting, row, dropped
+
+
+@rota_cmd.sub("confirm", summary=N_("Agree to a swap someone asked you for."),
+              usage="!rota confirm", examples=("!rota confirm",))
+async def confirm(ctx: Context) -> None:
+    await rota_swap.confirm_latest(ctx)
+
+
+@cmds.on("reaction", "rota-swap:")
+async def reacted(ctx: Context, interaction: Interaction) -> bool:
+    return await rota_swap.on_reaction(ctx, interaction.key, interaction.text)
+

@@ -19,8 +19,8 @@ from commands.jobs import JobEnv, PlannedJob, Post
 from commands.reply import Msg
 from commands.rota.plan import catch_up, holders_for
 from commands.rota.support import role_label, role_name
-from commands.router import Router
-from domain.i18n import _, use_language
+from commands.router import CommandSet
+from domain.i18n import _, colon, use_language
 from domain.recurrence import Occurrence, occurrence_on, occurrences
 from domain.timefmt import format_local, relative
 from storage.db import Database
@@ -140,7 +140,7 @@ async def nudge_message(env: JobEnv, meeting: Meeting, row: RotaRow, original: d
     for other in row.rota.roles:
         who = holders.get(other)
         if other != role and who:
-            msg.text(f"{role_label(other)}: ").mention(who, room.display_name(who),
+            msg.text(role_label(other) + colon()).mention(who, room.display_name(who),
                                                        notify=False).line()
     items = await agenda(env.db, meeting.id, original)
     if items:
@@ -177,7 +177,7 @@ async def reminder_roles(env: JobEnv, meeting: Meeting, original: datetime, star
         return
     with use_language(msg.lang):
         for index, role in enumerate(row.rota.roles):
-            msg.text(" · " if index else "").text(f"{role_label(role)}: ")
+            msg.text(" · " if index else "").text(role_label(role) + colon())
             who = holders.get(role)
             if who:
                 msg.mention(who, room.display_name(who))
@@ -202,21 +202,22 @@ async def meeting_roles(db: Database, meeting: Meeting, occurrence: Occurrence
     return [(role_name(role), who) for role in row.rota.roles if (who := holders.get(role))]
 
 
-def register(router: Router) -> None:
-    schedules = router.schedules
-    schedules.job("rota-record")(record_job)
-    schedules.job("facilitator-nudge")(nudge_job)
-    schedules.planner(plan_all)
-    schedules.hook("reminder")(reminder_roles)
-    schedules.hook("meeting-roles")(meeting_roles)
+cmds = CommandSet()
+cmds.schedules.job("rota-record")(record_job)
+cmds.schedules.job("facilitator-nudge")(nudge_job)
+cmds.schedules.planner(plan_all)
+cmds.schedules.hook("reminder")(reminder_roles)
+cmds.schedules.hook("meeting-roles")(meeting_roles)
 
-    @schedules.replanner("meeting")
-    async def replan_meeting(db: Database, meeting_id: int, now: datetime
-                             ) -> tuple[str, list[PlannedJob]]:
-        return job_prefix(meeting_id), await plan_rota(db, meeting_id, now)
 
-    @schedules.replanner("rota")
-    async def replan_rota(db: Database, meeting_id: int, now: datetime
-                          ) -> tuple[str, list[PlannedJob]]:
-        # Holders may have changed: plan every nudge; the job skips anyone already nudged.
-        return job_prefix(meeting_id), await plan_rota(db, meeting_id, now, every_nudge=True)
+@cmds.schedules.replanner("meeting")
+async def replan_meeting(db: Database, meeting_id: int, now: datetime
+                         ) -> tuple[str, list[PlannedJob]]:
+    return job_prefix(meeting_id), await plan_rota(db, meeting_id, now)
+
+
+@cmds.schedules.replanner("rota")
+async def replan_rota(db: Database, meeting_id: int, now: datetime
+                      ) -> tuple[str, list[PlannedJob]]:
+    # Holders may have changed: plan every nudge; the job skips anyone already nudged.
+    return job_prefix(meeting_id), await plan_rota(db, meeting_id, now, every_nudge=True)

@@ -7,10 +7,11 @@ from datetime import time
 
 from commands.context import Context
 from commands.errors import UserError
-from commands.meetings.commands import find_meeting, parse_ref
+from commands.meetings.commands import find_meeting
 from commands.reply import Msg
 from commands.rota.plan import catch_up
 from domain.i18n import N_, _
+from domain.people import shown_name
 from domain.recurrence import Occurrence, occurrence_on
 from domain.timefmt import format_day
 from domain.when import WhenError, parse_when
@@ -34,13 +35,6 @@ _ROLE_LABELS = {
     # Translators: a rota role as a label before a name: who takes the meeting's notes.
     "notes": N_("Notes"),
 }
-
-
-def ref_of(text: str) -> int:
-    try:
-        return parse_ref(text)
-    except ValueError as err:
-        raise UserError(str(err), "!rota m1") from None
 
 
 def role_name(role: str) -> str:
@@ -84,7 +78,8 @@ def people_in(ctx: Context, text: str, example: str) -> tuple[list[str], str]:
     spans: list[tuple[int, int, str]] = []
     lowered = text.lower()
     for user in ctx.mentioned:
-        for label in (user, "@" + ctx.room.display_name(user), ctx.room.display_name(user)):
+        pill = ctx.pills.get(user, "")
+        for label in (user, pill, "@" + ctx.room.display_name(user), ctx.room.display_name(user)):
             at = lowered.find(label.lower()) if label.strip("@") else -1
             if at >= 0 and not any(s <= at < e for s, e, _user in spans):
                 spans.append((at, at + len(label), user))
@@ -108,16 +103,18 @@ def check_in_room(ctx: Context, users: list[str], example: str) -> None:
     for user in users:
         if user not in present:
             raise UserError(_("{user} is not in this room, so they can't be on its rota.")
-                            .format(user=user), example)
+                            .format(user=ctx.room.display_name(user)), example)
 
 
-def check_on_rota(row: RotaRow, user: str, meeting: Meeting, you: bool) -> None:
+def check_on_rota(row: RotaRow, user: str, meeting: Meeting, you: bool,
+                  name: str | None = None) -> None:
+    """`name`: how to show `user` (their display name); by default, their localpart."""
     if user not in row.rota.order:
         if you:
             raise UserError(_("You are not on the rota for m{number}.").format(
                 number=meeting.number), f"!rota m{meeting.number} join")
         raise UserError(_("{user} is not on the rota for m{number}.").format(
-            user=user, number=meeting.number), f"!rota m{meeting.number}")
+            user=name or shown_name(user), number=meeting.number), f"!rota m{meeting.number}")
 
 
 async def occurrence_at(ctx: Context, meeting: Meeting, text: str, example: str) -> Occurrence:

@@ -23,7 +23,7 @@ from commands.rota.support import (
     people_in,
     role_label,
 )
-from domain.i18n import _, ngettext, use_language
+from domain.i18n import _, colon, ngettext, use_language
 from domain.recurrence import Occurrence, occurrence_on
 from domain.rotation import Pin
 from domain.timefmt import format_day, format_local
@@ -67,11 +67,12 @@ async def plan_swap(ctx: Context, row: RotaRow, meeting: Meeting, target: Occurr
     held_b = [r for r, w in first.holders.items() if w == b]
     if not held_a and not held_b:
         raise UserError(_("Neither {first} nor {second} holds a role in m{number} on {day}.")
-                        .format(first=a, second=b, number=meeting.number, day=day), example)
+                        .format(first=ctx.room.display_name(a), second=ctx.room.display_name(b),
+                                number=meeting.number, day=day), example)
     for who in (a, b):
         if who in first.away or who in first.skipped:
             raise UserError(_("{user} is away or skipping on {day}, so can't take a turn then.")
-                            .format(user=who, day=day), example)
+                            .format(user=ctx.room.display_name(who), day=day), example)
     if held_a and held_b:
         return ([Leg(first.occurrence, r, b, a, False) for r in held_a]
                 + [Leg(first.occurrence, r, a, b, False) for r in held_b])
@@ -124,7 +125,7 @@ async def swap(ctx: Context, number: int, text: str) -> None:
                           "one of them)."), example)
     a, b = people
     for who in (a, b):
-        check_on_rota(row, who, meeting, who == ctx.sender)
+        check_on_rota(row, who, meeting, who == ctx.sender, ctx.room.display_name(who))
     if not date_text:
         raise UserError(_("Which date? Give the day of the turn to trade."), example)
     target = await occurrence_at(ctx, meeting, date_text, example)
@@ -142,7 +143,7 @@ async def swap(ctx: Context, number: int, text: str) -> None:
     # Addressed to the other person: in their language.
     with use_language(await member_lang(ctx.db, other, ctx.room_id, ctx.settings)):
         msg = Msg(key=f"rota-swap:{swap_id}").mention(other, ctx.room.display_name(other))
-        msg.text(": ").mention(ctx.sender, ctx.room.display_name(ctx.sender), notify=False)
+        msg.text(colon()).mention(ctx.sender, ctx.room.display_name(ctx.sender), notify=False)
         # Translators: after the name of the member asking; followed by the trade's turns.
         msg.text(" " + _("asks to trade turns in m{number} {title}:").format(
             number=meeting.number, title=meeting.title)).line()
@@ -167,7 +168,7 @@ async def confirm(ctx: Context, pending: Swap) -> None:
         raise UserError(_("That occurrence is no longer ahead; nothing to swap."),
                         f"!rota m{meeting.number}")
     for who in (pending.asked_by, pending.confirmer):
-        check_on_rota(row, who, meeting, who == ctx.sender)
+        check_on_rota(row, who, meeting, who == ctx.sender, ctx.room.display_name(who))
     legs = await plan_swap(ctx, row, meeting, target, pending.asked_by, pending.confirmer)
     ctx.reply(await apply(ctx, row, meeting, legs))
 

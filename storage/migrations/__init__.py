@@ -21,6 +21,8 @@ from storage.migrations import (
     m0010_privacy,
     m0011_indexes,
     m0012_languages,
+    m0013_meeting_revision,
+    m0014_fair_times,
 )
 from storage.migrations.base import Migration
 
@@ -37,6 +39,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     m0010_privacy.MIGRATION,
     m0011_indexes.MIGRATION,
     m0012_languages.MIGRATION,
+    m0013_meeting_revision.MIGRATION,
+    m0014_fair_times.MIGRATION,
 )
 
 assert all(a.version < b.version for a, b in itertools.pairwise(MIGRATIONS))

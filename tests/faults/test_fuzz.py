@@ -157,6 +157,10 @@ TEMPLATES = (
     "meeting ping {m} members", "meeting start {m}", "meeting start", "meeting end",
     "meeting suggest {dur} within 3 days", 'meeting suggest {dur} with {user} "{text}"',
     "meeting pick {n} {p}", "meeting pick {n}", "meetings {days}", "meeting list {days}",
+    "poll", "poll {p}", "poll {p} extend {lead}", "poll {p} extend {text}", "poll window {lead}",
+    "poll window {text}", "meeting night {time}-{time}", "meeting night {text}",
+    'meeting add "{text}" {date} every {rule} rotate', 'meeting add "{text}" {date} {time} '
+    "every {rule} for {dur} rotate {n}",
     "action {text}", "action {user} {text}", "action {user} {user} {text} due {date}",
     "action {text} due {date} {time}", "action {n} due {date}", "action {n} owner {user}",
     "action {n} edit {text}", "action {n} note {text}", "action {n} drop", "action {n}",

@@ -94,7 +94,8 @@ async def test_text_starting_with_a_number_is_still_a_new_item(router: Router,
     ("action    due fri", "What is the action?", "!action @bob Send the budget draft due fri"),
     ("action " + "x" * 1001, "That text is 1,001 characters; keep it under 1,000.",
      "!action @bob Send the budget draft due fri"),
-    ("action Report due 2026-11-20", "Fri 20 Nov has already passed (in Nairobi). Did you "
+    ("action Report due 2026-11-20", "That date is in the past: Fri 20 Nov (end of day, "
+     "Nairobi). Did you "
      "mean 2026-11-27?", "!action Report due 2026-11-27"),
     ("action Report due today 09:00", "Did you mean 2026-11-26 09:00?",
      "!action Report due 2026-11-26 09:00"),
@@ -120,7 +121,8 @@ async def test_changing_a_due_date_to_the_past_suggests_one(router: Router,
                                                             db: Database) -> None:
     await run(router, db, f"action {BOB} Report due fri", mentioned=(BOB,))
     text = await say(router, db, "action 1 due 2026-11-24", sender=BOB)
-    assert text == ("Tue 24 Nov has already passed (in Kolkata). Did you mean 2026-12-01?\n"
+    assert text == ("That date is in the past: yesterday, Tue 24 Nov (end of day, Kolkata). "
+                    "Did you mean 2026-12-01?\n"
                     "Example: `!action 1 due 2026-12-01`")
 
 
@@ -133,7 +135,7 @@ async def test_list_is_overdue_first_then_by_due_date(router: Router, db: Databa
     text = await say(router, db, "actions", now=later)
     assert text.splitlines() == [
         "Open actions: 4 (1 overdue)",
-        "#4 Late — Alice · due Wed 25 Nov, 14:00 (Nairobi) · ⚠ overdue by 1 hour",
+        "#4 Late — Alice · due today, Wed 25 Nov, 14:00 (Nairobi) · ⚠ overdue by 1 hour",
         "#2 Soon — Bob · due Fri 27 Nov (end of day, Kolkata)",
         "#1 Later — Alice · due Thu 10 Dec (end of day, Nairobi)",
         "#3 Undated — Alice",
@@ -148,27 +150,82 @@ async def test_list_is_overdue_first_then_by_due_date(router: Router, db: Databa
 
 async def test_done_and_reopen_record_who_and_when(router: Router, db: Database) -> None:
     await run(router, db, f"action {BOB} Report", mentioned=(BOB,))
-    assert await say(router, db, "done #1", sender=CAROL) == \
-        "Closed #1 Report — done by Carol. Thank you!"
+    assert await say(router, db, "done #1", sender=BOB) == \
+        "Closed #1 Report — done by Bob. Thank you!"
     action = await get_action(db, ROOM, 1)
-    assert action is not None and action.closed_by == CAROL and action.closed_at == NOW
-    assert await say(router, db, "done 1") == "#1 was already closed by Carol on Wed 25 Nov."
+    assert action is not None and action.closed_by == BOB and action.closed_at == NOW
+    assert await say(router, db, "done 1") == "#1 was already closed by Bob on Wed 25 Nov."
     assert "Nothing open" in await say(router, db, "actions")
     assert (await say(router, db, "actions done 7d")).splitlines() == [
-        "Closed in the last 7 days: 1", "✓ #1 Report — done by Carol, Wed 25 Nov"]
+        "Closed in the last 7 days: 1", "✓ #1 Report — done by Bob, Wed 25 Nov"]
     assert await say(router, db, "reopen 1") == "Reopened #1 Report."
     assert await say(router, db, "reopen 1") == "#1 is still open."
 
 
+@pytest.mark.parametrize(("line", "verb"), [("done 1", "close"), ("action 1 done", "close"),
+                                            ("action 1 due fri", "change"),
+                                            ("action 1 drop", "change")])
+async def test_only_creator_owners_and_moderators_act_on_an_item(
+        router: Router, db: Database, line: str, verb: str) -> None:
+    await run(router, db, f"action {BOB} Report", mentioned=(BOB,))  # added by Alice for Bob
+    assert await say(router, db, line, sender=CAROL) == (
+        f"Only whoever added #1, its owners or a room moderator can {verb} it.")
+    action = await get_action(db, ROOM, 1)
+    assert action is not None and action.is_open and action.due is None
+    for allowed in (ALICE, BOB, MOD):  # creator, owner, moderator
+        assert not (await say(router, db, line, sender=allowed)).startswith("Only")
+        await run(router, db, "reopen 1", sender=allowed)
+        await run(router, db, "action 1 due none", sender=allowed)
+
+
+async def test_reopening_is_for_the_same_people(router: Router, db: Database) -> None:
+    await run(router, db, f"action {BOB} Report", mentioned=(BOB,))
+    await run(router, db, "done 1", sender=BOB)
+    assert await say(router, db, "reopen 1", sender=CAROL) == (
+        "Only whoever added #1, its owners or a room moderator can reopen it.")
+    action = await get_action(db, ROOM, 1)
+    assert action is not None and not action.is_open
+
+
+async def test_done_with_several_numbers_closes_what_the_sender_may(router: Router,
+                                                                    db: Database) -> None:
+    await run(router, db, "action Mine", sender=CAROL)
+    await run(router, db, "action Not mine")  # Alice's
+    assert (await say(router, db, "done 1 2", sender=CAROL)).splitlines() == [
+        "Closed #1 Mine — done by Carol. Thank you!",
+        "Only whoever added #2, its owners or a room moderator can close it."]
+    assert (await get_action(db, ROOM, 2)) is not None
+    second = await get_action(db, ROOM, 2)
+    assert second is not None and second.is_open
+
+
 async def test_a_check_reaction_on_the_confirmation_closes_the_item(router: Router,
                                                                      db: Database) -> None:
-    await run(router, db, "action Report")
+    await run(router, db, f"action {BOB} Report", mentioned=(BOB,))
     taken, ctx = await react(router, db, f"action:{ROOM}:1", "✔️", sender=BOB)
     assert taken and ctx.replies[0].plain() == "Closed #1 Report — done by Bob. Thank you!"
     action = await get_action(db, ROOM, 1)
     assert action is not None and action.closed_by == BOB
     again, ctx = await react(router, db, f"action:{ROOM}:1", "✅")
     assert again and ctx.replies == []  # already closed: nothing to say
+
+
+async def test_a_check_reaction_from_anyone_else_is_ignored_with_one_explanation(
+        router: Router, db: Database) -> None:
+    await run(router, db, f"action {BOB} Report", mentioned=(BOB,))
+    taken, ctx = await react(router, db, f"action:{ROOM}:1", "✅", sender=CAROL)
+    assert taken and [m.plain() for m in ctx.replies] == [
+        "Your ✅ did not close #1: only whoever added it, its owners or a room moderator can. "
+        "Ask one of them, or add what you know as a note: `!action 1 note …`"]
+    action = await get_action(db, ROOM, 1)
+    assert action is not None and action.is_open
+    # The same ✅ again is explained under the same logical key, which the outbox sends once.
+    _taken, again = await react(router, db, f"action:{ROOM}:1", "✅", sender=CAROL)
+    assert again.replies[0].key == ctx.replies[0].key == f"action-refused:{ROOM}:1:{CAROL}"
+    _taken, other = await react(router, db, f"action:{ROOM}:1", "✅", sender=DAN)
+    assert other.replies[0].key != ctx.replies[0].key
+    _closed, by_mod = await react(router, db, f"action:{ROOM}:1", "✅", sender=MOD)
+    assert by_mod.replies[0].plain().startswith("Closed #1 Report — done by Mod")
 
 
 async def test_other_reactions_and_other_rooms_keys_are_not_taken(router: Router,

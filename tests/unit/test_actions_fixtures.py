@@ -42,9 +42,11 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0,
 
 
 def context(db: Database, *, sender: str = ALICE, room: str = ROOM, now: datetime = NOW,
-            mentioned: tuple[str, ...] = (), event_id: str = "$event:example.org") -> Context:
+            mentioned: tuple[str, ...] = (), event_id: str = "$event:example.org",
+            pills: dict[str, str] | None = None) -> Context:
     return Context(room_view(room), sender, event_id, now, db,
-                   Settings(prefix="!", default_zone="UTC"), mentioned=mentioned)
+                   Settings(prefix="!", default_zone="UTC"), mentioned=mentioned,
+                   pills=pills or {})
 
 
 async def run(router: Router, db: Database, line: str, **kwargs: Any) -> Context:

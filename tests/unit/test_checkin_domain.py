@@ -28,7 +28,7 @@ from domain.checkin import (
     parse_schedule,
     parse_window,
     prompt_instant,
-    split_answers,
+    read_answers,
     summarise,
 )
 
@@ -210,24 +210,28 @@ def test_answers_are_open_then_late_then_closed() -> None:
 
 
 # ---- answers and the summary -------------------------------------------------------------------
+def split(texts: list[str], count: int) -> tuple[list[str | None], list[str], bool]:
+    reading = read_answers(texts, DEFAULT_QUESTIONS[:count] if count == 3 else ["Q"] * count)
+    return reading.slots, reading.extras, reading.structured
+
+
 def test_one_message_with_numbered_or_one_line_answers() -> None:
     numbered = "1. the budget\n2) the board\nmeeting\n3: nothing"
-    assert split_answers([numbered], 3) == (["the budget", "the board meeting", "nothing"], [],
-                                            True)
+    assert split([numbered], 3) == (["the budget", "the board meeting", "nothing"], [], True)
     lines = "budget\nboard\nvisa for the trip"
-    assert split_answers([lines], 3)[0] == ["budget", "board", "visa for the trip"]
-    assert split_answers(["1. budget\n3. visa"], 3)[0] == ["budget", None, "visa"]
+    assert split([lines], 3)[0] == ["budget", "board", "visa for the trip"]
+    assert split(["1. budget\n3. visa"], 3)[0] == ["budget", None, "visa"]
 
 
 def test_one_message_per_question_and_extras() -> None:
-    slots, extras, structured = split_answers(["budget", "board", "no", "also: hi"], 3)
+    slots, extras, structured = split(["budget", "board", "no", "also: hi"], 3)
     assert (slots, extras, structured) == (["budget", "board", "no"], ["also: hi"], True)
 
 
 def test_a_single_loose_message_stays_whole() -> None:
-    slots, extras, structured = split_answers(["Did the budget, next the board."], 3)
+    slots, extras, structured = split(["Did the budget, next the board."], 3)
     assert not structured and slots[0] == "Did the budget, next the board." and extras == []
-    assert split_answers(["Fine"], 1) == (["Fine"], [], True)
+    assert split(["Fine"], 1) == (["Fine"], [], True)
 
 
 @pytest.mark.parametrize("text", ["no", "None.", "nothing", "N/A", "-", "Nope!", "no blockers",

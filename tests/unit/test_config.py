@@ -243,8 +243,37 @@ def test_good_prefixes(prefix: str) -> None:
     assert parse(raw(bot={"command_prefix": prefix})).bot.command_prefix == prefix
 
 
-def test_empty_prefix_means_default() -> None:
-    assert parse(raw(bot={"command_prefix": ""})).bot.command_prefix == "!"
+def test_empty_prefix_is_refused_not_silently_replaced() -> None:
+    with pytest.raises(ConfigError, match=r'bot\.command_prefix is empty: .*like "!"'):
+        parse(raw(bot={"command_prefix": ""}))
+    assert parse(raw(bot={"command_prefix": ...})).bot.command_prefix == "!"
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "message"),
+    [
+        ("matrix", "homesever",
+         r"^matrix\.homesever \(did you mean matrix\.homeserver\?\) is not a known setting$"),
+        ("matrix", "acces_token",
+         r"^matrix\.acces_token \(did you mean matrix\.access_token\?\) is not a known"),
+        ("storage", "databse", r"^storage\.databse \(did you mean storage\.database\?\)"),
+        ("bot", "colour", r"^bot\.colour is not a known setting$"),
+    ],
+)
+def test_unknown_keys_named_in_every_section(section: str, key: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse(raw(**{section: {key: "x"}}))
+
+
+def test_unknown_keys_all_named_before_anything_else() -> None:
+    """A typo of a required key names the typo, not only "homeserver is missing"."""
+    data = raw(matrix={"homeserver": ..., "homesever": "https://x.org", "acces_token": "t"},
+               bot={"colour": "blue"})
+    with pytest.raises(ConfigError) as info:
+        parse(data)
+    assert str(info.value) == (
+        "matrix.acces_token (did you mean matrix.access_token?), matrix.homesever (did you "
+        "mean matrix.homeserver?), bot.colour are not known settings")
 
 
 @pytest.mark.parametrize("grace", [1, 1.5, 3600])

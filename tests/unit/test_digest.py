@@ -61,7 +61,7 @@ async def test_nudge_is_planned_for_the_owners_morning_and_sent_once(router: Rou
     assert len(posts) == 1
     post = posts[0]
     assert post.msg.plain() == (
-        "Bob: #1 Send the report was due Fri 27 Nov (end of day, Kolkata).\n"
+        "Bob: #1 Send the report was due yesterday, Fri 27 Nov (end of day, Kolkata).\n"
         "Done? React ✅ to this message or send `!done 1`. A new date: `!action 1 due <when>`")
     assert post.msg.mentions == [BOB] and not post.msg.is_reply
     assert post.logical_key == f"action:{ROOM}:1:nudge:2026-11-27T18:29:00+00:00"
@@ -201,7 +201,7 @@ async def seed(router: Router, db: Database) -> None:
     await run(router, db, "action Minutes template due 2026-12-02")
     await run(router, db, f"action {CAROL} Flyers due 2026-11-24", mentioned=(CAROL,),
               now=earlier)
-    await run(router, db, "action Old thing")
+    await run(router, db, f"action {CAROL} Old thing", mentioned=(CAROL,))
     await run(router, db, "done 5", sender=CAROL)
     await run(router, db, "action Secret of the other room due fri", room=OTHER_ROOM)
     await run(router, db, 'meeting add "Network call" fri 14:00 every week')
@@ -221,7 +221,7 @@ async def test_digest_groups_by_owner_overdue_first_in_each_owners_zone(
         "   #1 Budget draft · due Mon 23 Nov (end of day, Kolkata) · ⚠ overdue by 1 day",
         "   #2 Venue",
         "Carol",
-        "   #4 Flyers · due Tue 24 Nov (end of day, Bogota) · ⚠ overdue by 5 hours",
+        "   #4 Flyers · due yesterday, Tue 24 Nov (end of day, Bogota) · ⚠ overdue by 5 hours",
         "Alice",
         "   #3 Minutes template · due Wed 2 Dec (end of day, Nairobi)",
         "Closed in the last 7 days: 1",

@@ -8,10 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from commands import build_router
-from commands.rota.fairness import outside_kind
 from commands.router import Router
+from domain.availability import DEFAULT_HOURS, Person, Scorer
 from domain.hours import WorkingHours
-from domain.suggest import DEFAULT_HOURS
 from storage import Database
 from tests.fakes import Seed, seed
 from tests.unit.test_rota_commands import ALICE, BOB, CAROL, DAN, MOD, NOW, ROOM, Say, fake_room
@@ -42,6 +41,13 @@ def test_outside_kind(hours: WorkingHours, local: datetime, expected: str | None
     assert outside_kind(hours, local, HOUR) == expected
 
 
+def outside_kind(hours: WorkingHours, local: datetime, duration: timedelta) -> str | None:
+    """How `!fairness` files a meeting for one member: the cost's kind (None when inside)."""
+    zone = local.tzinfo.key if isinstance(local.tzinfo, ZoneInfo) else "UTC"
+    start = local.replace(tzinfo=UTC) if local.tzinfo is None else local
+    return Scorer([Person("@x:example.org", zone, hours)]).costs(start, duration)[0].kind
+
+
 def test_outside_kind_in_a_real_zone_across_dst() -> None:
     # 08:30 in New York on the Monday after the spring change is still early.
     local = datetime(2027, 3, 15, 12, 30, tzinfo=UTC).astimezone(ZoneInfo("America/New_York"))
@@ -66,10 +72,41 @@ def person(text: str, name: str) -> str:
 
 
 async def test_nothing_yet(say: Say) -> None:
-    assert await say("fairness") == ("No meetings happened in this room in the last 90 days, "
-                                     "so there is nothing to compare yet. See what is coming "
-                                     "with `!meetings`")
+    assert await say("fairness") == (
+        "No meetings happened in this room in the last 90 days, and none are planned, so "
+        "there is nothing to compare yet. Schedule one with `!meeting add \"Network call\" "
+        "thu 14:00 every 2 weeks for 90m`")
     assert (await say("fairness all")).startswith("No meetings happened in this room yet,")
+
+
+async def test_a_new_room_sees_what_its_plans_will_cost(say: Say) -> None:
+    # Nothing has happened yet; a fortnightly 06:00/15:00 UTC call is planned.
+    await say('meeting add "Network call" thu 06:00 UTC every 2 weeks alternate 15:00 UTC')
+    await say("hours set 10:00-18:00 Mon-Fri", sender=DAN)
+    text = await say("fairness")
+    assert text.splitlines()[:3] == [
+        "Fairness in this room, the last 90 days — 0 meetings happened",
+        "Nothing to look back on yet.",
+        "Planned, the next 90 days — 7 meetings",
+    ]
+    # 26 Nov 06:00, 10 Dec 15:00 … 18 Feb 06:00 (UTC): four at 06:00, three at 15:00.
+    # Nairobi: 18:00 is late. Tokyo: 00:00 is late and in the night. Los Angeles: 22:00 the
+    # evening before is late and at night, 07:00 early. UTC 10:00–18:00: 06:00 is early.
+    assert text.splitlines()[3:] == [
+        "Alice — outside hours 3 (3 late)",
+        "Bob — outside hours 3 (3 late, 3 at night)",
+        "Carol — outside hours 7 (3 early, 4 late, 4 at night)",
+        "Dan — outside hours 4 (4 early)",
+        "Mod — outside hours 4 (4 early)",
+    ]
+
+
+async def test_a_planned_series_inside_everyones_hours(say: Say) -> None:
+    for user in (ALICE, BOB, CAROL, DAN, MOD):
+        assert (await say("hours set 00:00-23:59 daily", sender=user)).startswith("Saved.")
+    await say('meeting add "Anytime" thu 12:00 UTC every week')
+    assert (await say("fairness")).splitlines()[-1] == (
+        "Every planned meeting is inside everyone's working hours.")
 
 
 async def test_bad_period(say: Say) -> None:
@@ -88,14 +125,16 @@ async def test_turns_and_bad_hours_per_person(say: Say) -> None:
     assert person(text, "Alice") == ("Alice — facilitator 2 · notes 1 · outside hours 2 "
                                      "(2 late)")
     # Tokyo: 15:00 fits, 00:00 is late.
-    assert person(text, "Bob") == "Bob — facilitator 2 · notes 2 · outside hours 2 (2 late)"
+    assert person(text, "Bob") == ("Bob — facilitator 2 · notes 2 · outside hours 2 "
+                                   "(2 late, 2 at night)")
     # Los Angeles: 22:00 the evening before is late, 07:00 is early.
     assert person(text, "Carol") == ("Carol — facilitator 1 · notes 2 · outside hours 5 "
-                                     "(2 early, 3 late)")
+                                     "(2 early, 3 late, 3 at night)")
     # UTC, 10:00-18:00: 06:00 is early, 15:00 fits.
     assert person(text, "Dan") == "Dan — facilitator 0 · notes 0 · outside hours 3 (3 early)"
-    assert text.splitlines()[-1] == ("Range: facilitator: 0–2 · notes: 0–2 · "
-                                     "outside hours: 2–5")
+    assert ("Range: facilitator: 0–2 · notes: 0–2 · outside hours: 2–5") in text.splitlines()
+    # What is still to come, beside what has been.
+    assert "Planned, the next 90 days — 6 meetings" in text.splitlines()
     ctx = await say.ctx("fairness 30d")
     assert ctx.replies[0].mentions == []
     assert ctx.replies[0].plain().splitlines()[0] == (

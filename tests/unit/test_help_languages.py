@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import commands.router as router_module
+import commands.middleware as middleware_module
 from commands import build_router
 from commands.context import Context, Settings
 from commands.errors import UserError
@@ -41,13 +41,13 @@ async def outcomes(tmp: Path, lines: list[str], monkeypatch: pytest.MonkeyPatch
     """Per line: None if it worked, else the error message."""
     router = build_router()
     errors: list[UserError] = []
-    original = router_module.error_reply
+    original = middleware_module.error_reply
 
     def spy(ctx: Context, err: UserError):  # type: ignore[no-untyped-def]
         errors.append(err)
         return original(ctx, err)
 
-    monkeypatch.setattr(router_module, "error_reply", spy)
+    monkeypatch.setattr(middleware_module, "error_reply", spy)
     db = await open_database(tmp / "t.db")
     await seed(ROOM, zones={ALICE: "Africa/Nairobi", BOB: "America/Bogota"}, at=NOW)(db)
     results: list[str | None] = []

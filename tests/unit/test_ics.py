@@ -166,6 +166,21 @@ def test_alternating_count_is_split() -> None:
     assert first["RRULE"]["INTERVAL"] == [2] and second["RRULE"]["INTERVAL"] == [2]
 
 
+def test_three_turns_become_three_series() -> None:
+    series = Series(datetime(2026, 11, 26, 6), "UTC", "FREQ=WEEKLY;INTERVAL=2;COUNT=7;BYDAY=TH",
+                    HOUR, (time(15), time(23)))
+    skip = {datetime(2026, 12, 24, 6): Override(datetime(2026, 12, 24, 6), skipped=True)}
+    first, second, third = masters(export(series, skip))
+    assert [str(e["UID"]) for e in (first, second, third)] == [
+        "meeting-7@minga", "meeting-7@minga-alt", "meeting-7@minga-alt2"]
+    assert [e["RRULE"]["INTERVAL"] for e in (first, second, third)] == [[6], [6], [6]]
+    assert [e["RRULE"]["COUNT"] for e in (first, second, third)] == [[3], [2], [2]]
+    assert [d.dt for d in third["EXDATE"].dts] == [utc(2026, 12, 24, 23)]
+    until = utc(2028, 1, 1)
+    combined = sorted(expand(first, until) + expand(second, until) + expand(third, until))
+    assert combined == [o.start_utc for o in occurrences(series, utc(2026, 11, 1), until, skip)]
+
+
 def test_fixed_offset_on_the_same_utc_date_is_written_in_utc() -> None:
     series = Series(datetime(2026, 12, 3, 14), "UTC+03:00", "FREQ=WEEKLY;BYDAY=TH", HOUR)
     cal = export(series)
@@ -201,3 +216,78 @@ def test_one_off_meetings() -> None:
     assert moved.decoded("DTSTART") == utc(2026, 12, 4, 9)
     [cancelled] = masters(export(plain, {key: Override(key, skipped=True)}))
     assert str(cancelled["STATUS"]) == "CANCELLED"
+
+
+# ---- VTIMEZONE against zoneinfo --------------------------------------------------------------
+# Spring and autumn changes at midnight (Beirut, Havana, Cairo, Santiago), at 01:00 UTC
+# (London), half-hour DST (Lord Howe), 2:45 (Chatham), Ramadan breaks (Casablanca), and zones
+# that no longer change (São Paulo, Amman, Kolkata).
+ZONES_WITH_CHANGES = ("Asia/Beirut", "America/New_York", "Europe/London", "America/Havana",
+                      "Africa/Cairo", "America/Santiago", "Australia/Lord_Howe",
+                      "Pacific/Chatham", "Africa/Casablanca", "Asia/Gaza", "Europe/Paris")
+ZONES_WITHOUT = ("America/Sao_Paulo", "Asia/Amman", "Asia/Kolkata", "Asia/Kathmandu")
+
+
+def reference_changes(zone: str, start: datetime, end: datetime
+                      ) -> list[tuple[datetime, timedelta, timedelta]]:
+    """zoneinfo's changes, found hour by hour then minute by minute (slow but plain)."""
+    tz, found = ZoneInfo(zone), []
+    moment = start
+    offset = moment.astimezone(tz).utcoffset()
+    while moment < end:
+        later = moment + HOUR
+        if later.astimezone(tz).utcoffset() != offset:
+            minute = moment
+            while minute.astimezone(tz).utcoffset() == offset:
+                minute += timedelta(minutes=1)
+            new = minute.astimezone(tz).utcoffset()
+            assert offset is not None and new is not None
+            found.append((minute, offset, new))
+            offset = new
+        moment = later
+    return found
+
+
+def onsets(cal: Calendar) -> list[tuple[datetime, timedelta, timedelta]]:
+    """Every observance onset in the VTIMEZONE as (UTC instant, offset from, offset to),
+    reading DTSTART/RDATE as local time before the change (RFC 5545 3.6.5)."""
+    found = []
+    for part in cal.walk("VTIMEZONE")[0].subcomponents:
+        before, after = part["TZOFFSETFROM"].td, part["TZOFFSETTO"].td
+        if before == after:
+            continue  # the opening observance, not a change
+        rdates = part.get("RDATE") or []
+        starts = [part["DTSTART"].dt] + [p.dt for r in (
+            rdates if isinstance(rdates, list) else [rdates]) for p in r.dts]
+        found += [((start - before).replace(tzinfo=UTC), before, after) for start in starts]
+    return sorted(found)
+
+
+def test_vtimezone_changes_are_zoneinfo_s_own() -> None:
+    weekly = "FREQ=WEEKLY;BYDAY=TU"
+    for zone in ZONES_WITH_CHANGES + ZONES_WITHOUT:
+        cal = export(Series(datetime(2026, 12, 1, 14, 0), zone, weekly, HOUR))
+        written = [(when, before, after) for when, before, after in onsets(cal)
+                   if when < utc(2030, 1, 1)]
+        assert written == reference_changes(zone, utc(2026, 11, 24), utc(2030, 1, 1)), zone
+        assert bool(written) == (zone in ZONES_WITH_CHANGES), zone
+
+
+def test_beirut_springs_forward_at_midnight() -> None:
+    cal = export(Series(datetime(2027, 3, 23, 9, 0), "Asia/Beirut", "FREQ=WEEKLY;BYDAY=TU",
+                        HOUR))
+    daylight = cal.walk("VTIMEZONE")[0].walk("DAYLIGHT")[0]
+    assert daylight["DTSTART"].dt == datetime(2027, 3, 28, 0, 0)
+    assert "TZOFFSETFROM:+0200" in daylight.to_ical().decode()
+    text = cal.to_ical().decode()
+    assert "DTSTART:20270328T010000" not in text
+
+
+def test_every_event_carries_the_sequence() -> None:
+    series = Series(datetime(2026, 12, 1, 14, 0), "Europe/Lisbon", "FREQ=WEEKLY;BYDAY=TU", HOUR)
+    moved = {datetime(2026, 12, 8, 14, 0): Override(datetime(2026, 12, 8, 14, 0),
+                                                    new_start_utc=utc(2026, 12, 9, 15))}
+    data = series_to_ics(uid="m@minga", title="t", series=series, overrides=moved,
+                         now_utc=NOW, sequence=4)
+    events = Calendar.from_ical(data).walk("VEVENT")
+    assert len(events) == 2 and all(int(e["SEQUENCE"]) == 4 for e in events)

@@ -91,7 +91,7 @@ async def test_lang_sets_the_members_language_and_replies_in_it(
         db: Database, router: Router) -> None:
     reply = await run(router, db, "lang es")
     assert reply.lang == "es"
-    assert "Español" in reply.plain()
+    assert reply.plain() == "De ahora en adelante te responderé en español."
     assert await member_and_room_language(db, ALICE, ROOM) == ("es", None)
     # Every later reply to Alice is Spanish; Bob still gets English.
     help_reply = await run(router, db, "help")
@@ -110,6 +110,20 @@ async def test_lang_default_follows_the_room_again(db: Database, router: Router)
     assert (await run(router, db, "tz")).lang == "pt"
 
 
+async def test_language_names_mid_sentence_are_in_lower_case(db: Database,
+                                                              router: Router) -> None:
+    await run(router, db, "lang en", sender=MOD)
+    reply = await run(router, db, "lang room fr", sender=MOD)
+    assert "now in French." in reply.plain()
+    await run(router, db, "lang es", sender=MOD)
+    reply = await run(router, db, "lang room pt", sender=MOD)
+    assert reply.plain().startswith("Los recordatorios, los resúmenes semanales y las síntesis "
+                                    "de los seguimientos de esta sala ahora están en portugués.")
+    await run(router, db, "lang pt")
+    text = (await run(router, db, "lang")).plain()
+    assert "português (pt)" in text and "Português" not in text
+
+
 async def test_room_language_is_for_moderators(db: Database, router: Router) -> None:
     reply = await run(router, db, "lang room fr")
     assert "moderators" in reply.plain()
@@ -125,7 +139,7 @@ async def test_room_language_is_for_moderators(db: Database, router: Router) -> 
 
 async def test_an_unknown_language_gets_a_friendly_reply(db: Database, router: Router) -> None:
     text = (await run(router, db, "lang klingon")).plain()
-    assert "klingon" in text and "es (Español)" in text and "Example: `!lang es`" in text
+    assert "klingon" in text and "es (español)" in text and "Example: `!lang es`" in text
     assert await member_and_room_language(db, ALICE, ROOM) == (None, None)
 
 
@@ -133,7 +147,7 @@ async def test_lang_without_argument_shows_both_choices(db: Database, router: Ro
     await run(router, db, "lang room es", sender=MOD)
     ctx = await dispatch(router, ctx_for(db, BOB), "lang")
     text = reply_text(ctx)
-    assert "Español (es)" in text and "ar (العربية)" in text
+    assert "Idioma de esta sala: español (es)" in text and "ar (العربية)" in text
 
 
 async def test_the_bots_default_language_applies_to_everyone_without_a_choice(
@@ -172,6 +186,16 @@ def test_arabic_html_is_right_to_left_and_body_starts_with_rlm() -> None:
     assert content["formatted_body"].startswith('<div dir="rtl">')
     assert content["formatted_body"].endswith("</div>")
     assert content["body"].startswith(RLM)
+
+
+def test_every_line_of_an_arabic_body_is_right_to_left() -> None:
+    """Plain-text clients lay out each line on its own: a line starting with a command or a
+    number would otherwise run left to right."""
+    with use_language("ar"):
+        msg = Msg().text(_("Examples:")).line().code("!help").line().text("14:00 " + _("now"))
+    lines = message_content(msg)["body"].split("\n")
+    assert len(lines) == 3 and all(line.startswith(RLM) for line in lines)
+    assert lines[1] == RLM + "`!help`"
 
 
 @pytest.mark.parametrize("lang", ["en", "es", "fr", "pt"])

@@ -86,11 +86,15 @@ async def test_add_fortnightly_series(router: Router, db: Database) -> None:
     lines = ctx.replies[0].plain().splitlines()
     assert lines[0] == ("Scheduled m1: Network call — every 2 weeks on Thursday at 14:00 "
                         "(Nairobi time, Africa/Nairobi), 1h.")
-    assert lines[1] == "Next:"
-    assert lines[2] == "Thu 26 Nov 2026, 14:00 (Nairobi) — in 25 hours"
+    # A note, not a refusal: everyone it puts outside their hours (09:00–17:00 by default),
+    # with their local time, the furthest first.
+    assert lines[1] == ("Note: early for Carol (06:00), late for Bob (16:30), late for Mod "
+                        "(16:30).")
+    assert lines[2] == "Next:"
+    assert lines[3] == "Thu 26 Nov 2026, 14:00 (Nairobi) — in 25 hours"
     # Every member's zone, the reader's first, then west to east.
-    assert lines[3].strip() == "14:00 Nairobi · 06:00 Bogota · 16:30 Kolkata"
-    assert len(lines) == 4  # everyone has a zone: no "set your zone" hint
+    assert lines[4].strip() == "14:00 Nairobi · 06:00 Bogota · 16:30 Kolkata"
+    assert len(lines) == 5  # everyone has a zone: no "set your zone" hint
     row = await meeting_row(db)
     assert (row["title"], row["start_local"], row["zone"], row["rule"], row["duration_min"],
             row["alternate_time"]) == ("Network call", "2026-11-26T14:00", "Africa/Nairobi",
@@ -118,8 +122,10 @@ async def test_add_one_off_in_named_city(router: Router, db: Database) -> None:
     lines = ctx.replies[0].plain().splitlines()
     assert lines[0] == ("Scheduled m1: Check-in — once, Thu 26 Nov 2026 at 15:00 "
                         "(Nairobi time, Africa/Nairobi), 1h.")
-    assert lines[2] == "Thu 26 Nov 2026, 17:30 (Kolkata) — in 26 hours"
-    assert lines[3].strip() == "17:30 Kolkata · 07:00 Bogota · 15:00 Nairobi"
+    assert lines[1] == ("Note: early for Carol (07:00), late for Bob (17:30), late for Mod "
+                        "(17:30).")
+    assert lines[3] == "Thu 26 Nov 2026, 17:30 (Kolkata) — in 26 hours"
+    assert lines[4].strip() == "17:30 Kolkata · 07:00 Bogota · 15:00 Nairobi"
     row = await meeting_row(db)
     assert (row["start_local"], row["zone"], row["rule"], row["duration_min"],
             row["created_by"]) == ("2026-11-26T15:00", "Africa/Nairobi", None, 60, BOB)
@@ -161,8 +167,11 @@ async def test_add_in_dst_gap_moves_forward(router: Router, db: Database) -> Non
                                "(New York time, America/New_York)")
     assert lines[1] == ("02:30 does not exist on 14 Mar 2027 in New York (clocks jump forward); "
                         "using 03:30.")
+    # A Sunday: a day off for the 09:00–17:00 Mon–Fri members, the night in Bogotá.
+    assert lines[2] == ("Note: night for Carol (02:30), day off for Alice (Sun 10:30), day off "
+                        "for Bob (Sun 13:00), day off for Mod (Sun 13:00).")
     # 03:30 EDT is 07:30 UTC, 10:30 in Nairobi.
-    assert lines[3] == "Sun 14 Mar 2027, 10:30 (Nairobi) — in 109 days"
+    assert lines[4] == "Sun 14 Mar 2027, 10:30 (Nairobi) — in 109 days"
     row = await meeting_row(db)
     assert (row["start_local"], row["zone"]) == ("2027-03-14T02:30", "America/New_York")
 
@@ -197,11 +206,12 @@ async def test_title_of_exactly_200_characters_is_fine(router: Router, db: Datab
     ('"Network call thu 14:00', "A quotation mark is not closed."),
     ('"   " thu 14:00', "The title is empty."),
     (f'"{"a" * 201}" thu 14:00', "The title is 201 characters"),
-    ('"Past" 2026-11-24 14:00', "Tue 24 Nov 2026 14:00 (Africa/Nairobi) has already passed."),
-    ('"Past" today 09:00', "has already passed."),
+    ('"Past" 2026-11-24 14:00', "That date is in the past: yesterday, Tue 24 Nov, 14:00 "
+     "(Nairobi)."),
+    ('"Past" yesterday 10:00', "That date is in the past: yesterday, Tue 24 Nov, 10:00"),
+    ('"Past" today 09:00', "That time has already passed: today, Wed 25 Nov, 09:00 (Nairobi)."),
     ('"Z" thu 14:00 in Nairobbi', 'Unknown time zone "Nairobbi". Did you mean Africa/Nairobi'),
     ('"T" thu 25:61', '"25:61" is not a time of day.'),
-    ('"T" Feb 30 14:00', "There is no 30 February."),
     ('"R" thu 14:00 every RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30',
      "This rule never produces a date."),
     ('"D" thu 14:00 for 0m', "A meeting has to last at least a minute."),
@@ -343,11 +353,18 @@ async def test_skip_date_without_occurrence(router: Router, db: Database) -> Non
     assert await overrides(db, (await meeting_row(db))["id"]) == []
 
 
+async def test_impossible_dates_offer_the_nearest_real_one(router: Router,
+                                                             db: Database) -> None:
+    ctx = await run(router, db, 'meeting add "T" Feb 30 14:00')
+    assert ctx.replies[0].plain() == ("There is no 30 February.\nDid you mean:\n"
+                                      '`!meeting add "T" 2027-02-28 14:00`')
+    assert await meeting_count(db) == 0
+
+
 async def test_skip_bad_date(router: Router, db: Database) -> None:
     await run(router, db, NETWORK)
-    first, _, example = (await say(router, db, "meeting skip m1 Feb 30")).partition("\n")
-    assert "There is no 30 February" in first
-    assert example.startswith("Example: `!meeting skip m1 ")
+    text = await say(router, db, "meeting skip m1 Feb 30")
+    assert text == "There is no 30 February.\nDid you mean:\n`!meeting skip m1 2027-02-28`"
 
 
 async def test_skip_one_off(router: Router, db: Database) -> None:
@@ -366,7 +383,9 @@ async def test_move_one_occurrence(router: Router, db: Database) -> None:
     lines = ctx.replies[0].plain().splitlines()
     assert lines[0] == ("Moved m1 of Thu 26 Nov (this occurrence only; add --series to move "
                         "them all).")
-    assert lines[2] == "Fri 27 Nov 2026, 15:00 (Nairobi) (moved) — in 2 days"
+    assert lines[1] == ("Note: early for Carol (07:00), late for Bob (17:30), late for Mod "
+                        "(17:30).")
+    assert lines[3] == "Fri 27 Nov 2026, 15:00 (Nairobi) (moved) — in 2 days"
     assert ctx.changed == {("meeting", before["id"])}
     # 15:00 in Nairobi (the mover's zone) is 12:00 UTC
     assert await overrides(db, before["id"]) == [
@@ -387,7 +406,8 @@ async def test_move_series(router: Router, db: Database) -> None:
     lines = ctx.replies[0].plain().splitlines()
     assert lines[0] == ("Moved the series m1: every Monday at 15:00 (Nairobi time, "
                         "Africa/Nairobi), 1h.")
-    assert lines[2] == "Mon 30 Nov 2026, 15:00 (Nairobi) — in 5 days"
+    assert lines[1].startswith("Note: early for Carol (07:00)")
+    assert lines[3] == "Mon 30 Nov 2026, 15:00 (Nairobi) — in 5 days"
     assert ctx.changed == {("meeting", row["id"])}
     assert (row["start_local"], row["zone"], row["rule"]) == (
         "2026-11-30T15:00", "Africa/Nairobi", "FREQ=WEEKLY;BYDAY=MO")
@@ -424,8 +444,8 @@ async def test_move_yearly_series(router: Router, db: Database) -> None:
 async def test_move_to_the_past(router: Router, db: Database) -> None:
     await run(router, db, NETWORK)
     ctx = await run(router, db, "meeting move m1 today 09:00")
-    assert ctx.replies[0].plain() == ("That time has already passed.\n"
-                                      "Example: `!meeting move m1 fri 15:00`")
+    assert ctx.replies[0].plain() == ("That time has already passed: today, Wed 25 Nov, 09:00 "
+                                      "(Nairobi).\nExample: `!meeting move m1 fri 15:00`")
     assert ctx.changed == set()
     assert await overrides(db, (await meeting_row(db))["id"]) == []
 

@@ -19,11 +19,13 @@ from tests.unit.test_actions_fixtures import (
     BOB,
     CAROL,
     DAN,
+    MOD,
     NOW,
     ROOM,
     SEED,
     context,
     env_at,
+    react,
     run,
     say,
 )
@@ -83,6 +85,23 @@ async def test_minutes_list_attendees_decisions_and_actions(router: Router,
     assert action is not None and meeting is not None
     assert action.meeting_id == meeting.id and action.minutes_id is not None
     assert await say(router, db, "minutes") == replies[0].plain()
+
+
+async def test_a_member_who_ran_any_command_during_the_meeting_attended(
+        router: Router, db: Database) -> None:
+    """Refused and unknown commands count, and so does a ✅ that was not allowed to close."""
+    await run(router, db, f"meeting add {WEEKLY}", now=NOW - timedelta(days=6))
+    await run(router, db, "meeting start", sender=BOB)
+    await run(router, db, f"action {BOB} Book the venue", mentioned=(BOB,))
+    later = NOW + timedelta(minutes=5)
+    refused = await say(router, db, "action 1 drop", sender=CAROL, now=later)
+    assert refused.startswith("Only whoever added #1")
+    assert "I don't know the command" in await say(router, db, "holidays", sender=MOD,
+                                                   now=later)
+    taken, ctx = await react(router, db, f"action:{ROOM}:1", "✅", sender=DAN, now=later)
+    assert taken and ctx.replies[0].plain().startswith("Your ✅ did not close #1")
+    ended = await say(router, db, "meeting end", now=NOW + timedelta(minutes=30))
+    assert "Attendees: Alice, Bob, Carol, Dan, Mod" in ended
 
 
 async def test_minutes_as_a_markdown_file(router: Router, db: Database) -> None:

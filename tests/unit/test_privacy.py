@@ -76,7 +76,8 @@ async def seed(db: Database) -> None:
     await cmd(db, "action 3 note Draft shared")
     await cmd(db, "done 3")
     await cmd(db, "meeting end")
-    await cmd(db, "action Elsewhere", room=OTHER_ROOM)
+    # Added by Alice for Bob, closed by Bob (its owner).
+    await cmd(db, f"action {BOB} Elsewhere", room=OTHER_ROOM, mentioned=(BOB,))
     await cmd(db, "done 1", room=OTHER_ROOM, sender=BOB)
     async with db.transaction() as conn:
         settings = await ensure_settings(conn, db, ROOM, "UTC", NOW)
@@ -187,10 +188,10 @@ async def test_who_may_confirm_and_when(db: Database) -> None:
     assert "Only members themselves can ask me to forget them" in denied
     await cmd(db, "tz set Asia/Kolkata", sender=BOB)
     preview = await cmd(db, f"forget {BOB}", sender=MOD, admins=(MOD,))
-    assert f"forgetting {BOB} means" in preview and f"!forget {BOB} confirm" in preview
+    assert "forgetting Bob means" in preview and f"!forget {BOB} confirm" in preview
     assert "Nothing is waiting" in await cmd(db, f"forget {BOB} confirm", admins=(ALICE,))
     done = await cmd(db, f"forget {BOB} confirm", sender=MOD, admins=(MOD,))
-    assert done.startswith(f"Done: I have forgotten {BOB}.")
+    assert done.startswith("Done: I have forgotten Bob.")
     assert await db.fetchone("SELECT 1 FROM members WHERE user_id = ?", (BOB,)) is None
 
 
@@ -209,5 +210,6 @@ async def test_every_column_naming_a_person_is_covered(db: Database) -> None:
 
 
 def test_a_pseudonym_is_plain_text_never_a_pill() -> None:
-    msg = Msg().mention("former member 2", "Former").mention(BOB, "Bob")
-    assert msg.plain() == "former member 2Bob" and msg.mentions == [BOB]
+    msg = Msg().mention("former member 2", "antiguo miembro 2").mention(BOB, "Bob")
+    assert msg.plain() == "antiguo miembro 2Bob" and msg.mentions == [BOB]
+    assert [kind for kind, _value, _target in msg.parts] == ["text", "mention"]

