@@ -1,4 +1,4 @@
-"""`minga run | check-config | status | backup | demo`, and `minga --version`.
+"""`minga run | check-config | status | backup | reset-identity | demo`, `minga --version`.
 
 Whatever goes wrong before the bot is up is said in one line on stderr, naming what
 failed and what to do; `--log-level debug` adds the traceback to the log.
@@ -71,10 +71,20 @@ def _parser() -> argparse.ArgumentParser:
     demo = command("demo", "a scripted conversation on a throw-away homeserver")
     demo.add_argument("--keep", action="store_true",
                       help="leave the homeserver and bot running and print how to log in")
-    backup = command("backup", "write a consistent copy of the database")
+    backup = command("backup", "write a consistent copy of the database, and of the "
+                               "cross-signing keys beside it")
     backup.add_argument("path", type=Path)
     backup.add_argument("--config", required=True, type=Path, help=CONFIG_HELP)
+    reset = command("reset-identity", "replace Minga's cross-signing identity on purpose "
+                                      "(every member will notice; asks for the password)")
+    reset.add_argument("--config", required=True, type=Path, help=CONFIG_HELP)
+    reset.add_argument("--yes", action="store_true", help="do not ask before resetting")
     return parser
+
+# A long-lived task could not be kept alive (bot/supervisor.py): sysexits' EX_SOFTWARE, so a
+# service manager restarts the process and an operator can tell it from a bad config (2) or
+# a failed start-up (1).
+EXIT_TASK_FAILED = 70
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,7 +108,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "status":
         return asyncio.run(show_status(config, timedelta(seconds=args.max_sync_age)))
     if args.command == "backup":
-        return backup_database(config.storage.database, args.path)
+        from bot.identity_cli import backup_seeds
+
+        return backup_database(config.storage.database, args.path) or backup_seeds(config,
+                                                                                    args.path)
+    if args.command == "reset-identity":
+        from bot.identity_cli import reset_identity
+
+        return reset_identity(config, assume_yes=args.yes)
     if args.log_level:
         config = replace(config, bot=replace(config.bot, log_level=args.log_level))
     return asyncio.run(run_bot(config))
@@ -193,8 +210,17 @@ async def run_bot(config: Config) -> int:
         log.debug("start-up failed", exc_info=err)
         print(f"minga: {failure_line(err, config)}", file=sys.stderr)
         return 1
-    await stop.wait()
+    stopping = asyncio.create_task(stop.wait())
+    failing = asyncio.create_task(bot.failed.wait())
+    await asyncio.wait({stopping, failing}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    failing.cancel()
     await bot.stop()
+    if bot.supervisor.failure:
+        print(f"minga: {bot.supervisor.failure}; exiting with code {EXIT_TASK_FAILED} so that "
+              "systemd or the container runtime starts it again (see the log above)",
+              file=sys.stderr)
+        return EXIT_TASK_FAILED
     return 0
 
 

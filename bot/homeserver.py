@@ -23,14 +23,15 @@ import aiohttp
 from nio import AsyncClient, ErrorResponse
 
 from bot.startup import StartupError
+from bot.transport import GATEWAY_STATUSES, TRANSPORT_ERRORS, Kind, classify_response, http_status
 
 log = logging.getLogger(__name__)
 
 PROBE_TIMEOUT = 15.0
-RETRY_CAP = 60.0
+# Back within seconds (issue 21): a homeserver that is still starting is asked again at least
+# every 5 s, the same bound as the running bot's probing.
+RETRY_CAP = 5.0
 VERSIONS = "/_matrix/client/versions"
-# Proxies answer these while the homeserver behind them is down or starting.
-TRANSIENT_HTTP = {502, 503, 504}
 _REASONS = {
     errno.ECONNREFUSED: "connection refused",
     errno.EHOSTUNREACH: "host unreachable",
@@ -110,9 +111,9 @@ async def versions(client: AsyncClient) -> tuple[str, ...]:
     url = client.homeserver
     try:
         status, kind, data = await _get_json(client, VERSIONS)
-    except (aiohttp.ClientError, OSError, TimeoutError) as err:
+    except TRANSPORT_ERRORS as err:
         raise transport_problem(err, url) from None
-    if status in TRANSIENT_HTTP:
+    if status in GATEWAY_STATUSES:
         raise Unreachable(f"{url} answers HTTP {status}: the homeserver behind it is down "
                           "or still starting")
     found = data.get("versions") if isinstance(data, dict) else None
@@ -129,7 +130,7 @@ async def _well_known_hint(client: AsyncClient) -> str | None:
     """A server name given instead of the client API's URL: .well-known names the right one."""
     try:
         status, _, data = await _get_json(client, "/.well-known/matrix/client")
-    except (aiohttp.ClientError, OSError, TimeoutError):
+    except TRANSPORT_ERRORS:
         return None
     base = (data.get("m.homeserver") or {}).get("base_url") if isinstance(data, dict) else None
     if status == 200 and isinstance(base, str) and base.rstrip("/") != client.homeserver:
@@ -149,7 +150,9 @@ async def software(client: AsyncClient) -> str:
             status, _, data = await _get_json(client, path)
             if status == 200 and isinstance(data, dict):
                 return pick(data)
-        except (aiohttp.ClientError, OSError, TimeoutError, KeyError, TypeError):
+        except TRANSPORT_ERRORS:
+            continue
+        except (KeyError, TypeError):  # an answer of another shape
             continue
     return "unknown (the server does not say)"
 
@@ -179,7 +182,7 @@ def login_problem(resp: ErrorResponse, user_id: str) -> str:
     if code == "M_USER_DEACTIVATED":
         return (f"login as {user_id} failed: the account is deactivated ({code}): ask the "
                 "homeserver's admin, or use another account")
-    return (f"login as {user_id} failed ({code or 'HTTP ' + str(_status(resp))} {message}): "
+    return (f"login as {user_id} failed ({code or 'HTTP ' + str(http_status(resp))} {message}): "
             "check matrix.user_id and the credentials")
 
 
@@ -191,11 +194,5 @@ def token_problem(resp: ErrorResponse, what: str) -> str:
 
 def retry_after(resp: ErrorResponse) -> float | None:
     """Seconds to wait if the homeserver rate-limited us, else None."""
-    if resp.status_code == "M_LIMIT_EXCEEDED" or _status(resp) == 429:
-        ms = getattr(resp, "retry_after_ms", None)
-        return ms / 1000 if ms else 5.0
-    return None
-
-
-def _status(resp: ErrorResponse) -> int | None:
-    return getattr(getattr(resp, "transport_response", None), "status", None)
+    verdict = classify_response(resp)
+    return verdict.retry_after if verdict.kind is Kind.RATE_LIMITED else None

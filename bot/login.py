@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
-import aiohttp
 from nio import (
     AsyncClient,
     AsyncClientConfig,
@@ -33,8 +32,10 @@ from bot.homeserver import (
     transport_problem,
     wait_until_reachable,
 )
+from bot.nio_client import REQUEST_TIMEOUT, MingaClient
 from bot.session import SESSION_FILE, SavedSession, load_session, save_session
 from bot.startup import StartupError
+from bot.transport import TRANSPORT_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +43,8 @@ T = TypeVar("T")
 RETRY_SECONDS = 5.0
 
 
-def new_client(cfg: MatrixConfig, store_dir: Path | None) -> AsyncClient:
-    return AsyncClient(
+def new_client(cfg: MatrixConfig, store_dir: Path | None) -> MingaClient:
+    return MingaClient(
         cfg.homeserver,
         cfg.user_id,
         store_path=str(store_dir) if store_dir else "",
@@ -51,8 +52,8 @@ def new_client(cfg: MatrixConfig, store_dir: Path | None) -> AsyncClient:
             encryption_enabled=store_dir is not None,
             store_sync_tokens=False,  # our own SQLite keeps the position
             max_limit_exceeded=0,  # we honour Retry-After ourselves
-            max_timeouts=0,  # the supervisors back off, not nio
-            request_timeout=60,
+            max_timeouts=0,  # our loops retry (bot/reconnect.py), not nio
+            request_timeout=REQUEST_TIMEOUT,
         ),
     )
 
@@ -67,7 +68,7 @@ def saved_session_for(cfg: MatrixConfig, store_dir: Path) -> SavedSession | None
     return saved
 
 
-async def log_in(cfg: MatrixConfig, store_dir: Path) -> AsyncClient:
+async def log_in(cfg: MatrixConfig, store_dir: Path) -> MingaClient:
     """A client logged in on the bot's one device; closed again if anything fails."""
     client = new_client(cfg, store_dir)
     try:
@@ -123,7 +124,7 @@ async def patiently(client: AsyncClient, call: Callable[[], Awaitable[T]]) -> T:
     while True:
         try:
             resp = await call()
-        except (aiohttp.ClientError, OSError, TimeoutError) as err:
+        except TRANSPORT_ERRORS as err:
             problem = transport_problem(err, client.homeserver)
             if isinstance(problem, StartupError):
                 raise problem from None

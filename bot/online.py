@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-import aiohttp
 from nio import LoginResponse
 
 from bot.config import Config
@@ -17,6 +16,7 @@ from bot.homeserver import Unreachable, login_problem, software, transport_probl
 from bot.login import check_token, new_client, saved_session_for
 from bot.session import SESSION_FILE
 from bot.startup import StartupError
+from bot.transport import TRANSPORT_ERRORS
 
 
 def _newest(spec_versions: tuple[str, ...]) -> str:
@@ -63,7 +63,7 @@ async def check_online(config: Config) -> list[str]:
             lines.append(f"the password works for {resp.user_id} (the test login was logged "
                          "out again; `minga run` logs in once and saves the login)")
         return lines
-    except (aiohttp.ClientError, OSError, TimeoutError) as err:
+    except TRANSPORT_ERRORS as err:
         raise StartupError(str(transport_problem(err, cfg.homeserver))) from None
     finally:
         await client.close()

@@ -3,8 +3,9 @@
 A message is written in the same transaction as the change it reports, so
 nothing acknowledged is lost; its transaction id is derived from the logical
 message, so a send retried after a crash is de-duplicated by the homeserver.
-A single worker sends in order, waits out rate limits (Retry-After) and
-backs off while the homeserver is unreachable.
+A single worker sends in order, waits out rate limits (Retry-After), retries
+as soon as an unreachable homeserver answers again, and backs off from one
+that answers with errors (bot/reconnect.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +21,8 @@ from typing import Any
 import aiosqlite
 
 from bot.clock import Clock
+from bot.reconnect import Probe, Retry, Sleep, describe_wait
+from bot.transport import Kind, Verdict
 from storage.db import Database
 from storage.outbox import txn_id_for
 
@@ -35,6 +37,10 @@ class RateLimited(Exception):
 
 class TransientSendError(Exception):
     """Network trouble or a 5xx: try again later."""
+
+
+class HomeserverUnreachable(TransientSendError):
+    """No answer came back (or a gateway's 502–504): retry as soon as the server answers."""
 
 
 class PermanentSendError(Exception):
@@ -74,13 +80,12 @@ async def enqueue(
 
 
 class OutboxWorker:
-    MIN_BACKOFF = 1.0
-    MAX_BACKOFF = 300.0
-
-    def __init__(self, db: Database, send: SendFn, clock: Clock) -> None:
+    def __init__(self, db: Database, send: SendFn, clock: Clock, *, probe: Probe | None = None,
+                 sleep: Sleep = asyncio.sleep) -> None:
         self.db = db
         self.send = send
         self.clock = clock
+        self.retry = Retry(probe, name="outbox", sleep=sleep)
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._homeserver_back = asyncio.Event()
@@ -110,7 +115,6 @@ class OutboxWorker:
         ]
 
     async def run(self) -> None:
-        backoff = self.MIN_BACKOFF
         while True:
             # One at a time: an answer queued meanwhile goes before the rest of a batch.
             batch = await self._pending(limit=1)
@@ -138,23 +142,30 @@ class OutboxWorker:
                     await self._mark(item, failed=str(err)[:200])
                     continue
                 except Exception as err:  # transient, or unknown: never let the worker die
-                    delay = max(backoff * random.uniform(0.75, 1.0), self.MIN_BACKOFF)
-                    log.warning("send failed (%s); retrying in %.1fs", type(err).__name__, delay)
+                    kind = (Kind.UNREACHABLE if isinstance(err, HomeserverUnreachable)
+                            else Kind.SERVER_ERROR)
+                    verdict = Verdict(kind, type(err).__name__)
+                    log.warning("send failed (%s); %s", type(err).__name__,
+                                describe_wait(verdict, self.retry))
                     await self._mark_attempt(item)
-                    await self._pause(delay)
-                    backoff = min(backoff * 1.5, self.MAX_BACKOFF)
+                    await self._pause(verdict)
                     break
-                backoff = self.MIN_BACKOFF
+                self.retry.succeeded()
                 await self._mark(item, event_id=event_id)
                 self.sent_count += 1
 
-    async def _pause(self, delay: float) -> None:
-        """Back off, but wake early when the bot learns the homeserver is back."""
+    async def _pause(self, verdict: Verdict) -> None:
+        """Wait as the failure deserves, but wake early when the sync loop hears the
+        homeserver is back."""
         self._wake.clear()
         self._homeserver_back.clear()
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(delay):
-                await self._homeserver_back.wait()
+        waiting = asyncio.ensure_future(self.retry.wait(verdict))
+        back = asyncio.ensure_future(self._homeserver_back.wait())
+        try:
+            await asyncio.wait({waiting, back}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiting.cancel()
+            back.cancel()
 
     def homeserver_back(self) -> None:
         """The sync loop got through after failures: retry sends now."""

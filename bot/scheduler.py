@@ -9,6 +9,8 @@ sends twice.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -49,6 +51,7 @@ class Scheduler:
         self.settings = settings
         self.room = room
         self.jobs_run = 0
+        self._replan_now = asyncio.Event()
         self._noted: tuple[str, datetime] | None = None
         self.aps = AsyncIOScheduler(
             timezone=UTC,
@@ -56,11 +59,24 @@ class Scheduler:
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
 
-    async def start(self, pending: PendingChecker) -> None:
-        self.aps.start()
+    async def run_planner(self, pending: PendingChecker) -> None:
+        """The planner task (supervised): plan everything now and then hourly, for ever.
+
+        Restarted after a failure, it plans everything again; job ids make that harmless.
+        """
+        if not self.aps.running:
+            self.aps.start()
         self.every("undecryptable-check", 5, pending.check_pending)
-        self.every("replan", REPLAN_SECONDS, self.replan_all)
-        await self.replan_all()
+        while True:
+            self._replan_now.clear()
+            await self.replan_all()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(REPLAN_SECONDS):
+                    await self._replan_now.wait()
+
+    def request_replan(self) -> None:
+        """Plan everything again now rather than at the next hour."""
+        self._replan_now.set()
 
     async def replan_all(self) -> None:
         """Each planner in its own transaction, so commands get the database in between."""

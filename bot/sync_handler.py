@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import fnmatch
 import json
 import logging
@@ -20,6 +19,7 @@ from nio import (
     RoomCreateEvent,
     RoomMemberEvent,
     RoomMessageText,
+    RoomMessageUnknown,
     SyncResponse,
     UnknownEvent,
 )
@@ -38,6 +38,9 @@ from bot.events import (
 from bot.outbox import OutboxWorker, enqueue
 from bot.render import POLL_RESPONSES, destination, message_content, outgoing, poll_answer
 from bot.rooms import NioRoomView
+from bot.transport import TRANSPORT_ERRORS, Kind, classify_response, unreachable
+from bot.verification import Verifications, is_verification
+from bot.withheld import WITHHELD, WithheldKeys
 from commands.common import member_lang
 from commands.context import Context, Settings
 from commands.reply import Msg
@@ -89,6 +92,10 @@ class SyncHandler:
         self.pending: dict[str, tuple[MegolmEvent, float]] = {}
         self._pending_loaded = False
         self.commands_handled = 0
+        self.withheld = WithheldKeys(client, db, outbox, clock, self.settings)
+        # Set by the bot once its cross-signing identity is up (verification needs it).
+        self.verification: Verifications | None = None
+        self.joins_to_retry: set[str] = set()
         # Set by the bot: re-plans schedules after a command changed something.
         self.after_commit: Callable[[set[tuple[str, int]]], Awaitable[None]] | None = None
 
@@ -109,6 +116,7 @@ class SyncHandler:
         """Act on a batch, then save its token. `history` = very first start: act on nothing."""
         if not self._pending_loaded:
             await self._load_pending()
+        await self._retry_joins()
         await self._invites(resp)
         await self._leaves(resp)
         for room_id, info in resp.rooms.join.items():
@@ -125,6 +133,9 @@ class SyncHandler:
                     await self.on_reaction(room_id, event, joined_ts)
                 elif isinstance(event, UnknownEvent) and event.type in POLL_RESPONSES:
                     await self.on_poll_response(room_id, event, joined_ts)
+                elif isinstance(event, UnknownEvent | RoomMessageUnknown):
+                    await self._verification_event(room_id, event, joined_ts)
+        await self._to_device(resp)
         await self._retry_pending()
         async with self.db.transaction() as conn:
             await set_value(conn, SYNC_TOKEN, resp.next_batch)
@@ -162,17 +173,42 @@ class SyncHandler:
                 None,
             )
             if inviter and self._may_invite(inviter):
-                joined = await self.client.join(room_id)
-                if isinstance(joined, JoinResponse):
-                    log.info("joined %s on an allowed invite", room_id)
-                    log.debug("inviter of %s: %s", room_id, inviter)
-                else:
-                    log.warning("could not join %s: %s", room_id,
-                                getattr(joined, "status_code", type(joined).__name__))
+                log.debug("inviter of %s: %s", room_id, inviter)
+                await self._join(room_id)
             else:
-                await self.client.room_leave(room_id)
+                try:
+                    await self.client.room_leave(room_id)
+                except TRANSPORT_ERRORS as err:  # the invite stays pending; nothing is lost
+                    log.warning("could not reject the invite to %s (%s)", room_id,
+                                type(err).__name__)
+                    continue
                 log.info("rejected an invite to %s (inviter not in allowed_inviters)", room_id)
                 log.debug("rejected inviter of %s: %s", room_id, inviter)
+
+    async def _join(self, room_id: str) -> None:
+        """Join an allowed invite; if the homeserver can't take it now, try after the next sync
+        (the invite is not sent again, so forgetting it would leave the room without Minga)."""
+        try:
+            joined = await self.client.join(room_id)
+        except TRANSPORT_ERRORS as err:
+            verdict = unreachable(err)
+        else:
+            if isinstance(joined, JoinResponse):
+                self.joins_to_retry.discard(room_id)
+                log.info("joined %s on an allowed invite", room_id)
+                return
+            verdict = classify_response(joined)
+        if verdict.kind is Kind.REFUSED:  # withdrawn, or forbidden: the server's last word
+            self.joins_to_retry.discard(room_id)
+            log.warning("could not join %s: %s", room_id, verdict.reason)
+            return
+        self.joins_to_retry.add(room_id)
+        log.warning("could not join %s yet (%s); trying again after the next sync", room_id,
+                    verdict.reason)
+
+    async def _retry_joins(self) -> None:
+        for room_id in sorted(self.joins_to_retry):
+            await self._join(room_id)
 
     def _may_invite(self, user_id: str) -> bool:
         patterns = (*self.config.bot.allowed_inviters, *self.config.bot.admins)
@@ -312,6 +348,31 @@ class SyncHandler:
             async with self.db.transaction() as conn:
                 await record_vote(conn, poll.id, event.sender, option, event.server_timestamp)
 
+    # ---- trust: verification and withheld keys ------------------------------------------
+    async def _verification_event(self, room_id: str, event: UnknownEvent | RoomMessageUnknown,
+                                  joined_ts: int) -> None:
+        event_type = event.source.get("type", "")
+        content = event.source.get("content", {})
+        if (self.verification is None or event.server_timestamp < joined_ts
+                or not isinstance(content, dict)
+                or not is_verification(event_type, content.get("msgtype"))):
+            return
+        await self.verification.on_room_event(room_id, event.sender, event.event_id, event_type,
+                                              content, event.server_timestamp)
+
+    async def _to_device(self, resp: SyncResponse) -> None:
+        """What nio leaves to us: withheld room keys and verification (both arrive in clear)."""
+        for event in resp.to_device_events:
+            event_type = event.source.get("type", "")
+            content = event.source.get("content", {})
+            if not isinstance(content, dict):
+                continue
+            if event_type == WITHHELD:
+                await self.withheld.on_withheld(event.sender, content,
+                                                [e for e, _at in self.pending.values()])
+            elif self.verification is not None and is_verification(event_type):
+                await self.verification.on_to_device(event.sender, event_type, content)
+
     # ---- events we cannot read yet -----------------------------------------------
     async def _undecryptable(self, room_id: str, event: MegolmEvent, joined_ts: int) -> None:
         if (event.sender == self.user_id or event.server_timestamp < joined_ts
@@ -326,9 +387,15 @@ class SyncHandler:
                 "(event_id, room_id, sender, source, received_at) VALUES (?, ?, ?, ?, ?)",
                 (event.event_id, room_id, event.sender, json.dumps(event.source), received),
             )
+        await self.withheld.on_undecryptable(room_id, event)
         log.info("waiting for the room key of %s in %s", event.event_id, room_id)
-        with contextlib.suppress(LocalProtocolError):  # already requested for this session
+        try:
             await self.client.request_room_key(event)
+        except LocalProtocolError:  # already requested for this session
+            pass
+        except TRANSPORT_ERRORS as err:  # the sender's devices usually share it unasked
+            log.warning("could not request the room key of %s (%s)", event.event_id,
+                        type(err).__name__)
 
     async def _load_pending(self) -> None:
         self._pending_loaded = True

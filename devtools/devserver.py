@@ -158,6 +158,14 @@ class DevServer:
             proc.kill()
             proc.wait(timeout=10)
 
+    def kill(self) -> None:
+        """Kill Synapse without warning (SIGKILL), as a crash or the OOM killer would."""
+        proc, self._proc = self._proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.kill()
+        proc.wait(timeout=10)
+
     def restart(self) -> None:
         """Simulate a server outage: same port, same database, tokens stay valid."""
         self.stop()

@@ -41,7 +41,11 @@ class Member:
         self.password = password
         self.client = AsyncClient(
             homeserver, user_id, store_path=str(store_dir),
-            config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=True),
+            # nio retries a lost connection itself, waiting up to 60 s by default; Element
+            # probes and is back within seconds, and so is this member (the fault suite
+            # times the bot's recovery, not ours).
+            config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=True,
+                                     max_timeout_retry_wait_time=1.0),
         )
         self.events: list[tuple[str, Event]] = []
         self.received_at: dict[str, float] = {}

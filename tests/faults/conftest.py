@@ -63,8 +63,14 @@ class Report:
             verdict = "yes" if row.passed else "**no**"
             new_lines.append(f"| {row.scenario} | {row.bar} | {row.result} | {verdict} | "
                              f"`{row.command}` |")
-        lines += sorted(kept + new_lines)
+        lines += sorted(kept + new_lines, key=_scenario_number)
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _scenario_number(line: str) -> tuple[int, str]:
+    """Rows in scenario order: "| 2. …" before "| 10. …"."""
+    number = line[2:].split(".", 1)[0]
+    return (int(number) if number.isdigit() else 10**6, line)
 
 
 @pytest.fixture(scope="session")

@@ -348,3 +348,13 @@ def test_backup_without_database(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert backup_database(tmp_path / "missing.db", target) == 2
     assert "no database at" in capsys.readouterr().err
     assert not target.exists()
+
+
+async def test_last_successful_sync_is_kept_for_status(db: Database) -> None:
+    from storage.state import SYNC_TOKEN, get_value, last_sync, record_last_sync
+
+    assert await last_sync(db) is None
+    await record_last_sync(db, "2026-12-03T10:00:00+00:00")
+    await record_last_sync(db, "2026-12-03T10:00:30+00:00")
+    assert await last_sync(db) == "2026-12-03T10:00:30+00:00"
+    assert await get_value(db, SYNC_TOKEN) is None  # a key of its own

@@ -1,0 +1,87 @@
+"""nio's AsyncClient with every request bounded in time, a cheap probe, and a reset.
+
+nio passes aiohttp `timeout=0` for uploads, downloads and zero-timeout or
+full-state syncs, which aiohttp reads as "no limit at all": a connection that
+is accepted but never answered would hang them for ever. Here no request can
+take longer than UNBOUNDED_CAP. Long-poll syncs keep nio's own deadline (the
+long-poll plus 15 s), and every other request `request_timeout`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from nio import AsyncClient
+
+from bot.transport import TRANSPORT_ERRORS
+
+log = logging.getLogger(__name__)
+
+# The /sync long-poll: how long the server may hold a sync open when nothing happens.
+SYNC_TIMEOUT_MS = 30_000
+# nio gives a long-poll /sync its own client deadline, the long-poll + 15 s (45 s), and a
+# zero-timeout or full-state sync none at all (capped below). Every other request gets
+# request_timeout: longer than the long-poll, so a sync made with nio's default (which uses
+# request_timeout as the long-poll too) would not be cut before the server answers, but bounded.
+REQUEST_TIMEOUT = SYNC_TIMEOUT_MS / 1000 + 15
+# Generous for what Minga uploads (a few KiB of .ics) and for a first full-state sync of a
+# bot in dozens of rooms, yet finite.
+UNBOUNDED_CAP = 120.0
+VERSIONS_PATH = "/_matrix/client/versions"
+
+
+class MingaClient(AsyncClient):
+    """Counts transport failures, so a caller can tell nio swallowed one (see bot.client)."""
+
+    transport_failures = 0
+    client_session: Any  # nio's aiohttp session, made on first use (None after a reset)
+
+    async def _send(
+        self,
+        response_class: type,
+        method: str,
+        path: str,
+        data: Any = None,
+        response_data: tuple[Any, ...] | None = None,
+        content_type: str | None = None,
+        trace_context: Any | None = None,
+        data_provider: Any = None,
+        timeout: float | None = None,
+        content_length: int | None = None,
+        save_to: os.PathLike[str] | None = None,
+    ) -> Any:
+        if timeout == 0:
+            timeout = UNBOUNDED_CAP
+        try:
+            return await super()._send(
+                response_class, method, path, data, response_data, content_type,
+                trace_context, data_provider, timeout, content_length, save_to)
+        except TRANSPORT_ERRORS:
+            self.transport_failures += 1
+            raise
+
+    async def probe(self, timeout: float) -> bool:
+        """Does the homeserver answer `GET /_matrix/client/versions` within `timeout`?
+
+        Unauthenticated and served from memory by Synapse: the cheapest question there is.
+        """
+        try:
+            resp = await self.send("GET", VERSIONS_PATH, timeout=timeout)
+            try:
+                await resp.read()
+                return resp.status == 200
+            finally:
+                resp.release()
+        except TRANSPORT_ERRORS as err:
+            log.debug("probe: no answer (%s)", type(err).__name__)
+            return False
+
+    async def reset_transport(self) -> None:
+        """Drop every open connection: requests stuck on a dead one fail now, not at their
+        deadline. The next request opens a fresh session (nio makes one when there is none).
+        """
+        session, self.client_session = self.client_session, None
+        if session is not None:
+            await session.close()
