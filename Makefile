@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 SYNAPSE_VENV := .venv-synapse
 BIN := $(VENV)/bin
+# The Element-stack member of the integration tests (matrix-js-sdk + Rust crypto, Node ≥ 20).
+ELEMENT := tests/element
 
-.PHONY: demo test unit integration lint deps test-deps faults bench i18n clean
+.PHONY: demo test unit integration lint deps test-deps faults bench trust i18n clean
 
 # pip stays quiet; one line says what is being installed and one when it is done.
 $(BIN)/minga: pyproject.toml
@@ -22,9 +24,12 @@ $(SYNAPSE_VENV)/bin/python:
 	@$(SYNAPSE_VENV)/bin/pip install --quiet --disable-pip-version-check 'matrix-synapse>=1.100'
 	@echo "      done: $(SYNAPSE_VENV)"
 
+$(ELEMENT)/node_modules/.package-lock.json: $(ELEMENT)/package-lock.json
+	cd $(ELEMENT) && npm ci --no-audit --no-fund --loglevel=error
+
 deps: $(BIN)/minga
 
-test-deps: deps $(SYNAPSE_VENV)/bin/python
+test-deps: deps $(SYNAPSE_VENV)/bin/python $(ELEMENT)/node_modules/.package-lock.json
 
 demo: test-deps
 	$(BIN)/minga demo
@@ -43,6 +48,11 @@ faults: test-deps
 bench: test-deps
 	$(BIN)/python -m benchmarks.bench $(BENCH)
 
+# What an Element member sees of Minga (shield, decryption per strict mode), before/after
+# cross-signing and emoji verification; ~3-5 min.
+trust: test-deps
+	$(BIN)/python -m benchmarks.trust
+
 # After changing user-facing text: refresh minga.pot and merge it into every language's .po,
 # then translate the new entries (`make test` fails while any is missing or unused).
 i18n: deps
@@ -58,4 +68,4 @@ lint: deps
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) $(SYNAPSE_VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) $(SYNAPSE_VENV) $(ELEMENT)/node_modules .pytest_cache build *.egg-info

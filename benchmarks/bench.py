@@ -24,6 +24,7 @@ from pathlib import Path
 
 from nio import RoomMessageNotice
 
+from benchmarks.calendars import calendars_part
 from benchmarks.charts import charts_part
 from benchmarks.i18n import i18n_part
 from benchmarks.measure import EchoBot, Series, percentile, round_trip
@@ -217,6 +218,7 @@ async def main(args: argparse.Namespace) -> int:
         i18n_part(out)
         charts_part(out)
         suggest_part(out)
+        calendars_part(out)
         if args.with_rate_limited:
             await rate_limited_part(workdir, out)
     finally:

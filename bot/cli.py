@@ -1,4 +1,4 @@
-"""`minga run | check-config | status | backup | demo`, and `minga --version`.
+"""`minga run | check-config | status | backup | reset-identity | demo`, `minga --version`.
 
 Whatever goes wrong before the bot is up is said in one line on stderr, naming what
 failed and what to do; `--log-level debug` adds the traceback to the log.
@@ -71,9 +71,14 @@ def _parser() -> argparse.ArgumentParser:
     demo = command("demo", "a scripted conversation on a throw-away homeserver")
     demo.add_argument("--keep", action="store_true",
                       help="leave the homeserver and bot running and print how to log in")
-    backup = command("backup", "write a consistent copy of the database")
+    backup = command("backup", "write a consistent copy of the database, and of the "
+                               "cross-signing keys beside it")
     backup.add_argument("path", type=Path)
     backup.add_argument("--config", required=True, type=Path, help=CONFIG_HELP)
+    reset = command("reset-identity", "replace Minga's cross-signing identity on purpose "
+                                      "(every member will notice; asks for the password)")
+    reset.add_argument("--config", required=True, type=Path, help=CONFIG_HELP)
+    reset.add_argument("--yes", action="store_true", help="do not ask before resetting")
     return parser
 
 # A long-lived task could not be kept alive (bot/supervisor.py): sysexits' EX_SOFTWARE, so a
@@ -103,7 +108,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "status":
         return asyncio.run(show_status(config, timedelta(seconds=args.max_sync_age)))
     if args.command == "backup":
-        return backup_database(config.storage.database, args.path)
+        from bot.identity_cli import backup_seeds
+
+        return backup_database(config.storage.database, args.path) or backup_seeds(config,
+                                                                                    args.path)
+    if args.command == "reset-identity":
+        from bot.identity_cli import reset_identity
+
+        return reset_identity(config, assume_yes=args.yes)
     if args.log_level:
         config = replace(config, bot=replace(config.bot, log_level=args.log_level))
     return asyncio.run(run_bot(config))

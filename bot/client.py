@@ -40,6 +40,7 @@ from nio.exceptions import SendRetryError
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.crosssign import CrossSigning, IdentityError, establish, preflight
 from bot.login import log_in
 from bot.nio_client import SYNC_TIMEOUT_MS, MingaClient
 from bot.outbox import (
@@ -66,6 +67,7 @@ from bot.transport import (
     is_transport_error,
     unreachable,
 )
+from bot.verification import Verifications
 from commands import build_router
 from commands.errors import where_it_broke
 from commands.router import Router
@@ -101,8 +103,10 @@ PERMANENT_ERRORS = {"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN", "M_TOO_LARG
 
 class MingaBot:
     def __init__(self, config: Config, *, clock: Clock | None = None,
-                 router: Router | None = None) -> None:
+                 router: Router | None = None, cross_sign: bool = True) -> None:
         self.config = config
+        # False only to measure what members saw before cross-signing (benchmarks/trust.py).
+        self.cross_sign = cross_sign
         self.clock = clock or SystemClock()
         self.router = router or build_router()
         self.store_dir = Path(config.storage.store_dir)
@@ -112,6 +116,7 @@ class MingaBot:
         self.outbox: OutboxWorker | None = None
         self.scheduler: Scheduler | None = None
         self.handler: SyncHandler | None = None
+        self.cross_signing: CrossSigning | None = None
         self.supervisor = Supervisor()
         self.ready = asyncio.Event()
         self.sync_failures = 0
@@ -132,6 +137,8 @@ class MingaBot:
         try:
             self.db = await open_database(self.config.storage.database)
             self.client = await self._login()
+            if self.cross_sign:
+                await self._check_identity()
             tighten(self.config)  # nio's crypto database now exists
             self.outbox = OutboxWorker(self.db, self._send, self.clock, probe=self._probe)
             self.handler = SyncHandler(self.config, self.client, self.db, self.router,
@@ -171,6 +178,16 @@ class MingaBot:
     async def _login(self) -> MingaClient:
         return await log_in(self.config.matrix, self.store_dir)
 
+    async def _check_identity(self) -> None:
+        """Refuse to start if the server has a cross-signing identity whose keys we lack."""
+        assert self.client
+        self.cross_signing = CrossSigning(self.client, self.store_dir,
+                                          password=self.config.matrix.password)
+        try:
+            await preflight(self.cross_signing)
+        except IdentityError as err:
+            raise StartupError(str(err)) from None
+
     @property
     def device_id(self) -> str | None:
         return self.client.device_id if self.client else None
@@ -194,6 +211,12 @@ class MingaBot:
         token = await get_value(self.db, SYNC_TOKEN)
         first = await self._sync_until_ok(since=token, full_state=True, timeout_ms=0)
         await self._keys_maintenance()
+        # Cross-sign only now that our device keys are up, and before any invite or message.
+        if self.cross_signing and await establish(self.cross_signing,
+                                                  retry_prepare=self._keys_maintenance):
+            self.handler.verification = Verifications(
+                self.client, self.cross_signing, self.db, self.outbox, self.clock,
+                self.handler.settings)
         self.supervisor.start("minga-outbox", self.outbox.run)
         await self._handle_or_retry(first, token, history=token is None)
         # Jobs start once the rooms are known, so an overdue reminder can go out at once;

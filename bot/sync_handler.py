@@ -18,6 +18,7 @@ from nio import (
     RoomCreateEvent,
     RoomMemberEvent,
     RoomMessageText,
+    RoomMessageUnknown,
     SyncResponse,
     UnknownEvent,
 )
@@ -37,6 +38,8 @@ from bot.outbox import ANSWER, OutboxWorker, queue
 from bot.render import POLL_RESPONSES, poll_answer
 from bot.rooms import NioRoomView
 from bot.transport import TRANSPORT_ERRORS, Kind, classify_response, unreachable
+from bot.verification import Verifications, is_verification
+from bot.withheld import WITHHELD, WithheldKeys
 from commands.common import member_lang
 from commands.context import Context, Settings
 from commands.jobs import ChangeKind
@@ -99,6 +102,9 @@ class SyncHandler:
         self.pending: dict[str, tuple[MegolmEvent, float]] = {}
         self._pending_loaded = False
         self.commands_handled = 0
+        self.withheld = WithheldKeys(client, db, outbox, clock, self.settings)
+        # Set by the bot once its cross-signing identity is up (verification needs it).
+        self.verification: Verifications | None = None
         self.joins_to_retry: set[str] = set()
         # Set by the bot: re-plans schedules after a command changed something.
         self.after_commit: Callable[[set[tuple[ChangeKind, int]]], Awaitable[None]] | None = None
@@ -137,6 +143,9 @@ class SyncHandler:
                     await self.on_reaction(room_id, event, joined_ts)
                 elif isinstance(event, UnknownEvent) and event.type in POLL_RESPONSES:
                     await self.on_poll_response(room_id, event, joined_ts)
+                elif isinstance(event, UnknownEvent | RoomMessageUnknown):
+                    await self._verification_event(room_id, event, joined_ts)
+        await self._to_device(resp)
         await self._retry_pending()
         async with self.db.transaction() as conn:
             await set_value(conn, SYNC_TOKEN, resp.next_batch)
@@ -344,6 +353,31 @@ class SyncHandler:
             async with self.db.transaction() as conn:
                 await record_vote(conn, poll.id, event.sender, option, event.server_timestamp)
 
+    # ---- trust: verification and withheld keys ------------------------------------------
+    async def _verification_event(self, room_id: str, event: UnknownEvent | RoomMessageUnknown,
+                                  joined_ts: int) -> None:
+        event_type = event.source.get("type", "")
+        content = event.source.get("content", {})
+        if (self.verification is None or event.server_timestamp < joined_ts
+                or not isinstance(content, dict)
+                or not is_verification(event_type, content.get("msgtype"))):
+            return
+        await self.verification.on_room_event(room_id, event.sender, event.event_id, event_type,
+                                              content, event.server_timestamp)
+
+    async def _to_device(self, resp: SyncResponse) -> None:
+        """What nio leaves to us: withheld room keys and verification (both arrive in clear)."""
+        for event in resp.to_device_events:
+            event_type = event.source.get("type", "")
+            content = event.source.get("content", {})
+            if not isinstance(content, dict):
+                continue
+            if event_type == WITHHELD:
+                await self.withheld.on_withheld(event.sender, content,
+                                                [e for e, _at in self.pending.values()])
+            elif self.verification is not None and is_verification(event_type):
+                await self.verification.on_to_device(event.sender, event_type, content)
+
     # ---- events we cannot read yet -----------------------------------------------
     async def _undecryptable(self, room_id: str, event: MegolmEvent, joined_ts: int) -> None:
         if (event.sender == self.user_id or event.server_timestamp < joined_ts
@@ -354,6 +388,7 @@ class SyncHandler:
         self.pending[event.event_id] = (event, received)
         async with self.db.transaction() as conn:
             await add_pending(conn, event.event_id, room_id, event.sender, event.source, received)
+        await self.withheld.on_undecryptable(room_id, event)
         log.info("waiting for the room key of %s in %s", event.event_id, room_id)
         try:
             await self.client.request_room_key(event)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from datetime import date
+
 from commands.context import Context, Settings
+from domain.calendars import CalendarView, MemberCalendar, calendar_for
+from domain.hours import HoursError, WorkingHours
+from domain.suggest import DEFAULT_HOURS
 from storage import rooms
+from storage.calendars import days_off_of
 from storage.db import Database
 from storage.languages import member_and_room_language, room_language
-from storage.members import get_member
+from storage.members import MemberSettings, get_member, get_members
 
 
 async def room_zone(db: Database, room_id: str, settings: Settings) -> str:
@@ -37,3 +44,38 @@ async def member_lang(db: Database, user_id: str, room_id: str, settings: Settin
     """The language of a message addressed to one member: theirs, else their room's."""
     own, room = await member_and_room_language(db, user_id, room_id)
     return own or room or settings.language
+
+
+async def member_calendars(db: Database, settings: Mapping[str, MemberSettings],
+                           default_zone: str, since: date) -> dict[str, MemberCalendar]:
+    """Each member's calendar (country, week, own days off from `since` on), from their
+    stored settings; members without a zone get the default's country."""
+    own = await days_off_of(db, settings, since)
+    return {
+        uid: calendar_for(s.calendar, s.zone or default_zone, _named_days(s.hours),
+                          s.days_named, own.get(uid, ()))
+        for uid, s in settings.items()
+    }
+
+
+def _named_days(stored: str | None) -> frozenset[int] | None:
+    """The weekdays of stored hours; None when unset (or unreadable: the default applies)."""
+    try:
+        return WorkingHours.from_storage(stored).days if stored else None
+    except HoursError:
+        return None
+
+
+def effective_hours(stored: str | None, calendar: MemberCalendar, on: date) -> WorkingHours:
+    """A member's hours with their calendar's working days (their own if `!hours` named them,
+    else their country's week); 09:00–17:00 when they never set hours. Split shifts stay."""
+    base = WorkingHours.from_storage(stored) if stored else DEFAULT_HOURS
+    return CalendarView(base, calendar).hours_on(on)
+
+
+async def calendars_and_zones(db: Database, user_ids: Iterable[str], default_zone: str,
+                              since: date) -> tuple[dict[str, MemberCalendar], dict[str, str]]:
+    """Members' calendars and zones in two queries: what every "who is off then?" needs."""
+    settings = await get_members(db, user_ids)
+    calendars = await member_calendars(db, settings, default_zone, since)
+    return calendars, {uid: s.zone or default_zone for uid, s in settings.items()}

@@ -15,6 +15,7 @@ from bot.client import MingaBot
 from bot.clock import Clock
 from bot.config import BotConfig, Config, MatrixConfig, StorageConfig
 from devtools.devserver import DevServer
+from devtools.element import ElementMember
 from devtools.member import Member
 
 _counter = itertools.count(1)
@@ -27,6 +28,7 @@ class Network:
         self.server = server
         self.workdir = workdir
         self.members: list[Member] = []
+        self.element_members: list[ElementMember] = []
         self.bots: list[MingaBot] = []
         self.passwords: dict[str, str] = {}
 
@@ -43,6 +45,22 @@ class Network:
         await member.start()
         self.members.append(member)
         return member
+
+    async def element_member(self, name: str, *, cross_signing: bool = True) -> ElementMember:
+        """A member on Element's crypto stack (matrix-js-sdk + Rust crypto, in Node)."""
+        user_id, password = self.register(name)
+        member = ElementMember(self.server.url, user_id, password,
+                               self.workdir / "element" / f"{user_id}.log")
+        self.element_members.append(member)
+        await member.start(cross_signing=cross_signing)
+        return member
+
+    async def element_room(self, owner: ElementMember, bot_user_id: str, *,
+                           is_direct: bool = False) -> str:
+        """An encrypted room made by an Element member, with the bot joined."""
+        room_id = await owner.create_room(invite=[bot_user_id], is_direct=is_direct)
+        await owner.wait_joined(room_id, [owner.user_id, bot_user_id])
+        return room_id
 
     def bot_config(self, name: str = "minga", **bot_overrides: Any) -> Config:
         user_id, password = self.register(name)
@@ -81,8 +99,9 @@ class Network:
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return path
 
-    async def start_bot(self, config: Config, *, clock: Clock | None = None) -> MingaBot:
-        bot = MingaBot(config, clock=clock)
+    async def start_bot(self, config: Config, *, clock: Clock | None = None,
+                        cross_sign: bool = True) -> MingaBot:
+        bot = MingaBot(config, clock=clock, cross_sign=cross_sign)
         await bot.start()
         await bot.wait_ready(60)
         self.bots.append(bot)
@@ -117,6 +136,8 @@ class Network:
         self.bots.clear()
         await asyncio.gather(*(m.stop() for m in self.members), return_exceptions=True)
         self.members.clear()
+        await asyncio.gather(*(m.stop() for m in self.element_members), return_exceptions=True)
+        self.element_members.clear()
 
 
 def _in_room(member: Member, room_id: str) -> bool:

@@ -127,6 +127,8 @@ class MemberClock:
     user_id: str
     zone: str
     workdays: frozenset[int] | None = None
+    # Local dates off although a working weekday: public holidays and own days off.
+    days_off: frozenset[date] = frozenset()
 
 
 # ---- reading what members type --------------------------------------------------------
@@ -279,11 +281,12 @@ def prompt_instant(schedule: Schedule, day: date, member_zone: str) -> datetime:
 
 
 def is_day_off(clock: MemberClock, instant: datetime) -> bool:
-    """True when the member's local date at `instant` is not one of their working days."""
-    if clock.workdays is None:
-        return False
+    """True when the member's local date at `instant` is not one of their working days, or
+    is their public holiday or own day off."""
     local = instant.astimezone(zone_info(clock.zone))
-    return local.weekday() not in clock.workdays
+    if local.date() in clock.days_off:
+        return True
+    return clock.workdays is not None and local.weekday() not in clock.workdays
 
 
 def member_prompts(schedule: Schedule, day: date, members: Iterable[MemberClock]

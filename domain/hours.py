@@ -29,8 +29,9 @@ from domain.i18n import N_, _
 from domain.timefmt import weekday_name
 from domain.words import to_english
 
-__all__ = ["MAX_SHIFTS", "HoursError", "Shift", "WorkingHours", "minutes_outside", "parse_hours",
-           "read_hours", "shift_spans"]
+__all__ = ["MAX_SHIFTS", "HoursError", "Shift", "WorkingHours", "describe_days",
+           "minutes_outside", "parse_hours", "read_hours", "read_hours_and_days", "shift_spans",
+           "with_week"]
 
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAYS = frozenset(range(5))
@@ -206,6 +207,19 @@ def _minutes(clock: time) -> int:
     return clock.hour * 60 + clock.minute
 
 
+def describe_days(days: frozenset[int]) -> str:
+    """"Mon–Fri", "Sun–Thu", "Mon, Wed" in the active language (also for calendars)."""
+    return _describe_days(days)
+
+
+def with_week(hours: WorkingHours, days: frozenset[int]) -> WorkingHours:
+    """Hours typed without days, moved onto a country's week (Sun–Thu in Amman): every
+    shift keeps its times and works `days`. Hours with named days are not passed here."""
+    if not days:
+        return hours
+    return WorkingHours(shifts=[Shift(s.start, s.end, days) for s in hours.shifts])
+
+
 def _describe_days(days: frozenset[int]) -> str:
     """Compress runs of three or more days into ranges, wrapping past Sunday."""
     if days == _ALL_DAYS:
@@ -287,19 +301,27 @@ def read_hours(text: str) -> tuple[WorkingHours, tuple[str, ...]]:
     Days default to Mon–Fri when omitted; the time ranges may come before or after the
     days; several ranges are split shifts; ";" starts a group with other days.
     """
+    read, notes, _named = read_hours_and_days(text)
+    return read, notes
+
+
+def read_hours_and_days(text: str) -> tuple[WorkingHours, tuple[str, ...], bool]:
+    """`read_hours`, and whether the text named any days: when it did not, a member's
+    calendar puts their country's week in place of the Mon–Fri default (`with_week`)."""
     if len(text) > _MAX_INPUT:
         raise HoursError(_("That is too long to be working hours."))
     cleaned = re.sub(r"[\u2010-\u2015\u2212]", "-", to_english(text.strip(), "hours").lower())
     cleaned = re.sub(r"\s+(?:to|until|till)\s+", "-", cleaned)
     shifts: list[Shift] = []
     notes: list[str] = []
+    named: list[bool] = []
     for group in cleaned.split(";"):
         if group.strip() or not shifts:
-            shifts += _read_group(group, text, notes)
-    return WorkingHours(shifts=shifts), tuple(notes)
+            shifts += _read_group(group, text, notes, named)
+    return WorkingHours(shifts=shifts), tuple(notes), any(named)
 
 
-def _read_group(cleaned: str, typed: str, notes: list[str]) -> list[Shift]:
+def _read_group(cleaned: str, typed: str, notes: list[str], named: list[bool]) -> list[Shift]:
     """One group: its time ranges (split shifts) and the days they share."""
     ranges = list(_RANGE.finditer(cleaned))
     if not ranges:
@@ -313,6 +335,7 @@ def _read_group(cleaned: str, typed: str, notes: list[str]) -> list[Shift]:
         last = match.end()
     rest.append(cleaned[last:])
     leftover = _JOINERS.sub(" ", " ".join(rest)).strip(" ,;")
+    named.append(bool(leftover))
     days = _parse_days(leftover) if leftover else _WEEKDAYS
     if not days:
         raise HoursError(_('Could not read any days in "{text}"; try {example}.').format(

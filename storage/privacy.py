@@ -30,8 +30,10 @@ CONFIRM_WINDOW = timedelta(minutes=10)
 
 # (label shown to the member, or None for bookkeeping; FROM … WHERE … with :u the user id).
 ERASE: tuple[tuple[str | None, str], ...] = (
-    (N_("time zone, working hours and language"), "FROM members WHERE user_id = :u"),
+    (N_("time zone, working hours, calendar country and language"),
+     "FROM members WHERE user_id = :u"),
     (N_("away periods"), "FROM away WHERE user_id = :u"),
+    (N_("your own days off and worked holidays"), "FROM days_off WHERE user_id = :u"),
     (N_("check-in answers"), "FROM checkin_answers WHERE user_id = :u"),
     (N_("check-in choices (muted, asked by DM)"), "FROM checkin_members WHERE user_id = :u"),
     (N_("check-in prompts sent to you"), "FROM checkin_prompts WHERE user_id = :u AND cycle_id IN "
@@ -215,6 +217,7 @@ PURGE: tuple[tuple[str, str], ...] = (
     ("check-in answers", "DELETE FROM checkin_answers WHERE created_at < :cut"),
     ("closed polls (with their votes)", "DELETE FROM polls WHERE closed_at < :cut"),
     ("past away periods", "DELETE FROM away WHERE end_utc < :cut"),
+    ("past days off", "DELETE FROM days_off WHERE last_day < :local"),
     ("past agenda items", "DELETE FROM agenda_items WHERE occurrence_local < :local"),
     ("rota history", "DELETE FROM rota_history WHERE start_utc < :cut"),
     ("rota history", "DELETE FROM rota_skips WHERE occurrence_local < :local"),

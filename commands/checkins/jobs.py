@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from commands.checkins.format import dm_key, dm_msg, prompt_msg, room_key, root_key
-from commands.common import member_lang, room_lang
+from commands.common import member_calendars, member_lang, room_lang
 from commands.context import RoomView, Settings
 from commands.jobs import PLAN_HORIZON, ChangeKind, JobEnv, JobKind, PlannedJob, Post
 from commands.router import CommandSet
@@ -62,6 +62,9 @@ PROMPT, CLOSE, EDIT = (JobKind.CHECKIN_PROMPT, JobKind.CHECKIN_CLOSE,
                        JobKind.CHECKIN_SUMMARY_EDIT)
 
 
+CLOCK_DAYS = 45  # how far ahead a clock knows holidays: past any cycle's planning horizon
+
+
 def job_prefix(settings_id: int) -> str:
     return f"checkin-job:{settings_id}:"
 
@@ -80,12 +83,25 @@ async def checkin_default_zone(db: Database, settings: CheckinSettings) -> str:
     return await rooms.room_default_zone(db, settings.room_id) or settings.fallback_zone
 
 
-async def member_clocks(db: Database, user_ids: list[str], default_zone: str
-                        ) -> dict[str, MemberClock]:
+async def member_clocks(db: Database, user_ids: list[str], default_zone: str,
+                        now: datetime | None = None) -> dict[str, MemberClock]:
+    """Zones and working days; with `now`, also the holidays and own days off of the
+    coming weeks (a prompt is never sent on one). Without hours or a country, every day is
+    a working day, as before calendars."""
     found = await get_members(db, user_ids)
-    return {uid: MemberClock(uid, s.zone or default_zone,
-                             WorkingHours.from_storage(s.hours).days if s.hours else None)
-            for uid, s in found.items()}
+    if now is None:
+        return {uid: MemberClock(uid, s.zone or default_zone,
+                                 WorkingHours.from_storage(s.hours).days if s.hours else None)
+                for uid, s in found.items()}
+    first = now.date() - timedelta(days=1)
+    calendars = await member_calendars(db, found, default_zone, first)
+    clocks = {}
+    for uid, s in found.items():
+        cal = calendars[uid]
+        days = cal.working_days(now.date()) if s.hours or cal.region else None
+        clocks[uid] = MemberClock(uid, s.zone or default_zone, days,
+                                  cal.days_off(first, first + timedelta(days=CLOCK_DAYS)))
+    return clocks
 
 
 # ---- cycles and prompts ---------------------------------------------------------------------
@@ -145,7 +161,7 @@ async def send_due(db: Database, room: RoomView, cycle: Cycle, now: datetime,
     present = set(room.members())
     choices = await member_choices(db, cycle.room_id, ids)
     away = await away_at(db, ids, now)
-    clocks = await member_clocks(db, ids, default_zone)
+    clocks = await member_clocks(db, ids, default_zone, now)
     to_room: list[str] = []
     to_dm: list[str] = []
     for prompt in due:

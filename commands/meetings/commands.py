@@ -13,6 +13,7 @@ from commands.errors import PermissionDenied, UserError, errors_show, with_readi
 from commands.jobs import ChangeKind
 from commands.meetings.carry import carried_lines, carry_decisions
 from commands.meetings.format import (
+    holiday_notes,
     occurrence_lines,
     series_words,
     tz_hint,
@@ -322,6 +323,7 @@ async def add(ctx: Context, text: str) -> None:
     else:
         await turn_notes(ctx, msg, created)
     await _next_block(ctx, msg, created)
+    await holiday_notes(ctx, msg, created, {})
     ctx.reply(msg)
 
 
@@ -355,6 +357,7 @@ async def show(ctx: Context, id: int) -> None:
     fill(msg, _("Scheduled by {name}"), name=lambda m: m.mention(
         creator, ctx.room.display_name(creator), notify=False)).line()
     await _next_block(ctx, msg, found, count=3)
+    await holiday_notes(ctx, msg, found, await overrides_for(ctx.db, found.id))
     ctx.reply(msg)
 
 
@@ -444,6 +447,7 @@ async def move(ctx: Context, id: int, when: str, router: Router) -> None:
         await _notes(ctx, msg, [start], found.series.duration)
     carried_lines(msg, carried)
     await _next_block(ctx, msg, found)
+    await holiday_notes(ctx, msg, found, await overrides_for(ctx.db, found.id))
     ctx.reply(msg)
 
 

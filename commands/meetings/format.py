@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from commands.common import room_default_zone, zone_of
+from commands.common import calendars_and_zones, room_default_zone, zone_of
 from commands.context import Context, RoomView
 from commands.reply import Msg, coded, fill
+from domain.calendars import off_at
 from domain.i18n import N_, _, ngettext
-from domain.recurrence import Occurrence, describe_rule
+from domain.recurrence import Occurrence, Override, describe_rule, occurrences
 from domain.timefmt import format_day, format_local, local_time_line, relative
-from domain.zones import zone_label
+from domain.zones import zone_info, zone_label
 from storage.db import Database
 from storage.meetings import Meeting
 from storage.members import get_members
@@ -111,3 +113,38 @@ def occurrence_lines(msg: Msg, occurrence: Occurrence, zones: list[str], reader:
         msg.text(f"{when} — {distance}").line()
     msg.text("   " + local_time_line(occurrence.start_utc, zones, reader)).line()
     return msg
+
+
+HOLIDAY_NOTE_DAYS = 90
+
+
+async def holiday_notes(ctx: Context, msg: Msg, meeting: Meeting,
+                        overrides: Mapping[datetime, Override]) -> None:
+    """Which occurrences in the next 90 days fall on someone's public holiday or day off: a
+    note in the confirmation, never a refusal. Counts, not names: whose holiday it is is
+    for `!holidays`."""
+    calendars, zones = await calendars_and_zones(
+        ctx.db, ctx.room.members(), await room_default_zone(ctx), ctx.now.date())
+    reader, _default = await zone_of(ctx)
+    lines: list[str] = []
+    for occurrence in occurrences(meeting.series, ctx.now,
+                                  ctx.now + timedelta(days=HOLIDAY_NOTE_DAYS), overrides):
+        day = format_day(occurrence.start_utc.astimezone(zone_info(reader)).date())
+        for name, members in off_at(calendars, zones, occurrence.start_utc, ctx.lang).items():
+            count = len(members)
+            if name is None:
+                lines.append(ngettext("{day}: a day off for {count} member",
+                                      "{day}: a day off for {count} members", count).format(
+                                          day=day, count=count))
+            else:
+                # Translators: e.g. "Fri 25 Dec: Christmas Day for 4 members".
+                lines.append(ngettext("{day}: {holiday} for {count} member",
+                                      "{day}: {holiday} for {count} members", count).format(
+                                          day=day, holiday=name, count=count))
+    if lines:
+        msg.text(_("On someone's holiday in the next 90 days:")).line()
+        for line in lines[:10]:
+            msg.text("• " + line).line()
+        if len(lines) > 10:
+            msg.text(ngettext("… and {count} more.", "… and {count} more.",
+                              len(lines) - 10).format(count=len(lines) - 10)).line()

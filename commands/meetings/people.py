@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from commands.common import member_calendars
 from commands.context import RoomView
 from commands.reply import Msg, fill
 from domain.availability import (
@@ -22,6 +23,7 @@ from domain.availability import (
     Scorer,
     parse_night,
 )
+from domain.calendars import CalendarView
 from domain.hours import HoursError, WorkingHours
 from domain.i18n import _, ngettext
 from domain.recurrence import occurrences
@@ -59,11 +61,16 @@ async def room_night(db: Database, room_id: str) -> NightWindow:
 async def people_of(db: Database, room_id: str, user_ids: Sequence[str], zone: str, *,
                     load_at: datetime | None = None) -> list[Person]:
     """The members as `Person`s: their zone (else `zone`, the room's), hours (else
-    09:00–17:00 Mon–Fri), the room's night, and with `load_at` (now) the bad hours they
-    carried in this room over the `LOAD_PERIOD` before it."""
+    09:00–17:00) on their calendar's week, without their public holidays and own days off
+    (`domain.calendars.CalendarView`), the room's night, and with `load_at` (now) the bad
+    hours they carried in this room over the `LOAD_PERIOD` before it."""
     settings = await get_members(db, user_ids)
     night = await room_night(db, room_id)
-    people = [Person(uid, s.zone or zone, hours_of(s.hours), night)
+    # Every day off on record (past ones are pruned by retention): the same calendar whatever
+    # the window, so time lines are shared between commands.
+    calendars = await member_calendars(db, settings, zone, date.min)
+    people = [Person(uid, s.zone or zone, CalendarView(hours_of(s.hours), calendars[uid]),
+                     night)
               for uid, s in settings.items()]
     if load_at is not None and people:
         happened = await room_occurrences(db, room_id, load_at - LOAD_PERIOD, load_at)

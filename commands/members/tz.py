@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from commands.common import room_default_zone, zone_of
+from commands.common import member_calendars, room_default_zone, zone_of
 from commands.context import Context
 from commands.errors import PermissionDenied, UserError
+from commands.members.calendar import SET_EXAMPLE as SET_CALENDAR
+from commands.members.calendar import describe_calendar
 from commands.reply import Msg, coded, fill
 from commands.router import Arg, CommandSet
 from domain.i18n import N_, _
@@ -17,9 +19,10 @@ from domain.zones import (
     find_zones,
     resolve_zone,
     utc_offset_label,
+    zone_info,
     zone_label,
 )
-from storage.members import set_zone
+from storage.members import get_member, set_zone
 from storage.rooms import set_room_default_zone
 
 SET_EXAMPLE = "!tz set Africa/Nairobi"
@@ -104,7 +107,23 @@ async def tz_set(ctx: Context, zone: tuple[str, str]) -> None:
     await set_zone(ctx.db.conn, ctx.sender, key, ctx.now.isoformat())
     msg = Msg().text(_("Saved. Your time zone is {zone}.").format(zone=_describe(ctx, key)))
     abbreviation_warning(msg, typed)
+    await _calendar_note(ctx, msg, key)
     ctx.reply(msg)
+
+
+async def _calendar_note(ctx: Context, msg: Msg, zone: str) -> None:
+    """The calendar the new zone implies (or the one the member chose, which stays)."""
+    member = await get_member(ctx.db, ctx.sender)
+    calendars = await member_calendars(ctx.db, {ctx.sender: member}, zone, ctx.now.date())
+    today = ctx.now.astimezone(zone_info(zone)).date()
+    described = describe_calendar(calendars[ctx.sender], today, ctx.lang)
+    if member.calendar is None:
+        # Translators: {calendar} is e.g. "weekend Fri–Sat, public holidays of Jordan".
+        msg.line().text(_("Calendar: {calendar}. Change it with").format(
+            calendar=described) + " ").code(SET_CALENDAR)
+    else:
+        msg.line().text(_("Your chosen calendar stays: {calendar}.").format(
+            calendar=described))
 
 
 @tz.sub("find", summary=N_("Search zone names."), usage=N_("!tz find <text>"),

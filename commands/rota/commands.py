@@ -79,6 +79,9 @@ async def table(ctx: Context, msg: Msg, meeting: Meeting, row: RotaRow) -> Msg:
         if slot.away:
             # Translators: followed by the names of members who are away that day.
             names(ctx, msg.text(" · " + _("away:") + " "), slot.away)
+        if slot.holiday:
+            # Translators: followed by the names of members on a public holiday or day off.
+            names(ctx, msg.text(" · " + _("on holiday:") + " "), slot.holiday)
         if slot.skipped:
             # Translators: followed by the names of members who skip that occurrence.
             names(ctx, msg.text(" · " + _("skipping:") + " "), slot.skipped)

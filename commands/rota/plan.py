@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from commands.common import calendars_and_zones
+from domain.calendars import MemberCalendar, is_off
 from domain.recurrence import Occurrence, Override, next_occurrence, occurrences
 from domain.rotation import Rota, Turn, assign, left
 from storage.away import away_at
@@ -42,6 +44,14 @@ class Slot:
     away: frozenset[str]
     skipped: frozenset[str]
     swapped: bool
+    holiday: frozenset[str] = frozenset()  # on their public holiday or own day off
+
+
+async def _calendars(db: Database, members: Iterable[str], first: datetime
+                     ) -> tuple[dict[str, MemberCalendar], dict[str, str]]:
+    """Calendars for holiday skips. A member without a zone has no inferred country (a rota
+    has no room default here); a country they chose still counts."""
+    return await calendars_and_zones(db, members, "UTC", first.date() - timedelta(days=1))
 
 
 async def _simulate(db: Database, row: RotaRow, occs: Iterable[Occurrence]
@@ -50,13 +60,19 @@ async def _simulate(db: Database, row: RotaRow, occs: Iterable[Occurrence]
     skips, pins = await skips_for(db, row.id), await pins_for(db, row.id)
     rota = row.rota
     slots: list[Slot] = []
+    occs = list(occs)
+    calendars, zones = (await _calendars(db, rota.order, occs[0].start_utc) if occs
+                        else ({}, {}))
     for occ in occs:
         away = frozenset(await away_at(db, rota.order, occ.start_utc))
         skipped = frozenset(skips.get(occ.original_local, set()) & set(rota.order))
+        # A holiday is a skip like an absence: the place in line is kept (domain.rotation).
+        holiday = frozenset(m for m in rota.order if m in calendars
+                            and is_off(calendars[m], zones[m], occ.start_utc)) - away - skipped
         pinned = pins.get(occ.original_local, {})
-        holders, rota = assign(rota, Turn(away | skipped, pinned))
+        holders, rota = assign(rota, Turn(away | skipped | holiday, pinned))
         swapped = any(pinned[r].member == who for r, who in holders.items() if r in pinned)
-        slots.append(Slot(occ, holders, away - skipped, skipped, swapped))
+        slots.append(Slot(occ, holders, away - skipped, skipped, swapped, holiday))
     return slots, rota
 
 

@@ -71,7 +71,7 @@ async def plan_swap(ctx: Context, row: RotaRow, meeting: Meeting, target: Occurr
                         .format(first=ctx.room.display_name(a), second=ctx.room.display_name(b),
                                 number=meeting.number, day=day), example)
     for who in (a, b):
-        if who in first.away or who in first.skipped:
+        if who in first.away or who in first.skipped or who in first.holiday:
             raise UserError(_("{user} is away or skipping on {day}, so can't take a turn then.")
                             .format(user=ctx.room.display_name(who), day=day), example)
     if held_a and held_b:

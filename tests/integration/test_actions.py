@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 from nio import RoomMessageNotice
@@ -21,7 +22,9 @@ async def test_add_list_and_close_with_a_reaction(network: Network) -> None:
 
     added = await ask(alice, room, f"!action {bob.user_id} Send the budget draft due fri")
     assert added.body.startswith("Action #1 for ")
-    assert "Send the budget draft — due Fri" in added.body and "(end of day, Kolkata)" in added.body
+    # "fri" is restated as "today, Fri" or "tomorrow, Fri" when it is that close in Kolkata.
+    assert re.search(r"Send the budget draft — due (today, |tomorrow, )?Fri ", added.body)
+    assert "(end of day, Kolkata)" in added.body
     assert added.source["content"]["m.mentions"] == {"user_ids": [bob.user_id]}
 
     listed = await ask(bob, room, "!actions mine")
@@ -37,7 +40,7 @@ async def test_add_list_and_close_with_a_reaction(network: Network) -> None:
     assert "#1 Send the budget draft" in (await ask(alice, room, "!actions done 7d")).body
 
     past = await ask(alice, room, "!action Report due 2020-01-10")
-    assert "has already passed" in past.body and "Did you mean" in past.body
+    assert "That date is in the past" in past.body and "Did you mean" in past.body
     assert "Example: " in past.body
 
 

@@ -19,7 +19,7 @@ async def test_forget_me_then_confirm(network: Network) -> None:
 
     preview = await ask(alice, room, "!forget me")
     assert preview.body.startswith("Here is exactly what forgetting you means.")
-    assert "time zone, working hours and language (1)" in preview.body
+    assert "time zone, working hours, calendar country and language (1)" in preview.body
     assert "!forget me confirm" in preview.body
     assert "Africa/Nairobi" in (await ask(alice, room, "!tz")).body  # nothing changed yet
 

@@ -326,6 +326,14 @@ async def test_a_meeting_at_night_says_so(net: Network) -> None:
 
 async def test_moving_a_series_says_who_it_now_hurts(net: Network) -> None:
     await net('meeting add "Asia call" tue 10:00 every week in Manila', MARIA)
+    # Tue 8 Dec 2026 is a public holiday in Manila and Bogotá: a day off for Maria and
+    # Camila. This test is about early and late, so their calendars say none.
+    said = (await net("meeting move m1 tue 21:00 --series", MARIA)).splitlines()
+    assert said[1] == ("Note: day off for Maria (Tue 21:00), day off for Camila (Tue 08:00), "
+                       "late for Sita (18:45).")
+    for member in (MARIA, CAMILA):
+        await net("calendar set none", member)
+    await net("meeting move m1 tue 10:00 --series", MARIA)
     said = (await net("meeting move m1 tue 21:00 --series", MARIA)).splitlines()
     assert said[0].startswith("Moved the series m1: every Tuesday at 21:00 (Manila time")
     assert said[1] == ("Note: late for Maria (21:00), late for Sita (18:45), early for Camila "

@@ -104,7 +104,24 @@ async def test_a_new_room_sees_what_its_plans_will_cost(say: Say) -> None:
 async def test_a_planned_series_inside_everyones_hours(say: Say) -> None:
     for user in (ALICE, BOB, CAROL, DAN, MOD):
         assert (await say("hours set 00:00-23:59 daily", sender=user)).startswith("Saved.")
+        await say("calendar set none", sender=user)  # no public holiday in the way
     await say('meeting add "Anytime" thu 12:00 UTC every week')
+    assert (await say("fairness")).splitlines()[-1] == (
+        "Every planned meeting is inside everyone's working hours.")
+
+
+async def test_a_planned_meeting_on_a_members_holiday_is_outside_their_hours(say: Say) -> None:
+    """Thu 26 Nov 2026 is Thanksgiving for Carol (Los Angeles): a day off, whatever her
+    hours; the others have no holidays then."""
+    for user in (ALICE, BOB, CAROL, DAN, MOD):
+        assert (await say("hours set 00:00-23:59 daily", sender=user)).startswith("Saved.")
+        if user != CAROL:
+            await say("calendar set none", sender=user)
+    await say("tz set America/Los_Angeles", sender=CAROL)
+    await say('meeting add "Anytime" thu 20:00 UTC every week')
+    assert (await say("fairness")).splitlines()[-1] == (
+        "Carol — outside hours 1 (1 on a day off)")
+    await say("calendar on 2026-11-26", sender=CAROL)  # she works through it
     assert (await say("fairness")).splitlines()[-1] == (
         "Every planned meeting is inside everyone's working hours.")
 
@@ -143,6 +160,8 @@ async def test_turns_and_bad_hours_per_person(say: Say) -> None:
 
 async def test_extra_roles_and_people_who_left(say: Say) -> None:
     await say('meeting add "Weekly" thu 11:00 every week')
+    # Thu 26 Nov is Thanksgiving where Carol lives: without a calendar, no holiday skip.
+    await say("calendar set none", sender=CAROL)
     await say(f"rota m1 set {ALICE} {BOB} {CAROL}")
     await say("rota m1 roles facilitator notes timekeeper")
     say.now = NOW + timedelta(days=8)
@@ -154,3 +173,14 @@ async def test_extra_roles_and_people_who_left(say: Say) -> None:
                                             "timekeeper 1")
     assert person(text, "Alice").startswith("Alice — facilitator 1 · notes 0 · "
                                             "timekeeper 1")
+
+
+async def test_a_holiday_is_a_rota_skip_and_rota_says_so(say: Say) -> None:
+    """Thu 26 Nov 2026 is Thanksgiving in Los Angeles: Carol is skipped, first in line after."""
+    await say('meeting add "Weekly" thu 18:00 every week')
+    await say(f"rota m1 set {CAROL} {ALICE} {BOB}")
+    text = await say("rota m1")
+    first, second = [line for line in text.splitlines() if line.startswith("•")][:2]
+    assert "Thu 26 Nov" in first and "on holiday: Carol" in first
+    assert "Facilitator Alice" in first
+    assert "Facilitator Carol" in second

@@ -96,7 +96,7 @@ async def test_a_member_who_ran_any_command_during_the_meeting_attended(
     later = NOW + timedelta(minutes=5)
     refused = await say(router, db, "action 1 drop", sender=CAROL, now=later)
     assert refused.startswith("Only whoever added #1")
-    assert "I don't know the command" in await say(router, db, "holidays", sender=MOD,
+    assert "I don't know the command" in await say(router, db, "picnic", sender=MOD,
                                                    now=later)
     taken, ctx = await react(router, db, f"action:{ROOM}:1", "✅", sender=DAN, now=later)
     assert taken and ctx.replies[0].plain().startswith("Your ✅ did not close #1")

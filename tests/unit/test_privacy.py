@@ -125,7 +125,7 @@ async def test_the_preview_says_exactly_what_and_changes_nothing(db: Database) -
     await seed(db)
     before = await dump(db)
     text = await cmd(db, "forget me")
-    for part in ("time zone, working hours and language (1)", "away periods (1)",
+    for part in ("time zone, working hours, calendar country and language (1)", "away periods (1)",
                  "check-in answers (1)",
                  "check-in choices (muted, asked by DM) (1)", "poll votes (1)",
                  "meeting reminder sign-ups (1)", "places on rotas (1)",
