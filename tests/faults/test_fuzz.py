@@ -59,6 +59,8 @@ SETUP = {
     ROOM_A: [
         (ALICE, "!tz room Europe/Lisbon"), (BOB, "!tz set Kathmandu"),
         (CAROL, "!tz set America/Bogota"), (DAVE, "!hours set 09:00-17:00 Sun-Thu"),
+        # Fri 3 Apr 2026 is Good Friday in Colombia; Carol works it, so the swap below stands.
+        (CAROL, "!calendar on 2026-04-03"),
         (ALICE, '!meeting add "Alpha A" tomorrow 10:00 every week'),
         (BOB, '!meeting add "Beta A" 2026-03-26 17:00 for 90m'),
         (ALICE, '!meeting add "Gamma A" 2026-04-02 14:00 every month on the first thu'),
