@@ -20,36 +20,13 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Protocol
 
+from domain.availability import WorkingTime
 from domain.hours import WorkingHours, minutes_outside
 from domain.zones import zone_info
 
 _QUARTER = timedelta(minutes=15)
 _DAY_MINUTES = 24 * 60
-
-
-class WorkingTime(Protocol):
-    """A member's working time, local wall clock (naive), as the ranking sees it."""
-
-    def working(self, local: datetime) -> bool: ...
-
-    def day_off(self, day: date) -> bool: ...
-
-
-@dataclass(frozen=True)
-class HoursAsWorkingTime:
-    """`WorkingHours` answered by `domain.hours` itself, so the chart agrees with the ranking."""
-
-    hours: WorkingHours
-
-    def working(self, local: datetime) -> bool:
-        return self.hours.contains(local)
-
-    def day_off(self, day: date) -> bool:
-        # No shift touches the date (an overnight shift from Friday makes Saturday worked).
-        return minutes_outside(self.hours, datetime.combine(day, time(0)),
-                               timedelta(days=1)) >= _DAY_MINUTES
 
 
 @dataclass(frozen=True)

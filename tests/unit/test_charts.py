@@ -13,11 +13,10 @@ import pytest
 from commands.charts import draw
 from commands.context import Settings
 from commands.router import Router
-from domain.availability import Person
+from domain.availability import HoursView, Person
 from domain.charts import (
     ChartMember,
     ChartOption,
-    HoursAsWorkingTime,
     Span,
     fairness_chart,
     members_outside,
@@ -34,7 +33,7 @@ NINE_TO_FIVE = WorkingHours(time(9), time(17), WEEK)
 
 
 def member(user: str, zone: str, hours: WorkingHours = NINE_TO_FIVE) -> ChartMember:
-    return ChartMember(user, user.title(), zone.split("/")[-1], zone, HoursAsWorkingTime(hours))
+    return ChartMember(user, user.title(), zone.split("/")[-1], zone, HoursView(hours))
 
 
 def option(number: int, start: datetime, outside: frozenset[str] = frozenset()) -> ChartOption:
