@@ -26,7 +26,6 @@ from domain.hours import WorkingHours, minutes_outside
 from domain.zones import zone_info
 
 _QUARTER = timedelta(minutes=15)
-_DAY_MINUTES = 24 * 60
 
 
 @dataclass(frozen=True)
