@@ -51,7 +51,10 @@ async def test_outage(tmp_path: Path, report: Report, caplog: pytest.LogCaptureF
         server.stop()
         queued = [asyncio.create_task(send_when_possible(alice, room, text))
                   for text in ("!tz", "!meetings", "!help tz", "!hours")]
-        await asyncio.sleep(OUTAGE_SECONDS)
+        # Down until OUTAGE_SECONDS after the reminders fell due (62 s in all): with recovery
+        # now within seconds, a shorter wait would put delivery right on the 60 s line past
+        # which a reminder says it is late.
+        await asyncio.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()) + OUTAGE_SECONDS)
         await asyncio.to_thread(server.start)  # the bot keeps running (and probing) meanwhile
         up_at, up_wall = time.monotonic(), time.time()
         sent = await asyncio.gather(*queued)
