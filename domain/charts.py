@@ -17,12 +17,11 @@ every edge of working time that the ranking itself can see.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from domain.availability import WorkingTime
-from domain.hours import WorkingHours, minutes_outside
 from domain.zones import zone_info
 
 _QUARTER = timedelta(minutes=15)
@@ -188,11 +187,3 @@ def fairness_chart(meetings: int, days: int | None, roles: Sequence[str],
     rows.sort(key=lambda r: (-r.outside, -r.off, -sum(r.turns), r.name.casefold(), r.user_id))
     return FairnessChart(meetings, days, tuple(roles), tuple(rows))
 
-
-def members_outside(members: Collection[tuple[str, str, WorkingHours]], start_utc: datetime,
-                    duration: timedelta) -> frozenset[str]:
-    """Who, of (user id, zone, hours), has any minute of the meeting outside working hours:
-    the same test the ranking uses (`minutes_outside(...) > 0`)."""
-    return frozenset(user for user, zone, hours in members
-                     if minutes_outside(hours, start_utc.astimezone(zone_info(zone)),
-                                        duration) > 0)

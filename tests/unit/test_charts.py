@@ -19,11 +19,11 @@ from domain.charts import (
     ChartOption,
     Span,
     fairness_chart,
-    members_outside,
     overlap_chart,
 )
-from domain.hours import WorkingHours
+from domain.hours import WorkingHours, minutes_outside
 from domain.suggest import Option, suggest
+from domain.zones import zone_info
 from storage import Database
 from tests.fakes import dispatch
 from tests.unit.test_actions_fixtures import context
@@ -178,3 +178,11 @@ async def test_a_suggestion_brings_its_chart_and_charts_can_be_off(
 
 def _outside(option: Option) -> frozenset[str]:
     return frozenset(c.user_id for c in option.outside)
+
+
+def members_outside(members: list[tuple[str, str, WorkingHours]], start_utc: datetime,
+                    duration: timedelta) -> frozenset[str]:
+    """An oracle independent of the ranking: anyone with a minute outside their hours."""
+    return frozenset(user for user, zone, hours in members
+                     if minutes_outside(hours, start_utc.astimezone(zone_info(zone)),
+                                        duration) > 0)
