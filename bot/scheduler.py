@@ -22,9 +22,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
 from bot.outbox import OutboxWorker, queue
-from commands.context import RoomView, Settings
+from commands.context import ChangeKind, RoomView, Settings
 from commands.errors import where_it_broke
-from commands.jobs import ChangeKind, JobEnv, JobKind, PlannedJob, Schedules
+from commands.jobs import JobEnv, JobKind, PlannedJob, Schedules
 from commands.reply import with_prefix
 from storage.db import Database
 from storage.health import set_next_job

@@ -41,8 +41,7 @@ from bot.transport import TRANSPORT_ERRORS, Kind, classify_response, unreachable
 from bot.verification import Verifications, is_verification
 from bot.withheld import WITHHELD, WithheldKeys
 from commands.common import member_lang
-from commands.context import Context, Settings
-from commands.jobs import ChangeKind
+from commands.context import ChangeKind, Context, Settings
 from commands.reply import Msg
 from commands.router import Interaction, Router
 from domain.i18n import N_, _, colon, use_language

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from enum import StrEnum
+from typing import Protocol
 
 from commands.reply import Msg
 from storage.db import Database
 
-if TYPE_CHECKING:
-    from commands.jobs import ChangeKind
+
+class ChangeKind(StrEnum):
+    """What a command changed (`ctx.changed`), so its jobs are planned again after commit."""
+
+    MEETING = "meeting"
+    ROTA = "rota"
+    ACTION = "action"
+    DIGEST = "digest"
+    POLL = "poll"
+    CHECKIN = "checkin"
+    CHECKIN_SUMMARY = "checkin-summary"
 
 
 class RoomView(Protocol):

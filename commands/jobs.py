@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Concatenate, Protocol, TypeVar
 
-from commands.context import Context, RoomView, Settings
+from commands.context import ChangeKind, Context, RoomView, Settings
 from commands.reply import Msg
 from domain.recurrence import Occurrence
 from domain.reschedule import Carried, CarryOver
@@ -42,18 +42,6 @@ class JobKind(StrEnum):
     CHECKIN_CLOSE = "checkin-close"
     CHECKIN_SUMMARY_EDIT = "checkin-summary-edit"
     RETENTION = "retention"
-
-
-class ChangeKind(StrEnum):
-    """What a command changed (`ctx.changed`), so its jobs are planned again after commit."""
-
-    MEETING = "meeting"
-    ROTA = "rota"
-    ACTION = "action"
-    DIGEST = "digest"
-    POLL = "poll"
-    CHECKIN = "checkin"
-    CHECKIN_SUMMARY = "checkin-summary"
 
 
 @dataclass(frozen=True)

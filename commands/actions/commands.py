@@ -34,9 +34,8 @@ from commands.actions.common import (
     zone_for,
 )
 from commands.common import zone_of
-from commands.context import Context
+from commands.context import ChangeKind, Context
 from commands.errors import UserError, errors_show
-from commands.jobs import ChangeKind
 from commands.meetings.commands import parse_days
 from commands.reply import Msg, Span, bolded, coded, fill
 from commands.router import Arg, CommandSet, Interaction

@@ -26,9 +26,9 @@ from commands.actions.common import (
     remember_config_zone,
 )
 from commands.common import room_default_zone, room_lang, room_zone
-from commands.context import Context, RoomView
+from commands.context import ChangeKind, Context, RoomView
 from commands.errors import PermissionDenied, UserError
-from commands.jobs import PLAN_HORIZON, ChangeKind, JobEnv, JobKind, PlannedJob, Post
+from commands.jobs import PLAN_HORIZON, JobEnv, JobKind, PlannedJob, Post
 from commands.meetings.format import member_zones
 from commands.reply import Msg, bolded, coded, fill
 from commands.router import Arg, CommandSet, Router

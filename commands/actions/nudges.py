@@ -17,7 +17,8 @@ from commands.actions.common import (
     zone_for,
 )
 from commands.common import room_lang, room_zone
-from commands.jobs import PLAN_HORIZON, ChangeKind, JobEnv, JobKind, PlannedJob, Post
+from commands.context import ChangeKind
+from commands.jobs import PLAN_HORIZON, JobEnv, JobKind, PlannedJob, Post
 from commands.reply import Msg, bolded, coded, fill
 from commands.router import CommandSet
 from domain.due import format_due, nudge_time

@@ -11,9 +11,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from commands.checkins.format import cycle_label
-from commands.context import Context
+from commands.context import ChangeKind, Context
 from commands.errors import UserError
-from commands.jobs import ChangeKind
 from commands.reply import Msg, react
 from commands.router import CommandSet, Interaction
 from domain.checkin import MAX_WINDOW, answer_state

@@ -17,9 +17,8 @@ from commands.checkins.jobs import (
     start_cycle,
 )
 from commands.common import room_default_zone, zone_of
-from commands.context import Context
+from commands.context import ChangeKind, Context
 from commands.errors import PermissionDenied, UserError
-from commands.jobs import ChangeKind
 from commands.reply import Msg, coded, fill
 from commands.router import Arg, CommandSet
 from domain.checkin import (

@@ -18,8 +18,8 @@ from datetime import date, datetime, timedelta
 
 from commands.checkins.format import dm_key, dm_msg, prompt_msg, room_key, root_key
 from commands.common import member_calendars, member_lang, room_lang
-from commands.context import RoomView, Settings
-from commands.jobs import PLAN_HORIZON, ChangeKind, JobEnv, JobKind, PlannedJob, Post
+from commands.context import ChangeKind, RoomView, Settings
+from commands.jobs import PLAN_HORIZON, JobEnv, JobKind, PlannedJob, Post
 from commands.router import CommandSet
 from domain.checkin import (
     MemberClock,

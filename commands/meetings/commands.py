@@ -8,9 +8,8 @@ from dataclasses import replace
 from datetime import datetime, time, timedelta
 
 from commands.common import room_default_zone, zone_of
-from commands.context import Context
+from commands.context import ChangeKind, Context
 from commands.errors import PermissionDenied, UserError, errors_show, with_readings
-from commands.jobs import ChangeKind
 from commands.meetings.carry import carried_lines, carry_decisions
 from commands.meetings.format import (
     holiday_notes,

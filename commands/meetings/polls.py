@@ -10,9 +10,8 @@ import re
 from datetime import timedelta
 
 from commands.common import room_lang, zone_of
-from commands.context import Context
+from commands.context import ChangeKind, Context
 from commands.errors import PermissionDenied, UserError
-from commands.jobs import ChangeKind
 from commands.meetings.format import duration_words
 from commands.meetings.people import named
 from commands.meetings.suggest import DEFAULT_POLL_WINDOW, deciding, poll_question, poll_ref

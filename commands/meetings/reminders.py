@@ -13,8 +13,8 @@ from collections.abc import Mapping, Set
 from datetime import datetime, timedelta
 
 from commands.common import room_lang, room_zone
-from commands.context import RoomView
-from commands.jobs import PLAN_HORIZON, ChangeKind, JobEnv, JobKind, PlannedJob, Post
+from commands.context import ChangeKind, RoomView
+from commands.jobs import PLAN_HORIZON, JobEnv, JobKind, PlannedJob, Post
 from commands.meetings.format import member_zones
 from commands.reply import Msg, bolded, fill
 from commands.router import CommandSet

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from commands.context import Context
+from commands.context import ChangeKind, Context
 from commands.errors import PermissionDenied, UserError
-from commands.jobs import ChangeKind
 from commands.meetings.commands import find_meeting, meeting_cmd, parse_ref, require_owner
 from commands.meetings.people import room_night
 from commands.reply import Attachment, Msg, coded, fill

@@ -10,9 +10,9 @@ import re
 from datetime import datetime, timedelta
 
 from commands.common import room_default_zone, room_lang, room_zone, zone_of
-from commands.context import Context, RoomView
+from commands.context import ChangeKind, Context, RoomView
 from commands.errors import PermissionDenied, UserError
-from commands.jobs import ChangeKind, JobEnv, JobKind, PlannedJob, Post
+from commands.jobs import JobEnv, JobKind, PlannedJob, Post
 from commands.meetings.commands import meeting_cmd
 from commands.meetings.format import duration_words, member_zones, minutes_words, series_words
 from commands.meetings.overlap import suggestion_picture

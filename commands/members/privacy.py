@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, time, timedelta
 
-from commands.context import Context
+from commands.context import ChangeKind, Context
 from commands.errors import PermissionDenied, UserError
-from commands.jobs import ChangeKind, JobEnv, JobKind, PlannedJob, Post
+from commands.jobs import JobEnv, JobKind, PlannedJob, Post
 from commands.reply import Msg, coded, fill
 from commands.router import Arg, CommandSet
 from domain.i18n import N_, _, ngettext

@@ -13,9 +13,8 @@ import re
 from dataclasses import replace
 
 from commands.common import zone_of
-from commands.context import Context
+from commands.context import ChangeKind, Context
 from commands.errors import UserError
-from commands.jobs import ChangeKind
 from commands.meetings.commands import parse_ref, require_owner
 from commands.reply import Msg
 from commands.rota import swap as rota_swap

@@ -15,9 +15,8 @@ from datetime import timedelta
 
 from commands.charts import fairness_picture
 from commands.common import room_default_zone
-from commands.context import Context
+from commands.context import ChangeKind, Context
 from commands.errors import UserError
-from commands.jobs import ChangeKind
 from commands.meetings.commands import ADD_EXAMPLE
 from commands.meetings.people import Load, bad_hours, people_of, room_occurrences, separator
 from commands.reply import Msg

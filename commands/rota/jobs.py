@@ -14,8 +14,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from commands.common import member_lang, room_zone
-from commands.context import RoomView
-from commands.jobs import PLAN_HORIZON, ChangeKind, JobEnv, JobKind, PlannedJob, Post
+from commands.context import ChangeKind, RoomView
+from commands.jobs import PLAN_HORIZON, JobEnv, JobKind, PlannedJob, Post
 from commands.reply import Msg
 from commands.rota.plan import catch_up, holders_for
 from commands.rota.support import role_label, role_name

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from datetime import time
 
-from commands.context import Context
+from commands.context import ChangeKind, Context
 from commands.errors import UserError
-from commands.jobs import ChangeKind
 from commands.meetings.commands import find_meeting
 from commands.reply import Msg
 from commands.rota.plan import catch_up

@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from commands.common import member_lang, zone_of
-from commands.context import Context
+from commands.context import ChangeKind, Context
 from commands.errors import PermissionDenied, UserError
-from commands.jobs import ChangeKind
 from commands.reply import Msg
 from commands.rota.plan import TICK, upcoming
 from commands.rota.support import (
