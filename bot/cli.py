@@ -71,8 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = command("demo", "a scripted conversation on a throw-away homeserver")
     demo.add_argument("--keep", action="store_true",
                       help="leave the homeserver and bot running and print how to log in")
-    backup = command("backup", "write a consistent copy of the database, and of the "
-                               "cross-signing keys beside it")
+    backup = command("backup", "write a consistent copy of the database, and beside it the "
+                               "cross-signing keys (PATH.cross-signing.json) and the E2EE "
+                               "store (PATH.store/)")
     backup.add_argument("path", type=Path)
     backup.add_argument("--config", required=True, type=Path, help=CONFIG_HELP)
     reset = command("reset-identity", "replace Minga's cross-signing identity on purpose "
@@ -110,10 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "status":
         return asyncio.run(show_status(config, timedelta(seconds=args.max_sync_age)))
     if args.command == "backup":
+        from bot.backup import backup_store
         from bot.identity_cli import backup_seeds
 
-        return backup_database(config.storage.database, args.path) or backup_seeds(config,
-                                                                                    args.path)
+        return (backup_database(config.storage.database, args.path)
+                or backup_seeds(config, args.path) or backup_store(config, args.path))
     if args.command == "reset-identity":
         from bot.identity_cli import reset_identity
 

@@ -366,7 +366,7 @@ async def test_damaged_or_empty_file_is_refused_and_left_as_it_was(tmp_path: Pat
 
     empty = tmp_path / "empty.db"
     empty.touch()
-    with pytest.raises(DatabaseDamaged, match="empty \\(0 bytes\\).*minga backup"):
+    with pytest.raises(DatabaseDamaged, match=r"empty \(0 bytes\).*minga backup"):
         await open_database(empty, FAKE)
     assert empty.stat().st_size == 0
     junk = tmp_path / "junk.db"
