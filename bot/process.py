@@ -11,9 +11,12 @@ from pathlib import Path
 
 
 class BotProcess:
-    def __init__(self, config_path: Path, log_path: Path) -> None:
+    def __init__(self, config_path: Path, log_path: Path, *, code: Path | None = None) -> None:
+        """`code`: run the Minga in that source tree instead (an older release, for the
+        upgrade drill), with the same Python and libraries."""
         self.config_path = config_path
         self.log_path = log_path
+        self.code = code
         self.proc: asyncio.subprocess.Process | None = None
 
     async def start(self, timeout: float = 60) -> float:
@@ -24,7 +27,7 @@ class BotProcess:
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot.cli", "run", "--config", str(self.config_path),
             stdout=log, stderr=log, stdin=asyncio.subprocess.DEVNULL,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env=self.environment(), cwd=self.code,
         )
         log.close()
         while time.monotonic() - started < timeout:
@@ -36,6 +39,12 @@ class BotProcess:
                     return time.monotonic() - started
             await asyncio.sleep(0.05)
         raise TimeoutError(f"bot not ready: {self.tail()}")
+
+    def environment(self) -> dict[str, str]:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        if self.code is not None:
+            env["PYTHONPATH"] = str(self.code)
+        return env
 
     @property
     def pid(self) -> int | None:
