@@ -278,11 +278,9 @@ def check_existing(path: str | os.PathLike[str],
     file = Path(path)
     if str(path) == ":memory:" or not file.exists() or file.is_dir():
         return
-    restore = RESTORE.format(name=file.name)
     if file.stat().st_size == 0 and not Path(f"{file}-wal").exists():
-        raise DatabaseDamaged(
-            f"{file} is empty (0 bytes) and Minga has not changed it: {restore}; or, if "
-            "Minga has never run with it, delete it to start a new database")
+        return  # how `connect` makes a new database (0600 before SQLite writes to it)
+    restore = RESTORE.format(name=file.name)
     truncated = None if Path(f"{file}-wal").exists() else _header_truncated(file)
     try:
         lines, version = _inspect(file)
