@@ -105,10 +105,12 @@ class OutboxWorker:
         # again), and answers that could not even be queued (sent from memory, first).
         self.deferred = DeferredWrites(db)
         self._held: list[Outgoing] = []
+        self.held_total = 0
 
     def hold(self, item: Outgoing) -> None:
         """Send an answer no outbox row could be written for (the disk is full)."""
         self._held.append(item)
+        self.held_total += 1
         self.kick()
 
     def kick(self) -> None:
