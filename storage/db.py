@@ -18,15 +18,15 @@ from storage.migrations import MIGRATIONS, Migration
 
 # How far a commit is on disk before COMMIT returns (and so before the member's reply is
 # queued). NORMAL in WAL mode survives a process crash but can lose the last commits on an
-# OS crash or a power cut; FULL syncs the WAL at every commit. One setting, one place:
-# every connection Minga opens gets it. The cost per command is in BENCHMARKS.md.
-SYNCHRONOUS = "NORMAL"
+# OS crash or a power cut, after the member saw "Saved"; FULL syncs the WAL at every commit,
+# for about half a millisecond per command here (BENCHMARKS.md, "Durability"). One setting,
+# one place: every connection Minga opens gets it (tests/faults/test_power_loss.py).
+SYNCHRONOUS = "FULL"
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=5000",
-    f"PRAGMA synchronous={SYNCHRONOUS}",
 )
 
 # SQLite's result code for "database or disk is full" (a full file system, or the database
@@ -215,7 +215,7 @@ async def connect(path: str | os.PathLike[str]) -> aiosqlite.Connection:
                 part.chmod(0o600)
     conn = await aiosqlite.connect(str(path), isolation_level=None)
     conn.row_factory = aiosqlite.Row
-    for pragma in PRAGMAS:
+    for pragma in (*PRAGMAS, f"PRAGMA synchronous={SYNCHRONOUS}"):
         await conn.execute(pragma)
     return conn
 
