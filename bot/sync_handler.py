@@ -543,7 +543,11 @@ class SyncHandler:
                 await self.on_message(event.room_id, decrypted, joined_ts)
 
     async def check_pending(self) -> None:
-        """Tell a sender once if a key never came; forget very old ones."""
+        """Tell a sender once if a key never came; forget very old ones. On a full disk,
+        next time (it runs every few seconds)."""
+        await _unless_disk_full(self._check_pending(), "an undecryptable message's notice")
+
+    async def _check_pending(self) -> None:
         now = self.clock.now().timestamp()
         grace = self.config.bot.undecryptable_grace_seconds
         for due in await unnotified_before(self.db, now - grace):
