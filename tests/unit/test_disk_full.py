@@ -4,6 +4,7 @@ no longer exists, a write is refused with one clear reply, and bookkeeping waits
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
@@ -13,7 +14,9 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
+from bot.clock import FixedClock
 from bot.deferred import DeferredWrites, Write
+from bot.outbox import OutboxWorker, queue, render_held
 from commands.context import Context, Settings
 from commands.middleware import DISK_FULL
 from commands.reply import Msg
@@ -22,6 +25,7 @@ from domain.i18n import _, use_language
 from storage import Database, open_database
 from storage.db import TransactionEnded, is_disk_full
 from storage.migrations import Migration
+from storage.outbox import Outgoing, txn_id_for, unsent
 from tests.fakes import FakeRoom, reply_text
 
 THINGS = (Migration(1, "things", ("CREATE TABLE things (name TEXT NOT NULL)",)),)
@@ -233,3 +237,53 @@ async def test_deferred_writes_wait_for_space_and_keep_the_newest(things: Databa
     assert committed(tmp_path / "things.db") == ["H" + BIG[:9], "B" + BIG[:9]]
     assert await deferred.write("token", insert("C"))
     assert len(deferred) == 0
+
+
+# ---- the outbox on a full disk -------------------------------------------------------------
+
+
+async def test_outbox_keeps_sending_and_never_resends_on_a_full_disk(db: Database) -> None:
+    """A sent mark the disk refuses waits in memory (the row is not sent again); an answer
+    that could not even be queued is held in memory and sent first; once space returns the
+    marks are written."""
+    sent: list[str] = []
+
+    async def send(item: Outgoing) -> str:
+        sent.append(item.txn_id)
+        return f"$ev{len(sent)}"
+
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    worker = OutboxWorker(db, send, FixedClock(now))
+    async with db.transaction() as conn:
+        for n in range(3):
+            await queue(conn, Msg().text(f"queued {n} " + "x" * 3000), room_id="!r:x",
+                        logical_key=f"queued:{n}", now=now)
+    # Fill the last pages, so that recording a send needs a page the disk no longer has.
+    await disk_full(db)
+    with contextlib.suppress(sqlite3.OperationalError):
+        for i in range(1000):
+            async with db.transaction() as conn:
+                await conn.execute("INSERT INTO bot_state (key, value) VALUES (?, 'x')",
+                                   (f"pad{i}",))
+    worker.hold(render_held(Msg().text("held"), room_id="!r:x", logical_key="held:1"))
+    task = asyncio.create_task(worker.run())
+    try:
+        async with asyncio.timeout(5):
+            await worker.wait_idle()
+        assert sent[0] == txn_id_for("held:1")  # the held answer first
+        assert sorted(sent[1:]) == sorted(txn_id_for(f"queued:{n}") for n in range(3))
+        waiting = len(worker.deferred)
+        assert len(sent) == 4  # nothing sent twice, though marks may wait in memory
+        await space_returns(db)
+        worker.kick()
+        for _ in range(50):
+            if not len(worker.deferred):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert waiting >= 1  # the full disk did refuse some marks
+    assert len(worker.deferred) == 0
+    assert not await unsent(db, 10)
