@@ -7,16 +7,22 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 
 class BotProcess:
-    def __init__(self, config_path: Path, log_path: Path, *, code: Path | None = None) -> None:
-        """`code`: run the Minga in that source tree instead (an older release, for the
-        upgrade drill), with the same Python and libraries."""
+    def __init__(self, config_path: Path, log_path: Path, *,
+                 python_args: Sequence[str] | None = None, code: Path | None = None) -> None:
+        """`python_args`: what follows the interpreter instead of `-m bot.cli run --config
+        <path>` (a test that sets something up before calling `bot.cli.main`). `code`: run
+        the Minga in that source tree instead (an older release, for the upgrade drill),
+        with the same Python and libraries."""
         self.config_path = config_path
         self.log_path = log_path
         self.code = code
+        self.python_args = list(python_args) if python_args is not None else [
+            "-m", "bot.cli", "run", "--config", str(config_path)]
         self.proc: asyncio.subprocess.Process | None = None
 
     async def start(self, timeout: float = 60) -> float:
@@ -25,7 +31,7 @@ class BotProcess:
         offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         log = open(self.log_path, "ab")  # noqa: SIM115, ASYNC230 - handed to the child
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", "--config", str(self.config_path),
+            sys.executable, *self.python_args,
             stdout=log, stderr=log, stdin=asyncio.subprocess.DEVNULL,
             env=self.environment(), cwd=self.code,
         )

@@ -18,12 +18,37 @@ import aiosqlite
 
 from storage.migrations import MIGRATIONS, Migration
 
+# How far a commit is on disk before COMMIT returns (and so before the member's reply is
+# queued). NORMAL in WAL mode survives a process crash but can lose the last commits on an
+# OS crash or a power cut, after the member saw "Saved"; FULL syncs the WAL at every commit,
+# for about half a millisecond per command here (BENCHMARKS.md, "Durability"). One setting,
+# one place: every connection Minga opens gets it (tests/faults/test_power_loss.py).
+SYNCHRONOUS = "FULL"
+
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=5000",
-    "PRAGMA synchronous=NORMAL",
 )
+
+# SQLite's result code for "database or disk is full" (a full file system, or the database
+# at its max_page_count).
+SQLITE_FULL = 13
+
+
+def is_disk_full(exc: BaseException | None) -> bool:
+    """Whether `exc`, or an error it was raised from, is SQLite's SQLITE_FULL.
+
+    aiosqlite hands sqlite3's own exceptions through, so one test covers both."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, sqlite3.Error) and (
+                getattr(exc, "sqlite_errorcode", None) == SQLITE_FULL
+                or "database or disk is full" in str(exc)):
+            return True
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    return False
 
 
 class DatabaseTooNew(RuntimeError):
@@ -40,6 +65,13 @@ RESTORE = ("restore the last `minga backup` copy (copy it over this file, delete
 INTEGRITY_LINES = 5
 
 
+class TransactionEnded(Exception):
+    """SQLite itself rolled the whole transaction back after an error (SQLITE_FULL does so
+    when the failing statement has no statement journal): nothing of it was saved, and no
+    one inside it may go on writing (each statement would commit on its own). Raised from
+    the error that ended it, so `is_disk_full` sees through it."""
+
+
 @dataclass(eq=False)
 class _Open:
     """A transaction some task holds: only that task may nest savepoints in it."""
@@ -48,6 +80,7 @@ class _Open:
     owner: asyncio.Task[Any] | None
     savepoints: int = 0
     closed: bool = False
+    ended: bool = False  # SQLite rolled it back on its own (see TransactionEnded)
 
 
 # The transactions open in this context, innermost last. A task started inside a
@@ -105,6 +138,8 @@ class Database:
             raise ValueError(f"savepoint name must be an identifier: {name!r}")
         current = self._joinable()
         if current is not None:
+            if current.ended:
+                raise TransactionEnded("the transaction was already rolled back by SQLite")
             async with self._savepoint(current, name) as conn:
                 yield conn
             return
@@ -116,8 +151,13 @@ class Database:
                 try:
                     yield self.conn
                 except BaseException:
-                    await self.conn.rollback()
+                    if self.conn.in_transaction:  # else SQLite has rolled it back already
+                        await self.conn.rollback()
                     raise
+                if opened.ended or not self.conn.in_transaction:
+                    # Someone swallowed the error that ended it: committing now would claim
+                    # a unit of work that was rolled back.
+                    raise TransactionEnded("the transaction was rolled back by SQLite")
                 try:
                     await self.conn.commit()
                 except BaseException:
@@ -143,7 +183,16 @@ class Database:
             await self.conn.execute(f"SAVEPOINT {label}")
             try:
                 yield self.conn
-            except BaseException:
+            except BaseException as exc:
+                if opened.ended or not self.conn.in_transaction:
+                    # After SQLITE_FULL (and a few other errors) SQLite may have rolled back
+                    # the whole transaction, savepoints included: ROLLBACK TO would fail with
+                    # "no such savepoint" and hide the error that matters.
+                    opened.ended = True
+                    if isinstance(exc, Exception) and not isinstance(exc, TransactionEnded):
+                        raise TransactionEnded(
+                            "the transaction was rolled back by SQLite") from exc
+                    raise
                 await self.conn.execute(f"ROLLBACK TO {label}")
                 await self.conn.execute(f"RELEASE {label}")
                 raise
@@ -178,7 +227,7 @@ async def connect(path: str | os.PathLike[str]) -> aiosqlite.Connection:
                 part.chmod(0o600)
     conn = await aiosqlite.connect(str(path), isolation_level=None)
     conn.row_factory = aiosqlite.Row
-    for pragma in PRAGMAS:
+    for pragma in (*PRAGMAS, f"PRAGMA synchronous={SYNCHRONOUS}"):
         await conn.execute(pragma)
     return conn
 
@@ -240,7 +289,9 @@ def _inspect(path: Path) -> tuple[list[str], int | None]:
     Without a -wal file the database is opened `immutable=1`: SQLite reads it and creates
     nothing beside it (`mode=ro` would create -wal and -shm). With one (a crash left it),
     its pages are part of the database, and even a read-only connection rewrites the -shm
-    index: the check then runs on a private copy of the file and its -wal.
+    index: the check then runs on a private copy of the file and its -wal. If there is no
+    room for a copy (a full disk), it reads the file itself `mode=ro`: SQLite then touches
+    only the -shm, an index it rebuilds from the -wal anyway.
     """
     wal = Path(f"{path}-wal")
     with contextlib.ExitStack() as stack:
@@ -248,8 +299,11 @@ def _inspect(path: Path) -> tuple[list[str], int | None]:
         if wal.exists():
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="minga-check-")))
             target, query = folder / "minga.db", "mode=ro"
-            shutil.copyfile(path, target)
-            shutil.copyfile(wal, f"{target}-wal")
+            try:
+                shutil.copyfile(path, target)
+                shutil.copyfile(wal, f"{target}-wal")
+            except OSError:
+                target = path
         uri = f"{target.resolve().as_uri()}?{query}"
         conn = sqlite3.connect(uri, uri=True, isolation_level=None)
         try:
