@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -114,9 +115,14 @@ class Scheduler:
             self.aps.wakeup()
 
     async def _note_seen(self, at: float) -> None:
+        """Bookkeeping only: a failed write (a full disk) is logged and tried again in a
+        minute, never a reason to stop planning."""
         self._seen_at = at
-        async with self.db.transaction() as conn:
-            await record_scheduler_seen(conn, self.clock.now())
+        try:
+            async with self.db.transaction() as conn:
+                await record_scheduler_seen(conn, self.clock.now())
+        except sqlite3.Error as exc:
+            log.warning("could not note the scheduler's time: %s", type(exc).__name__)
 
     def request_replan(self) -> None:
         """Plan everything again now rather than at the next hour."""
