@@ -15,7 +15,6 @@ from datetime import datetime, time, timedelta
 
 from commands.actions.common import (
     action_line,
-    assemble,
     closed_heading,
     note_presence,
     open_heading,
@@ -30,7 +29,7 @@ from commands.context import ChangeKind, Context, RoomView
 from commands.errors import PermissionDenied, UserError
 from commands.jobs import PLAN_HORIZON, JobEnv, JobKind, PlannedJob, Post
 from commands.meetings.format import member_zones
-from commands.reply import Msg, bolded, coded, fill
+from commands.reply import Msg, assemble, bolded, coded, fill
 from commands.router import Arg, CommandSet, Router
 from domain.digest import (
     MESSAGE_BUDGET,

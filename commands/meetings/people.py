@@ -129,12 +129,17 @@ def bad_hours(people: Sequence[Person], meetings: Sequence[tuple[datetime, Meeti
     return counts
 
 
+# A note names the people a time is worst for; in a big room the rest are counted, so the
+# reply stays short enough to read (and far under the event size limit).
+MAX_NAMED = 10
+
+
 def cost_phrases(room: RoomView, msg: Msg, option: Option) -> Msg:
     """"night for Camila (03:00), early for Bea (07:00), late for Maria (21:00)": everyone
     the option puts at night or outside their hours, worst first, with their local time."""
     hurt = sorted((c for c in option.costs if c.night or not c.inside),
                   key=lambda c: (not c.night, -c.distance))
-    for index, cost in enumerate(hurt):
+    for index, cost in enumerate(hurt[:MAX_NAMED]):
         if index:
             msg.text(separator())
         local = cost.local_start
@@ -157,6 +162,12 @@ def cost_phrases(room: RoomView, msg: Msg, option: Option) -> Msg:
         else:
             # Translators: e.g. "late for Maria (21:00)": after their working hours.
             fill(msg, _("late for {name} ({time})"), name=who, time=clock)
+    if len(hurt) > MAX_NAMED:
+        rest = len(hurt) - MAX_NAMED
+        # Translators: ends a list of the people a time is hard for in a big room, e.g.
+        # "night for Camila (03:00), late for Maria (21:00) and 40 others".
+        msg.text(" " + ngettext("and {count} other", "and {count} others", rest).format(
+            count=rest))
     return msg
 
 
