@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from string import Formatter
 from typing import Literal
 
-from domain.digest import ENVELOPE, pack, parts_size
+from domain.digest import ENVELOPE, MESSAGE_BUDGET, pack, parts_size
 from domain.i18n import _, current_language
 
 Kind = Literal["text", "bold", "italic", "code", "mention", "newline"]
@@ -211,10 +211,12 @@ def with_prefix(msg: Msg, prefix: str) -> None:
     ]
 
 
-def assemble(blocks: Sequence[Msg], *, is_reply: bool = True) -> list[Msg]:
-    """Whole blocks packed into as few messages as fit the event size limit; each part
-    after the first says which part it is, so each reads on its own."""
-    groups = pack(blocks, lambda block: parts_size(block.parts), overhead=ENVELOPE + 200)
+def assemble(blocks: Sequence[Msg], *, is_reply: bool = True,
+             budget: int = MESSAGE_BUDGET) -> list[Msg]:
+    """Whole blocks packed into as few messages as fit `budget` (by default the event size
+    limit); each part after the first says which part it is, so each reads on its own."""
+    groups = pack(blocks, lambda block: parts_size(block.parts), budget,
+                  overhead=ENVELOPE + 200)
     out: list[Msg] = []
     for index, group in enumerate(groups):
         msg = Msg(is_reply=is_reply)

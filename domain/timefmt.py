@@ -140,9 +140,9 @@ def _day_shift(local: date, reference: date) -> str:
 
 
 # A line stays readable on a phone: at most this many local times, each naming at most
-# this many places; the rest is counted ("and 14 more local times", "Paris/Berlin/Lagos +4").
+# this many places; the rest is counted ("and 14 more local times", "Paris/Berlin +4").
 MAX_TIMES = 6
-MAX_PLACES = 3
+MAX_PLACES = 2
 
 
 def local_time_line(instant_utc: datetime, zones: Iterable[str] | Mapping[str, int],
@@ -157,7 +157,7 @@ def local_time_line(instant_utc: datetime, zones: Iterable[str] | Mapping[str, i
     A big room's many zones are capped: `zones` may map each zone to how many members use
     it, and past `max_times` entries the line keeps the reader's and the most used ones and
     ends with "and N more local times"; an entry names its `max_places` most used places
-    and counts the others ("Paris/Berlin/Lagos +4").
+    and counts the others ("Paris/Berlin +4").
     """
     instant = _as_utc(instant_utc)
     weights: Mapping[str, int] = zones if isinstance(zones, Mapping) else {}
@@ -198,7 +198,7 @@ def local_time_line(instant_utc: datetime, zones: Iterable[str] | Mapping[str, i
         places = "/".join(labels[:max_places])
         if len(labels) > max_places:
             # Translators: an entry's places past the first few are counted, e.g.
-            # "Paris/Berlin/Lagos +4" (four more places with the same local time).
+            # "Paris/Berlin +4" (four more places with the same local time).
             places = _("{places} +{count}").format(places=places,
                                                    count=len(labels) - max_places)
         parts.append(f"{clock} {places}{_day_shift(day, reference)}")

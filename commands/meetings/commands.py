@@ -584,6 +584,9 @@ async def _next_block(ctx: Context, msg: Msg, meeting: Meeting, *, count: int = 
 
 
 LIST_LIMIT = 50
+# Bytes of rendered text per listing message (plain and HTML bodies): about 15 meetings of a
+# big room, the whole listing of a small one; an encrypted event stays near 20 KB.
+LISTING_BUDGET = 14_000
 
 
 async def list_meetings(ctx: Context, days: int) -> None:
@@ -629,7 +632,7 @@ async def list_meetings(ctx: Context, days: int) -> None:
                            LIST_LIMIT).format(count=LIST_LIMIT)).line()
     if is_default:
         tz_hint(tail)
-    # A long listing (a big room's many zones, a long title) is split between whole
-    # meetings into events under the size limit, each saying which part it is.
-    for msg in assemble([*blocks, tail] if tail.parts else blocks):
+    # A long listing (a big room's many zones, long titles) is split between whole
+    # meetings into parts a phone shows in a few screens, each saying which part it is.
+    for msg in assemble([*blocks, tail] if tail.parts else blocks, budget=LISTING_BUDGET):
         ctx.reply(msg)
