@@ -9,6 +9,7 @@ notifies everyone it is for).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from string import Formatter
@@ -212,11 +213,20 @@ def with_prefix(msg: Msg, prefix: str) -> None:
 
 
 def assemble(blocks: Sequence[Msg], *, is_reply: bool = True,
-             budget: int = MESSAGE_BUDGET) -> list[Msg]:
-    """Whole blocks packed into as few messages as fit `budget` (by default the event size
-    limit); each part after the first says which part it is, so each reads on its own."""
-    groups = pack(blocks, lambda block: parts_size(block.parts), budget,
-                  overhead=ENVELOPE + 200)
+             chars: int | None = None) -> list[Msg]:
+    """Whole blocks packed into as few messages as fit the event size limit and, with
+    `chars`, that many characters of text (what a reader scrolls through, whatever the
+    script); each part after the first says which part it is, so each reads on its own."""
+    if chars is None:
+        groups = pack(blocks, lambda block: parts_size(block.parts), overhead=ENVELOPE + 200)
+    else:
+        room = MESSAGE_BUDGET - ENVELOPE - 200
+
+        def share(block: Msg) -> int:  # of a message, in millionths: the tighter limit
+            return math.ceil(max(parts_size(block.parts) / room,
+                                 len(block.plain()) / chars) * _WHOLE)
+
+        groups = pack(blocks, share, _WHOLE, overhead=0)
     out: list[Msg] = []
     for index, group in enumerate(groups):
         msg = Msg(is_reply=is_reply)
@@ -228,3 +238,10 @@ def assemble(blocks: Sequence[Msg], *, is_reply: bool = True,
             msg.mentions.extend(u for u in block.mentions if u not in msg.mentions)
         out.append(msg)
     return out
+
+
+_WHOLE = 1_000_000
+# Characters of text per part of a long listing (`!meetings`, the digest): a small room's
+# whole listing, a few screens on a phone; Arabic (six bytes a letter once escaped for the
+# wire) may need a part more to stay under the size limit.
+READABLE_CHARS = 8_000

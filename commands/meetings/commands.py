@@ -19,7 +19,7 @@ from commands.meetings.format import (
     zones_for,
 )
 from commands.meetings.people import cost_phrases, note_for, people_of
-from commands.reply import Msg, assemble, bolded, coded, fill
+from commands.reply import READABLE_CHARS, Msg, assemble, bolded, coded, fill
 from commands.router import QUOTES, Arg, CommandSet, Router, take_token
 from domain.errors import DomainError
 from domain.i18n import N_, _, ngettext
@@ -584,9 +584,6 @@ async def _next_block(ctx: Context, msg: Msg, meeting: Meeting, *, count: int = 
 
 
 LIST_LIMIT = 50
-# Bytes of rendered text per listing message (plain and HTML bodies): about 15 meetings of a
-# big room, the whole listing of a small one; an encrypted event stays near 20 KB.
-LISTING_BUDGET = 14_000
 
 
 async def list_meetings(ctx: Context, days: int) -> None:
@@ -633,6 +630,7 @@ async def list_meetings(ctx: Context, days: int) -> None:
     if is_default:
         tz_hint(tail)
     # A long listing (a big room's many zones, long titles) is split between whole
-    # meetings into parts a phone shows in a few screens, each saying which part it is.
-    for msg in assemble([*blocks, tail] if tail.parts else blocks, budget=LISTING_BUDGET):
+    # meetings into parts under the size limit that a phone shows in a few screens, each
+    # saying which part it is.
+    for msg in assemble([*blocks, tail] if tail.parts else blocks, chars=READABLE_CHARS):
         ctx.reply(msg)
