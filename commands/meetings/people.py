@@ -162,13 +162,7 @@ def cost_phrases(room: RoomView, msg: Msg, option: Option) -> Msg:
         else:
             # Translators: e.g. "late for Maria (21:00)": after their working hours.
             fill(msg, _("late for {name} ({time})"), name=who, time=clock)
-    if len(hurt) > MAX_NAMED:
-        rest = len(hurt) - MAX_NAMED
-        # Translators: ends a list of the people a time is hard for in a big room, e.g.
-        # "night for Camila (03:00), late for Maria (21:00) and 40 others".
-        msg.text(" " + ngettext("and {count} other", "and {count} others", rest).format(
-            count=rest))
-    return msg
+    return others(msg, len(hurt) - MAX_NAMED)
 
 
 def separator() -> str:
@@ -179,11 +173,22 @@ def separator() -> str:
 
 
 def named(room: RoomView, msg: Msg, users: Sequence[str]) -> Msg:
-    """Pills for `users` (without notifying them), separated the reader's way."""
-    for index, user in enumerate(users):
+    """Pills for `users` (without notifying them), separated the reader's way; past
+    `MAX_NAMED`, the rest counted ("and 40 others")."""
+    for index, user in enumerate(users[:MAX_NAMED]):
         if index:
             msg.text(separator())
         msg.mention(user, room.display_name(user), notify=False)
+    return others(msg, len(users) - MAX_NAMED)
+
+
+def others(msg: Msg, count: int) -> Msg:
+    """" and 40 others" after a list of names cut at `MAX_NAMED`; nothing when none is left."""
+    if count > 0:
+        # Translators: ends a list of names cut short in a big room, e.g. "night for Camila
+        # (03:00), late for Maria (21:00) and 40 others" or "For: Amina, Bea and 480 others".
+        msg.text(" " + ngettext("and {count} other", "and {count} others", count).format(
+            count=count))
     return msg
 
 

@@ -16,10 +16,10 @@ from commands.common import room_lang, room_zone
 from commands.context import ChangeKind, RoomView
 from commands.jobs import PLAN_HORIZON, JobEnv, JobKind, PlannedJob, Post
 from commands.meetings.format import member_zones
-from commands.meetings.people import MAX_NAMED, separator
+from commands.meetings.people import MAX_NAMED, others, separator
 from commands.reply import Msg, bolded, fill
 from commands.router import CommandSet
-from domain.i18n import _, ngettext, use_language
+from domain.i18n import _, use_language
 from domain.recurrence import Override, occurrence_on, occurrences
 from domain.timefmt import local_time_line, relative
 from storage.db import Database
@@ -178,23 +178,16 @@ async def reminder_message(env: JobEnv, meeting: Meeting, original: datetime, st
             msg.room_mention = True
             msg.text("@room")
         elif attendees:
-            named = attendees[:MAX_NAMED]
-
             def names(target: Msg) -> None:
-                for index, user in enumerate(named):
+                for index, user in enumerate(attendees[:MAX_NAMED]):
                     if index:
                         target.text(separator())
                     target.mention(user, room.display_name(user))
-                if len(attendees) > len(named):
-                    rest = len(attendees) - len(named)
-                    # Translators: ends the list of members a reminder is for, in a big
-                    # room, e.g. "For: Amina, Bea and 480 others".
-                    target.text(" " + ngettext("and {count} other", "and {count} others",
-                                               rest).format(count=rest))
+                others(target, len(attendees) - MAX_NAMED)
 
             # Translators: {names} is the list of members the reminder is for.
             fill(msg, _("For: {names}"), names=names)
-            for user in attendees[len(named):]:  # not named, but notified all the same
+            for user in attendees[MAX_NAMED:]:  # not named, but notified all the same
                 msg.notify(user)
     return msg
 
