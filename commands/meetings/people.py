@@ -129,9 +129,11 @@ def bad_hours(people: Sequence[Person], meetings: Sequence[tuple[datetime, Meeti
     return counts
 
 
-# A note names the people a time is worst for; in a big room the rest are counted, so the
-# reply stays short enough to read (and far under the event size limit).
+# In a big room lists of people are cut and the rest counted, so a reply stays short enough
+# to read (and far under the event size limit): ten names, or the five people a time is
+# worst for (each with their local time, a longer phrase).
 MAX_NAMED = 10
+MAX_COSTS = 5
 
 
 def cost_phrases(room: RoomView, msg: Msg, option: Option) -> Msg:
@@ -139,7 +141,7 @@ def cost_phrases(room: RoomView, msg: Msg, option: Option) -> Msg:
     the option puts at night or outside their hours, worst first, with their local time."""
     hurt = sorted((c for c in option.costs if c.night or not c.inside),
                   key=lambda c: (not c.night, -c.distance))
-    for index, cost in enumerate(hurt[:MAX_NAMED]):
+    for index, cost in enumerate(hurt[:MAX_COSTS]):
         if index:
             msg.text(separator())
         local = cost.local_start
@@ -162,7 +164,7 @@ def cost_phrases(room: RoomView, msg: Msg, option: Option) -> Msg:
         else:
             # Translators: e.g. "late for Maria (21:00)": after their working hours.
             fill(msg, _("late for {name} ({time})"), name=who, time=clock)
-    return others(msg, len(hurt) - MAX_NAMED)
+    return others(msg, len(hurt) - MAX_COSTS)
 
 
 def separator() -> str:
