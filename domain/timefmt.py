@@ -141,7 +141,7 @@ def _day_shift(local: date, reference: date) -> str:
 
 # A line stays readable on a phone: at most this many local times, each naming at most
 # this many places; the rest is counted ("and 14 more local times", "Paris/Berlin +4").
-MAX_TIMES = 6
+MAX_TIMES = 8
 MAX_PLACES = 2
 
 
