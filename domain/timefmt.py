@@ -9,7 +9,7 @@ compact "Thu 3 Dec 2026" form.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Literal
 
@@ -164,24 +164,22 @@ def local_time_line(instant_utc: datetime, zones: Iterable[str] | Mapping[str, i
     ordered = list(dict.fromkeys(([reader_zone] if reader_zone else []) + list(zones)))
     if not ordered:
         return ""
-    locals_ = {zone: instant.astimezone(zone_info(zone)) for zone in ordered}
-    reference = locals_[ordered[0]].date()
-
-    groups: dict[tuple[date, str], list[str]] = {}
+    # Zones at the same UTC offset show the same wall time and date: one entry, its local
+    # time worked out once (a big room's listing draws 50 of these lines).
+    groups: dict[timedelta, list[str]] = {}
+    shown: dict[timedelta, datetime] = {}
     for zone in ordered:
-        local = locals_[zone]
-        groups.setdefault((local.date(), f"{local:%H:%M}"), []).append(zone)
+        local = instant.astimezone(zone_info(zone))
+        offset = local.utcoffset() or timedelta(0)
+        if offset not in groups:
+            groups[offset], shown[offset] = [], local
+        groups[offset].append(zone)
+    reference = next(iter(shown.values())).date()
 
     def weight(members: list[str]) -> int:
         return sum(weights.get(zone, 1) for zone in members)
 
-    def sort_key(item: tuple[tuple[date, str], list[str]]) -> tuple[bool, float]:
-        members = item[1]
-        offset = locals_[members[0]].utcoffset()
-        seconds = offset.total_seconds() if offset is not None else 0.0
-        return (reader_zone not in members, seconds)
-
-    entries = sorted(groups.items(), key=sort_key)
+    entries = sorted(groups.items(), key=lambda item: (reader_zone not in item[1], item[0]))
     hidden = 0
     if len(entries) > max_times:
         # The reader's entry (first) always stays; then the entries most members read.
@@ -192,7 +190,8 @@ def local_time_line(instant_utc: datetime, zones: Iterable[str] | Mapping[str, i
         entries = [entry for index, entry in enumerate(entries) if index in kept]
 
     parts = []
-    for (day, clock), members in entries:
+    for offset, members in entries:
+        local = shown[offset]
         by_use = sorted(members, key=lambda z: (z != reader_zone, -weights.get(z, 1)))
         labels = list(dict.fromkeys(zone_label(zone) for zone in by_use))
         places = "/".join(labels[:max_places])
@@ -201,7 +200,7 @@ def local_time_line(instant_utc: datetime, zones: Iterable[str] | Mapping[str, i
             # "Paris/Berlin +4" (four more places with the same local time).
             places = _("{places} +{count}").format(places=places,
                                                    count=len(labels) - max_places)
-        parts.append(f"{clock} {places}{_day_shift(day, reference)}")
+        parts.append(f"{local:%H:%M} {places}{_day_shift(local.date(), reference)}")
     if hidden:
         # Translators: ends a line of local times in a big room, e.g. "14:00 Nairobi ·
         # 06:00 Bogota · and 12 more local times".
