@@ -19,13 +19,22 @@ from datetime import datetime
 import aiosqlite
 
 from bot.clock import Clock
+from bot.deferred import DeferredWrites
 from bot.reconnect import Probe, Retry, Sleep, describe_wait
 from bot.render import destination, late_marker, outgoing
 from bot.transport import Kind, Verdict
 from commands.reply import Msg
-from storage.db import Database
+from storage.db import Database, is_disk_full
 from storage.meetings import iso
-from storage.outbox import Outgoing, count_attempt, enqueue, mark_failed, mark_sent, unsent
+from storage.outbox import (
+    Outgoing,
+    count_attempt,
+    enqueue,
+    mark_failed,
+    mark_sent,
+    txn_id_for,
+    unsent,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +61,8 @@ SendFn = Callable[[Outgoing], Awaitable[str]]
 
 # Outbox priorities: a member waiting for an answer goes before a batch of scheduled posts.
 ANSWER, SCHEDULED = 0, 1
+# The row id of a message held in memory (no outbox row could be written for it).
+HELD = 0
 
 
 async def queue(conn: aiosqlite.Connection, msg: Msg, *, room_id: str, logical_key: str,
@@ -69,6 +80,16 @@ async def queue(conn: aiosqlite.Connection, msg: Msg, *, room_id: str, logical_k
                          priority=priority)
 
 
+def render_held(msg: Msg, *, room_id: str, logical_key: str, in_reply_to: str | None = None,
+                thread_root: str | None = None) -> Outgoing:
+    """A message rendered as `queue` would, for a worker to hold in memory (row id 0):
+    when the disk is full and even the outbox row cannot be written, the answer is still
+    sent, with the transaction id its row would have had."""
+    event_type, content = outgoing(msg, in_reply_to=in_reply_to, thread_root=thread_root)
+    return Outgoing(HELD, txn_id_for(logical_key), destination(room_id, msg), event_type,
+                    content)
+
+
 class OutboxWorker:
     def __init__(self, db: Database, send: SendFn, clock: Clock, *, probe: Probe | None = None,
                  sleep: Sleep = asyncio.sleep) -> None:
@@ -80,6 +101,17 @@ class OutboxWorker:
         self._idle = asyncio.Event()
         self._homeserver_back = asyncio.Event()
         self.sent_count = 0
+        # What the disk refused: "sent" marks kept in memory (those rows are not sent
+        # again), and answers that could not even be queued (sent from memory, first).
+        self.deferred = DeferredWrites(db)
+        self._held: list[Outgoing] = []
+        self.held_total = 0
+
+    def hold(self, item: Outgoing) -> None:
+        """Send an answer no outbox row could be written for (the disk is full)."""
+        self._held.append(item)
+        self.held_total += 1
+        self.kick()
 
     def kick(self) -> None:
         self._wake.set()
@@ -94,10 +126,16 @@ class OutboxWorker:
             await self._idle.wait()
 
     async def _pending(self, limit: int = 50) -> list[Outgoing]:
-        return await unsent(self.db, limit)
+        if self._held:
+            return self._held[:limit]
+        recorded_later = {int(key.split(":", 1)[1]) for key in self.deferred.keys("sent:")}
+        rows = await unsent(self.db, limit + len(recorded_later))
+        return [row for row in rows if row.row_id not in recorded_later][:limit]
 
     async def run(self) -> None:
         while True:
+            if len(self.deferred):
+                await self.deferred.flush()
             # One at a time: an answer queued meanwhile goes before the rest of a batch.
             batch = await self._pending(limit=1)
             if not batch:
@@ -154,13 +192,33 @@ class OutboxWorker:
         self._homeserver_back.set()
 
     async def _mark_sent(self, item: Outgoing, event_id: str) -> None:
-        async with self.db.transaction() as conn:
-            await mark_sent(conn, item.row_id, event_id, self.clock.now().isoformat())
+        if item.row_id == HELD:
+            self._held.remove(item)
+            return
+        now_iso = self.clock.now().isoformat()
+
+        async def write(conn: aiosqlite.Connection) -> None:
+            await mark_sent(conn, item.row_id, event_id, now_iso)
+
+        # On a full disk the mark waits in memory, and the row is not sent again meanwhile.
+        await self.deferred.write(f"sent:{item.row_id}", write)
 
     async def _mark_failed(self, item: Outgoing, reason: str) -> None:
-        async with self.db.transaction() as conn:
+        if item.row_id == HELD:
+            self._held.remove(item)
+            return
+
+        async def write(conn: aiosqlite.Connection) -> None:
             await mark_failed(conn, item.row_id, reason)
 
+        await self.deferred.write(f"sent:{item.row_id}", write)
+
     async def _mark_attempt(self, item: Outgoing) -> None:
-        async with self.db.transaction() as conn:
-            await count_attempt(conn, item.row_id)
+        if item.row_id == HELD:
+            return
+        try:
+            async with self.db.transaction() as conn:
+                await count_attempt(conn, item.row_id)
+        except Exception as exc:  # a counter: not worth keeping when the disk is full
+            if not is_disk_full(exc):
+                raise

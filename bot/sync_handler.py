@@ -5,8 +5,11 @@ from __future__ import annotations
 import fnmatch
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+import aiosqlite
 from nio import (
     AsyncClient,
     Event,
@@ -34,7 +37,7 @@ from bot.events import (
     strip_reply_fallback,
     thread_root,
 )
-from bot.outbox import ANSWER, OutboxWorker, queue
+from bot.outbox import ANSWER, OutboxWorker, queue, render_held
 from bot.render import POLL_RESPONSES, poll_answer
 from bot.rooms import NioRoomView
 from bot.transport import TRANSPORT_ERRORS, Kind, classify_response, unreachable
@@ -42,11 +45,12 @@ from bot.verification import Verifications, is_verification
 from bot.withheld import WITHHELD, WithheldKeys
 from commands.common import member_lang
 from commands.context import ChangeKind, Context, Settings
+from commands.middleware import disk_full_reply
 from commands.reply import Msg
 from commands.router import Interaction, Router
 from domain.i18n import N_, _, colon, use_language
 from domain.people import shown_name
-from storage.db import Database
+from storage.db import Database, is_disk_full
 from storage.decryption import (
     add_pending,
     all_pending,
@@ -83,6 +87,33 @@ UNDECRYPTABLE = N_(
 PENDING_KEEP_SECONDS = 24 * 3600
 
 
+class _Discard(Exception):
+    """Raised inside a transaction to undo it whatever it did."""
+
+
+@dataclass(frozen=True)
+class _Event:
+    """An event that asks something of the bot: where it came from and how to answer."""
+
+    room_id: str
+    sender: str
+    event_id: str
+    content: dict[str, Any]
+    body: str
+    reply_to: str | None
+    quiet_in_clear: bool
+
+
+async def _unless_disk_full(work: Awaitable[None], what: str) -> None:
+    """Bookkeeping the disk refused must not stop the sync loop: logged, and skipped."""
+    try:
+        await work
+    except Exception as exc:
+        if not is_disk_full(exc):
+            raise
+        log.warning("%s could not be recorded: the database's disk is full", what)
+
+
 class SyncHandler:
     def __init__(self, config: Config, client: AsyncClient, db: Database, router: Router,
                  outbox: OutboxWorker, clock: Clock) -> None:
@@ -101,6 +132,12 @@ class SyncHandler:
         self.pending: dict[str, tuple[MegolmEvent, float]] = {}
         self._pending_loaded = False
         self.commands_handled = 0
+        # The disk is full: the bot's bookkeeping waits in memory (shared with the outbox).
+        self.deferred = outbox.deferred
+        self.unsaved_since: str | None = None  # the sync token, when it could not be saved
+        self._joined_unsaved: dict[str, int] = {}
+        self.refused_disk_full = 0  # events answered with "the disk is full"
+        self.answered_disk_full = 0  # events answered as usual (reads) while it was full
         self.withheld = WithheldKeys(client, db, outbox, clock, self.settings)
         # Set by the bot once its cross-signing identity is up (verification needs it).
         self.verification: Verifications | None = None
@@ -123,34 +160,45 @@ class SyncHandler:
     # ---- one batch ----------------------------------------------------------
     async def handle(self, resp: SyncResponse, *, history: bool) -> None:
         """Act on a batch, then save its token. `history` = very first start: act on nothing."""
+        if len(self.deferred):
+            await self.deferred.flush()
         if not self._pending_loaded:
             await self._load_pending()
         await self._retry_joins()
         await self._invites(resp)
-        await self._leaves(resp)
+        await _unless_disk_full(self._leaves(resp), "a room's departure")
         for room_id, info in resp.rooms.join.items():
             self._note_creators(room_id, [*info.state, *info.timeline.events])
             joined_ts = await self._joined_ts(room_id, info.timeline.events, history)
             if history:
                 continue
             for event in info.timeline.events:
-                if isinstance(event, RoomMessageText):
-                    await self.on_message(room_id, event, joined_ts)
-                elif isinstance(event, MegolmEvent):
-                    await self._undecryptable(room_id, event, joined_ts)
-                elif isinstance(event, ReactionEvent):
-                    await self.on_reaction(room_id, event, joined_ts)
-                elif isinstance(event, UnknownEvent) and event.type in POLL_RESPONSES:
-                    await self.on_poll_response(room_id, event, joined_ts)
-                elif isinstance(event, UnknownEvent | RoomMessageUnknown):
-                    await self._verification_event(room_id, event, joined_ts)
-        await self._to_device(resp)
-        await self._retry_pending()
-        async with self.db.transaction() as conn:
-            await set_value(conn, SYNC_TOKEN, resp.next_batch)
+                await _unless_disk_full(self._event(room_id, event, joined_ts), "an event")
+        await _unless_disk_full(self._to_device(resp), "a to-device event")
+        await _unless_disk_full(self._retry_pending(), "a decrypted event")
+        token = resp.next_batch
+
+        async def save_token(conn: aiosqlite.Connection) -> None:
+            await set_value(conn, SYNC_TOKEN, token)
+
+        # On a full disk the token waits in memory, and the next sync starts from it.
+        saved = await self.deferred.write(SYNC_TOKEN, save_token)
+        self.unsaved_since = None if saved else token
+
+    async def _event(self, room_id: str, event: Event, joined_ts: int) -> None:
+        if isinstance(event, RoomMessageText):
+            await self.on_message(room_id, event, joined_ts)
+        elif isinstance(event, MegolmEvent):
+            await self._undecryptable(room_id, event, joined_ts)
+        elif isinstance(event, ReactionEvent):
+            await self.on_reaction(room_id, event, joined_ts)
+        elif isinstance(event, UnknownEvent) and event.type in POLL_RESPONSES:
+            await self.on_poll_response(room_id, event, joined_ts)
+        elif isinstance(event, UnknownEvent | RoomMessageUnknown):
+            await self._verification_event(room_id, event, joined_ts)
 
     async def _joined_ts(self, room_id: str, timeline: list[Event], history: bool) -> int:
-        known = await room_joined_ts(self.db, room_id)
+        known = self._joined_unsaved.get(room_id) or await room_joined_ts(self.db, room_id)
         if known is not None:
             return known
         now_ms = int(self.clock.now().timestamp() * 1000)
@@ -161,8 +209,12 @@ class SyncHandler:
                         and event.membership == "join"):
                     joined = event.server_timestamp
                     break
-        async with self.db.transaction() as conn:
+
+        async def write(conn: aiosqlite.Connection) -> None:
             await record_room(conn, room_id, joined)
+
+        if not await self.deferred.write(f"room:{room_id}", write):
+            self._joined_unsaved[room_id] = joined  # events are judged by it meanwhile
         return joined
 
     def _note_creators(self, room_id: str, events: list[Any]) -> None:
@@ -310,35 +362,107 @@ class SyncHandler:
                           work: Callable[[Context], Awaitable[None]], *, reply_to: str | None,
                           quiet_in_clear: bool = False) -> bool:
         """One event, one transaction: mark it handled, do the work, queue the replies."""
-        if await is_handled(self.db, event_id):
+        if f"handled:{event_id}" in self.deferred or await is_handled(self.db, event_id):
             return False
         view = await self.room_view(room_id)
         if view is None:
             return False
+        event = _Event(room_id, sender, event_id, content, body, reply_to, quiet_in_clear)
         now = self.clock.now()
-        changed: set[tuple[ChangeKind, int]] = set()
-        async with self.db.transaction() as conn:
-            if not await mark_handled(conn, event_id, room_id, now.isoformat()):
-                return False
-            if self.config.bot.require_encryption and not view.encrypted:
-                with use_language(await member_lang(self.db, sender, room_id, self.settings)):
-                    replies = [] if quiet_in_clear else [Msg().text(_(ENCRYPTION_ONLY))]
-            else:
-                ctx = Context(view, sender, event_id, now, self.db, self.settings,
-                              mentioned=mentioned_users(content, body, self.user_id),
-                              pills=pills(content))
-                await work(ctx)
-                replies, changed = ctx.replies, ctx.changed
-            for index, msg in enumerate(replies):
-                await queue(conn, msg, room_id=room_id,
-                            logical_key=msg.key or f"reply:{event_id}:{index}", now=now,
-                            in_reply_to=reply_to, thread_root=thread_root(content),
-                            priority=ANSWER)
+        try:
+            async with self.db.transaction() as conn:
+                if not await mark_handled(conn, event_id, room_id, now.isoformat()):
+                    return False
+                replies, changed = await self._work(view, event, work, now)
+                for index, msg in enumerate(replies):
+                    await queue(conn, msg, room_id=room_id,
+                                logical_key=msg.key or f"reply:{event_id}:{index}", now=now,
+                                in_reply_to=reply_to, thread_root=thread_root(content),
+                                priority=ANSWER)
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            await self._disk_full(view, event, work, now)
+            return True
         self.outbox.kick()
         if changed and self.after_commit:
             await self.after_commit(changed)
         self.commands_handled += 1
         return True
+
+    async def _work(self, view: NioRoomView, event: _Event,
+                    work: Callable[[Context], Awaitable[None]], now: datetime
+                    ) -> tuple[list[Msg], set[tuple[ChangeKind, int]]]:
+        """The replies (and what changed) of one event, inside the caller's transaction."""
+        if self.config.bot.require_encryption and not view.encrypted:
+            with use_language(await member_lang(self.db, event.sender, event.room_id,
+                                                self.settings)):
+                return ([] if event.quiet_in_clear else [Msg().text(_(ENCRYPTION_ONLY))]), set()
+        ctx = Context(view, event.sender, event.event_id, now, self.db, self.settings,
+                      mentioned=mentioned_users(event.content, event.body, self.user_id),
+                      pills=pills(event.content))
+        await work(ctx)
+        return ctx.replies, ctx.changed
+
+    async def _disk_full(self, view: NioRoomView, event: _Event,
+                         work: Callable[[Context], Awaitable[None]], now: datetime) -> None:
+        """The disk is full (SQLITE_FULL) and the event's transaction was undone.
+
+        The work runs again in a transaction that is always rolled back: if it wrote
+        nothing (a read), its replies stand; if it wrote anything, or the disk refused a
+        write, nothing is kept and the member is told, once, that the disk is full. The
+        answer is queued with the handled mark if the disk takes that much, else both wait
+        in memory (deferred bookkeeping, a held answer) and the answer is sent anyway."""
+        wrote = True
+        replies: list[Msg] = []
+        try:
+            async with self.db.transaction():
+                before = self.db.conn.total_changes
+                replies, _changed = await self._work(view, event, work, now)
+                wrote = self.db.conn.total_changes != before
+                raise _Discard
+        except _Discard:
+            pass
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+        if wrote:
+            self.refused_disk_full += 1
+            log.warning("refused a write in %s: the database's disk is full",
+                        event.room_id)
+            with use_language(await member_lang(self.db, event.sender, event.room_id,
+                                                self.settings)):
+                replies = [disk_full_reply()]
+        else:
+            self.answered_disk_full += 1
+        await self._deliver(event, replies, now)
+        self.commands_handled += 1
+
+    async def _deliver(self, event: _Event, replies: list[Msg], now: datetime) -> None:
+        """Mark the event handled and queue its replies; on a full disk, in memory."""
+        keys = [msg.key or f"reply:{event.event_id}:{index}"
+                for index, msg in enumerate(replies)]
+        root = thread_root(event.content)
+        handled_at = now.isoformat()
+
+        async def mark(conn: aiosqlite.Connection) -> None:
+            await mark_handled(conn, event.event_id, event.room_id, handled_at)
+
+        try:
+            async with self.db.transaction() as conn:
+                await mark(conn)
+                for msg, key in zip(replies, keys, strict=True):
+                    await queue(conn, msg, room_id=event.room_id, logical_key=key, now=now,
+                                in_reply_to=event.reply_to, thread_root=root,
+                                priority=ANSWER)
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            self.deferred.defer(f"handled:{event.event_id}", mark)
+            for msg, key in zip(replies, keys, strict=True):
+                self.outbox.hold(render_held(msg, room_id=event.room_id, logical_key=key,
+                                             in_reply_to=event.reply_to, thread_root=root))
+        self.outbox.kick()
 
     async def on_poll_response(self, room_id: str, event: UnknownEvent, joined_ts: int) -> None:
         answer = poll_answer(event.source.get("content", {}))
@@ -419,7 +543,11 @@ class SyncHandler:
                 await self.on_message(event.room_id, decrypted, joined_ts)
 
     async def check_pending(self) -> None:
-        """Tell a sender once if a key never came; forget very old ones."""
+        """Tell a sender once if a key never came; forget very old ones. On a full disk,
+        next time (it runs every few seconds)."""
+        await _unless_disk_full(self._check_pending(), "an undecryptable message's notice")
+
+    async def _check_pending(self) -> None:
         now = self.clock.now().timestamp()
         grace = self.config.bot.undecryptable_grace_seconds
         for due in await unnotified_before(self.db, now - grace):
