@@ -17,7 +17,6 @@ from datetime import datetime, time, timedelta
 
 from commands.actions.common import (
     action_line,
-    assemble,
     closed_heading,
     note_presence,
     open_heading,
@@ -32,7 +31,7 @@ from commands.context import ChangeKind, Context, RoomView
 from commands.errors import PermissionDenied, UserError
 from commands.jobs import LATE_AFTER, PLAN_HORIZON, JobEnv, JobKind, PlannedJob, Post, looked_last
 from commands.meetings.format import member_zones
-from commands.reply import Msg, bolded, coded, fill
+from commands.reply import READABLE_CHARS, Msg, assemble, bolded, coded, fill
 from commands.router import Arg, CommandSet, Router
 from domain.digest import (
     MESSAGE_BUDGET,
@@ -272,7 +271,7 @@ async def digest_messages(env: JobEnv, room_id: str, room: RoomView, zone: str, 
     slot, _week = weekly_slot(env.now, zone, 0, datetime.min.time())
     # Translators: {week} is the week it covers, e.g. "30 Nov – 6 Dec 2026".
     head = Msg().bold(_("Weekly digest — {week}").format(week=week_range(slot, zone))).line()
-    messages = assemble([head, *body], is_reply=is_reply)
+    messages = assemble([head, *body], is_reply=is_reply, chars=READABLE_CHARS)
     for msg in messages:  # hooks and pills never notify: only owners of overdue items do
         msg.mentions = [u for u in msg.mentions if u in late_owners]
     return messages

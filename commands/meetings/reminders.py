@@ -17,6 +17,7 @@ from commands.common import room_lang, room_zone
 from commands.context import ChangeKind, RoomView
 from commands.jobs import PLAN_HORIZON, JobEnv, JobKind, PlannedJob, Post, looked_last
 from commands.meetings.format import member_zones
+from commands.meetings.people import MAX_NAMED, others, separator
 from commands.reply import Msg, bolded, fill
 from commands.router import CommandSet
 from domain.i18n import _, use_language
@@ -189,13 +190,16 @@ async def reminder_message(env: JobEnv, meeting: Meeting, original: datetime, st
             msg.text("@room")
         elif attendees:
             def names(target: Msg) -> None:
-                for index, user in enumerate(attendees):
+                for index, user in enumerate(attendees[:MAX_NAMED]):
                     if index:
-                        target.text(", ")
+                        target.text(separator())
                     target.mention(user, room.display_name(user))
+                others(target, len(attendees) - MAX_NAMED)
 
             # Translators: {names} is the list of members the reminder is for.
             fill(msg, _("For: {names}"), names=names)
+            for user in attendees[MAX_NAMED:]:  # not named, but notified all the same
+                msg.notify(user)
     return msg
 
 

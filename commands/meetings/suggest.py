@@ -7,6 +7,7 @@ notice) is in the room's language: it is one conversation for the whole room.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from commands.common import room_default_zone, room_lang, room_zone, zone_of
@@ -173,7 +174,7 @@ async def suggest_cmd(ctx: Context, text: str) -> None:
 
 
 def listing(ctx: Context, poll: Poll, found: Suggestion, people: list[Person],
-            zones: list[str], reader: str) -> Msg:
+            zones: Mapping[str, int], reader: str) -> Msg:
     """The poll's options as text: each in every zone, with who pays for it and how."""
     msg = Msg().bold(_("Poll p{number}: {question}").format(
         number=poll.number, question=poll_question(poll.title, poll.duration))).line()

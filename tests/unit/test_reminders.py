@@ -526,3 +526,16 @@ async def test_a_clock_stepped_back_looks_back_nowhere(db: Database) -> None:
         jobs = await plan_all(db, NOW)
     assert [(j.args[0], j.fire_at) for j in jobs] == [
         (meeting.id, datetime(2026, 11, 25, 10, 30, tzinfo=UTC))]
+
+
+async def test_a_big_rooms_reminder_names_ten_and_notifies_everyone(db: Database) -> None:
+    _meeting, planned = await network_call(db)
+    crowd = [f"@member{n:03d}:example.org" for n in range(300)]
+    await opt_in(db, ALICE, *crowd)
+    room = FakeRoom(ROOM, {ALICE: 0}, members=[ALICE, *crowd])
+    posts = await fire(db, DUE, planned, room)
+    msg = posts[0].msg
+    assert sorted(msg.mentions) == sorted([ALICE, *crowd])  # all of them notified …
+    names = next(line for line in msg.plain().splitlines() if line.startswith("For: "))
+    assert names.count(", ") == 9 and names.endswith(" and 291 others")  # … ten named
+    assert sum(kind == "mention" for kind, _value, _target in msg.parts) == 10
