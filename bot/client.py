@@ -143,6 +143,7 @@ class MingaBot:
             self.outbox = OutboxWorker(self.db, self._send, self.clock, probe=self._probe)
             self.handler = SyncHandler(self.config, self.client, self.db, self.router,
                                        self.outbox, self.clock)
+            self.client.rate = self.handler.rate
             self.scheduler = Scheduler(self.db, self.outbox, self.clock, self.handler.settings,
                                        self.handler.room_view, self.router.schedules)
             self.handler.after_commit = self.scheduler.replan

@@ -3,9 +3,10 @@
 A message is written in the same transaction as the change it reports, so
 nothing acknowledged is lost; its transaction id is derived from the logical
 message, so a send retried after a crash is de-duplicated by the homeserver.
-A single worker sends in order, waits out rate limits (Retry-After), retries
-as soon as an unreachable homeserver answers again, and backs off from one
-that answers with errors (bot/reconnect.py).
+A single worker sends each room's messages in order and takes the rooms in turn
+(answers before scheduled posts), so one busy room can't starve the others. It waits
+out rate limits (Retry-After), retries as soon as an unreachable homeserver answers
+again, and backs off from one that answers with errors (bot/reconnect.py).
 """
 
 from __future__ import annotations
@@ -25,7 +26,16 @@ from bot.transport import Kind, Verdict
 from commands.reply import Msg
 from storage.db import Database
 from storage.meetings import iso
-from storage.outbox import Outgoing, count_attempt, enqueue, mark_failed, mark_sent, unsent
+from storage.outbox import (
+    Head,
+    Outgoing,
+    count_attempt,
+    enqueue,
+    mark_failed,
+    mark_sent,
+    unsent,
+    unsent_heads,
+)
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +90,9 @@ class OutboxWorker:
         self._idle = asyncio.Event()
         self._homeserver_back = asyncio.Event()
         self.sent_count = 0
+        # Round-robin across rooms with something queued: when each was last served.
+        self._served: dict[str, int] = {}
+        self._turn = 0
 
     def kick(self) -> None:
         self._wake.set()
@@ -96,10 +109,30 @@ class OutboxWorker:
     async def _pending(self, limit: int = 50) -> list[Outgoing]:
         return await unsent(self.db, limit)
 
+    async def next_item(self) -> Outgoing | None:
+        """The next message: of the rooms whose next message has the best priority, the
+        one served least recently (a room that had nothing queued first, then the oldest
+        message)."""
+        heads = await unsent_heads(self.db)
+        queued = {head.item.room_id for head in heads}
+        self._served = {room: turn for room, turn in self._served.items() if room in queued}
+        if not heads:
+            return None
+        best = min(head.priority for head in heads)
+
+        def turn(head: Head) -> tuple[int, int]:
+            return (self._served.get(head.item.room_id, -1), head.item.row_id)
+
+        chosen = min((head for head in heads if head.priority == best), key=turn).item
+        self._turn += 1
+        self._served[chosen.room_id] = self._turn
+        return chosen
+
     async def run(self) -> None:
         while True:
             # One at a time: an answer queued meanwhile goes before the rest of a batch.
-            batch = await self._pending(limit=1)
+            item = await self.next_item()
+            batch = [item] if item is not None else []
             if not batch:
                 self._idle.set()
                 self._wake.clear()

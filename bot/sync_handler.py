@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -34,6 +35,7 @@ from bot.events import (
     strip_reply_fallback,
     thread_root,
 )
+from bot.flood import MemberRate, Verdict
 from bot.outbox import ANSWER, OutboxWorker, queue
 from bot.render import POLL_RESPONSES, poll_answer
 from bot.rooms import NioRoomView
@@ -64,6 +66,7 @@ from storage.state import (
     forget_room,
     is_handled,
     mark_handled,
+    mark_handled_many,
     record_room,
     room_joined_ts,
     set_value,
@@ -79,6 +82,10 @@ UNDECRYPTABLE = N_(
     "I couldn't decrypt your message — the key to read it never reached me. Please send it "
     "again; if this keeps happening, sign out of old sessions or verify yours, then try once "
     "more."
+)
+SLOW_DOWN = N_(
+    "You're sending commands faster than I can answer them well, so I skipped some. "
+    "Give me a minute, then send again the ones you still need."
 )
 PENDING_KEEP_SECONDS = 24 * 3600
 
@@ -101,6 +108,10 @@ class SyncHandler:
         self.pending: dict[str, tuple[MegolmEvent, float]] = {}
         self._pending_loaded = False
         self.commands_handled = 0
+        # Per-member rate; the client consults it before decrypting (bot/flood.py).
+        self.rate = MemberRate()
+        # Events of the current batch skipped over the rate: (event id, room id).
+        self.skipped: list[tuple[str, str]] = []
         self.withheld = WithheldKeys(client, db, outbox, clock, self.settings)
         # Set by the bot once its cross-signing identity is up (verification needs it).
         self.verification: Verifications | None = None
@@ -122,32 +133,58 @@ class SyncHandler:
 
     # ---- one batch ----------------------------------------------------------
     async def handle(self, resp: SyncResponse, *, history: bool) -> None:
-        """Act on a batch, then save its token. `history` = very first start: act on nothing."""
+        """Act on a batch, then save its token. `history` = very first start: act on nothing.
+
+        Rooms take turns, one event each, quietest room first: a room flooded with
+        commands does not keep another room's one command waiting behind its backlog."""
         if not self._pending_loaded:
             await self._load_pending()
+        self.skipped = []
         await self._retry_joins()
         await self._invites(resp)
         await self._leaves(resp)
+        turns: list[tuple[str, int, deque[Event]]] = []
         for room_id, info in resp.rooms.join.items():
             self._note_creators(room_id, [*info.state, *info.timeline.events])
             joined_ts = await self._joined_ts(room_id, info.timeline.events, history)
-            if history:
-                continue
-            for event in info.timeline.events:
-                if isinstance(event, RoomMessageText):
-                    await self.on_message(room_id, event, joined_ts)
-                elif isinstance(event, MegolmEvent):
-                    await self._undecryptable(room_id, event, joined_ts)
-                elif isinstance(event, ReactionEvent):
-                    await self.on_reaction(room_id, event, joined_ts)
-                elif isinstance(event, UnknownEvent) and event.type in POLL_RESPONSES:
-                    await self.on_poll_response(room_id, event, joined_ts)
-                elif isinstance(event, UnknownEvent | RoomMessageUnknown):
-                    await self._verification_event(room_id, event, joined_ts)
+            if not history and info.timeline.events:
+                turns.append((room_id, joined_ts, deque(info.timeline.events)))
+        turns.sort(key=lambda turn: len(turn[2]))
+        while turns:
+            for turn in list(turns):
+                room_id, joined_ts, events = turn
+                await self._event(room_id, events.popleft(), joined_ts)
+                if not events:
+                    turns.remove(turn)
         await self._to_device(resp)
         await self._retry_pending()
         async with self.db.transaction() as conn:
+            # Events skipped over the rate are recorded with the token, in one write: a batch
+            # fetched again (after a failed attempt) skips them again, never answers them late.
+            if self.skipped:
+                await mark_handled_many(conn, self.skipped, self.clock.now().isoformat())
             await set_value(conn, SYNC_TOKEN, resp.next_batch)
+        if self.skipped:
+            log.info("skipped %d messages over the per-member rate", len(self.skipped))
+
+    async def _event(self, room_id: str, event: Event, joined_ts: int) -> None:
+        if isinstance(event, RoomMessageText):
+            await self.on_message(room_id, event, joined_ts)
+        elif isinstance(event, MegolmEvent):
+            if self.rate.verdict(event.event_id) is Verdict.SKIP:
+                self._skip(room_id, event.event_id, joined_ts, event.server_timestamp)
+            else:
+                await self._undecryptable(room_id, event, joined_ts)
+        elif isinstance(event, ReactionEvent):
+            await self.on_reaction(room_id, event, joined_ts)
+        elif isinstance(event, UnknownEvent) and event.type in POLL_RESPONSES:
+            await self.on_poll_response(room_id, event, joined_ts)
+        elif isinstance(event, UnknownEvent | RoomMessageUnknown):
+            await self._verification_event(room_id, event, joined_ts)
+
+    def _skip(self, room_id: str, event_id: str, joined_ts: int, server_ts: int) -> None:
+        if server_ts >= joined_ts:
+            self.skipped.append((event_id, room_id))
 
     async def _joined_ts(self, room_id: str, timeline: list[Event], history: bool) -> int:
         known = await room_joined_ts(self.db, room_id)
@@ -241,6 +278,10 @@ class SyncHandler:
         content = event.source.get("content", {})
         if content.get("msgtype") != "m.text":
             return  # m.notice (bots, including us) and everything else is never acted on
+        verdict = self.rate.judge(room_id, event.sender, event.event_id)
+        if verdict is not Verdict.ANSWER:
+            await self._over_rate(room_id, event, verdict)
+            return
         relates = content.get("m.relates_to") or {}
         if relates.get("rel_type") == "m.replace":
             new = content.get("m.new_content") or {}
@@ -263,6 +304,32 @@ class SyncHandler:
                                   run, reply_to=event.event_id):
             known = command.name if self.router.find(command.name) else "unknown"
             log.info("answered !%s in %s", known, room_id)
+
+    async def _over_rate(self, room_id: str, event: RoomMessageText, verdict: Verdict) -> None:
+        """Over the rate: skipped, except once a minute a command gets the "slow down" notice
+        (a message that is no command leaves the notice to the next one)."""
+        command = parse_command(event.body, self.settings.prefix, self.names)
+        is_command = command is not None and (
+            command.prefixed or self.router.find(command.name) is not None)
+        if verdict is not Verdict.NOTICE or not is_command:
+            if verdict is Verdict.NOTICE:
+                self.rate.notice_unused(room_id, event.sender, event.event_id)
+            self.skipped.append((event.event_id, room_id))
+            return
+        now = self.clock.now()
+        room = self.client.rooms.get(room_id)
+        name = room.user_name(event.sender) if room else None
+        async with self.db.transaction() as conn:
+            if not await mark_handled(conn, event.event_id, room_id, now.isoformat()):
+                return
+            with use_language(await member_lang(self.db, event.sender, room_id,
+                                                self.settings)):
+                msg = (Msg().mention(event.sender, shown_name(event.sender, name))
+                       .text(colon() + _(SLOW_DOWN)))
+            await queue(conn, msg, room_id=room_id, logical_key=f"slow-down:{event.event_id}",
+                        now=now, in_reply_to=event.event_id, priority=ANSWER)
+        self.outbox.kick()
+        log.info("a member is over the command rate in %s; told them once", room_id)
 
     async def _answer(self, room_id: str, event: RoomMessageText, content: dict[str, Any],
                       relates: dict[str, Any]) -> None:

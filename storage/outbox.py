@@ -66,6 +66,30 @@ async def unsent(db: Database, limit: int) -> list[Outgoing]:
     ]
 
 
+@dataclass(frozen=True)
+class Head:
+    """The next message of one room's queue, and its priority."""
+    item: Outgoing
+    priority: int
+
+
+async def unsent_heads(db: Database) -> list[Head]:
+    """Each room's next message (answers first, then in the order queued), one per room:
+    the outbox chooses among rooms, so one busy room can't keep the others waiting."""
+    rows = await db.fetchall(
+        "SELECT id, txn_id, room_id, event_type, content, priority FROM ("
+        " SELECT id, txn_id, room_id, event_type, content, priority, ROW_NUMBER() OVER ("
+        "  PARTITION BY room_id ORDER BY priority, id) AS place"
+        " FROM outbox WHERE sent_at IS NULL AND failed IS NULL"
+        ") WHERE place = 1 ORDER BY priority, id",
+    )
+    return [
+        Head(Outgoing(r["id"], r["txn_id"], r["room_id"], r["event_type"],
+                      json.loads(r["content"])), r["priority"])
+        for r in rows
+    ]
+
+
 async def mark_sent(conn: aiosqlite.Connection, row_id: int, event_id: str, now_iso: str
                     ) -> None:
     await conn.execute(
