@@ -77,6 +77,22 @@ class MingaClient(AsyncClient):
             self.transport_failures += 1
             raise
 
+    def load_store(self) -> None:
+        """nio writes the set of newly encrypted rooms to its store after every sync, and
+        looks up its account first even when the set is empty (a peewee query per sync, each
+        of a flood's many): only a non-empty set is written."""
+        super().load_store()
+        store = self.store
+        if store is None:
+            return
+        save = store.save_encrypted_rooms
+
+        def save_if_any(rooms: set[str]) -> None:
+            if rooms:
+                save(rooms)
+
+        store.save_encrypted_rooms = save_if_any
+
     async def probe(self, timeout: float) -> bool:
         """Does the homeserver answer `GET /_matrix/client/versions` within `timeout`?
 

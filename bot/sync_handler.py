@@ -105,6 +105,7 @@ class SyncHandler:
                                  config.bot.admins, config.bot.retention_days,
                                  config.bot.language, config.bot.charts)
         self.creators: dict[str, set[str]] = {}
+        self.joined: dict[str, int] = {}  # room id -> when we joined (ms), as in `rooms`
         self.pending: dict[str, tuple[MegolmEvent, float]] = {}
         self._pending_loaded = False
         self.commands_handled = 0
@@ -187,8 +188,13 @@ class SyncHandler:
             self.skipped.append((event_id, room_id))
 
     async def _joined_ts(self, room_id: str, timeline: list[Event], history: bool) -> int:
-        known = await room_joined_ts(self.db, room_id)
+        """When we joined the room (events before it are never acted on). Asked of the
+        database once per room and run: a busy room's every batch needs it."""
+        known = self.joined.get(room_id)
+        if known is None:
+            known = await room_joined_ts(self.db, room_id)
         if known is not None:
+            self.joined[room_id] = known
             return known
         now_ms = int(self.clock.now().timestamp() * 1000)
         joined = now_ms
@@ -200,6 +206,7 @@ class SyncHandler:
                     break
         async with self.db.transaction() as conn:
             await record_room(conn, room_id, joined)
+        self.joined[room_id] = joined
         return joined
 
     def _note_creators(self, room_id: str, events: list[Any]) -> None:
@@ -266,6 +273,7 @@ class SyncHandler:
                 await forget_room(conn, room_id)
                 await drop_pending_in_room(conn, room_id)
                 await fail_unsent_in_room(conn, room_id, "left room")
+            self.joined.pop(room_id, None)
             for event_id in [e for e, (ev, _at) in self.pending.items() if ev.room_id == room_id]:
                 del self.pending[event_id]
             self.client.rooms.pop(room_id, None)
