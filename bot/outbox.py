@@ -62,6 +62,8 @@ SendFn = Callable[[Outgoing], Awaitable[str]]
 
 # Outbox priorities: a member waiting for an answer goes before a batch of scheduled posts.
 ANSWER, SCHEDULED = 0, 1
+# Rooms whose sends may be in flight at once (one send per room at a time).
+PARALLEL = 4
 
 
 async def queue(conn: aiosqlite.Connection, msg: Msg, *, room_id: str, logical_key: str,
@@ -93,6 +95,9 @@ class OutboxWorker:
         # Round-robin across rooms with something queued: when each was last served.
         self._served: dict[str, int] = {}
         self._turn = 0
+        self._open = asyncio.Event()  # cleared while a failed send's wait is on
+        self._open.set()
+        self._holds = 0
 
     def kick(self) -> None:
         self._wake.set()
@@ -109,13 +114,14 @@ class OutboxWorker:
     async def _pending(self, limit: int = 50) -> list[Outgoing]:
         return await unsent(self.db, limit)
 
-    async def next_item(self) -> Outgoing | None:
+    async def next_item(self, busy: frozenset[str] = frozenset()) -> Outgoing | None:
         """The next message: of the rooms whose next message has the best priority, the
         one served least recently (a room that had nothing queued first, then the oldest
-        message)."""
+        message). Rooms in `busy` have a send in flight: their next waits for it."""
         heads = await unsent_heads(self.db)
         queued = {head.item.room_id for head in heads}
         self._served = {room: turn for room, turn in self._served.items() if room in queued}
+        heads = [head for head in heads if head.item.room_id not in busy]
         if not heads:
             return None
         best = min(head.priority for head in heads)
@@ -129,45 +135,84 @@ class OutboxWorker:
         return chosen
 
     async def run(self) -> None:
-        while True:
-            # One at a time: an answer queued meanwhile goes before the rest of a batch.
-            item = await self.next_item()
-            batch = [item] if item is not None else []
-            if not batch:
-                self._idle.set()
+        """Send, rooms in turn; up to PARALLEL rooms at once, one send per room at a time
+        (so each room's messages keep their order, and a busy room's send in flight does
+        not hold up a quiet room's answer). A failure stops new sends until it is waited
+        out."""
+        inflight: dict[str, asyncio.Task[None]] = {}
+        try:
+            while True:
+                await self._open.wait()
+                # Cleared before looking, so a kick while we look is not lost.
                 self._wake.clear()
-                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel
-                # that lands as the event fires, and stop() would wait forever.
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(30):
-                        await self._wake.wait()
-                continue
-            for item in batch:
-                try:
-                    event_id = await self.send(item)
-                except asyncio.CancelledError:
-                    raise
-                except RateLimited as limited:
-                    log.info("rate limited; waiting %.1fs", limited.retry_after)
-                    await asyncio.sleep(max(limited.retry_after, 0.05))
-                    break
-                except PermanentSendError as err:
-                    where = "a direct chat" if item.room_id.startswith("direct:") else item.room_id
-                    log.warning("dropping message %s for %s: %s", item.txn_id, where, err)
-                    await self._mark_failed(item, str(err)[:200])
+                item = None
+                if len(inflight) < PARALLEL:
+                    item = await self.next_item(frozenset(inflight))
+                if item is not None:
+                    inflight[item.room_id] = asyncio.create_task(
+                        self._send_one(item), name="minga-outbox-send")
                     continue
-                except Exception as err:  # transient, or unknown: never let the worker die
-                    kind = (Kind.UNREACHABLE if isinstance(err, HomeserverUnreachable)
-                            else Kind.SERVER_ERROR)
-                    verdict = Verdict(kind, type(err).__name__)
-                    log.warning("send failed (%s); %s", type(err).__name__,
-                                describe_wait(verdict, self.retry))
-                    await self._mark_attempt(item)
-                    await self._pause(verdict)
-                    break
-                self.retry.succeeded()
-                await self._mark_sent(item, event_id)
-                self.sent_count += 1
+                if not inflight:
+                    self._idle.set()
+                    # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel
+                    # that lands as the event fires, and stop() would wait forever.
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(30):
+                            await self._wake.wait()
+                    continue
+                woken = asyncio.ensure_future(self._wake.wait())
+                try:
+                    await asyncio.wait({*inflight.values(), woken},
+                                       return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    woken.cancel()
+                for room_id, task in list(inflight.items()):
+                    if task.done():
+                        del inflight[room_id]
+                        task.result()  # an unexpected error ends the worker (supervised)
+        finally:
+            for task in inflight.values():
+                task.cancel()
+            await asyncio.gather(*inflight.values(), return_exceptions=True)
+
+    async def _send_one(self, item: Outgoing) -> None:
+        try:
+            event_id = await self.send(item)
+        except asyncio.CancelledError:
+            raise
+        except RateLimited as limited:
+            log.info("rate limited; waiting %.1fs", limited.retry_after)
+            await self._hold(asyncio.sleep(max(limited.retry_after, 0.05)))
+            return
+        except PermanentSendError as err:
+            where = "a direct chat" if item.room_id.startswith("direct:") else item.room_id
+            log.warning("dropping message %s for %s: %s", item.txn_id, where, err)
+            await self._mark_failed(item, str(err)[:200])
+            return
+        except Exception as err:  # transient, or unknown: never let the worker die
+            kind = (Kind.UNREACHABLE if isinstance(err, HomeserverUnreachable)
+                    else Kind.SERVER_ERROR)
+            verdict = Verdict(kind, type(err).__name__)
+            log.warning("send failed (%s); %s", type(err).__name__,
+                        describe_wait(verdict, self.retry))
+            await self._mark_attempt(item)
+            await self._hold(self._pause(verdict))
+            return
+        self.retry.succeeded()
+        await self._mark_sent(item, event_id)
+        self.sent_count += 1
+
+    async def _hold(self, waiting: Awaitable[None]) -> None:
+        """No new send starts until this wait is over (every send's, if several fail)."""
+        self._holds += 1
+        self._open.clear()
+        try:
+            await waiting
+        finally:
+            self._holds -= 1
+            if not self._holds:
+                self._open.set()
+                self._wake.set()
 
     async def _pause(self, verdict: Verdict) -> None:
         """Wait as the failure deserves, but wake early when the sync loop hears the

@@ -260,3 +260,39 @@ async def test_an_encrypted_event_over_the_rate_is_never_decrypted() -> None:
     assert client._handle_timeline_event(event, ROOM, room, set()) is None
     assert client.rate.verdict("$third") is Verdict.SKIP
     await client.close()
+
+
+async def test_a_send_in_flight_in_a_busy_room_does_not_hold_up_another_room(
+        db: Database) -> None:
+    release = asyncio.Event()
+    order: list[str] = []
+    in_flight: dict[str, int] = {}
+
+    async def send(item: Outgoing) -> str:
+        in_flight[item.room_id] = in_flight.get(item.room_id, 0) + 1
+        assert in_flight[item.room_id] == 1, "two sends in flight for one room"
+        label = f"{item.room_id[1]}{item.content['body']}"
+        if label == "b1":
+            await release.wait()  # the busy room's send hangs on the homeserver
+        order.append(label)
+        in_flight[item.room_id] -= 1
+        return f"$sent{len(order)}"
+
+    for i in (1, 2):
+        await enqueue(db, ROOM, str(i))
+    worker = OutboxWorker(db, send, FixedClock(NOW))
+    task = asyncio.create_task(worker.run())
+    try:
+        await asyncio.sleep(0.05)
+        await enqueue(db, OTHER, "1")
+        worker.kick()
+        for _ in range(100):
+            if order:
+                break
+            await asyncio.sleep(0.01)
+        assert order == ["q1"]  # answered while b1 is still in flight; b2 waits behind b1
+        release.set()
+        await asyncio.wait_for(worker.wait_idle(), 5)
+    finally:
+        task.cancel()
+    assert order == ["q1", "b1", "b2"]
