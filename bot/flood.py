@@ -8,16 +8,16 @@ costs neither a decryption nor a database write of its own. Over the rate, an ev
 skipped, except once a minute per member and room: that one is decrypted so that, if it is
 a command, the member is told to slow down instead of getting silence.
 
-In memory only: after a restart every member starts with a full bucket, which is what a
-restart should do.
+Time is the events' own (`origin_server_ts`, set by the member's homeserver), not the
+moment the bot reads them: commands a member sent at a human pace while the bot was down
+arrive together on its return and are all answered, while a flood is a flood however it
+arrives. In memory only: after a restart every member starts with a full bucket.
 """
 
 from __future__ import annotations
 
 import enum
-import time
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 
 # A member may send this many messages at once, then one a second (60 a minute): far more
@@ -48,21 +48,21 @@ class _Bucket:
 
 class MemberRate:
     def __init__(self, *, burst: int = BURST, per_second: float = PER_SECOND,
-                 notice_every: float = NOTICE_EVERY,
-                 now: Callable[[], float] = time.monotonic) -> None:
+                 notice_every: float = NOTICE_EVERY) -> None:
         self.burst = burst
         self.per_second = per_second
         self.notice_every = notice_every
-        self.now = now
+        self._latest = 0.0
         self._buckets: dict[tuple[str, str], _Bucket] = {}
         self._verdicts: OrderedDict[str, Verdict] = OrderedDict()
 
-    def judge(self, room_id: str, sender: str, event_id: str) -> Verdict:
-        """The verdict on one event; the same event is judged (and charged) once."""
+    def judge(self, room_id: str, sender: str, event_id: str, server_ts: int) -> Verdict:
+        """The verdict on one event sent at `server_ts` (ms); the same event is judged (and
+        charged) once."""
         known = self._verdicts.get(event_id)
         if known is not None:
             return known
-        verdict = self._take(room_id, sender)
+        verdict = self._take(room_id, sender, server_ts / 1000)
         self._verdicts[event_id] = verdict
         if len(self._verdicts) > REMEMBERED:
             self._verdicts.popitem(last=False)
@@ -79,14 +79,15 @@ class MemberRate:
             bucket.noticed_at = None
         self._verdicts[event_id] = Verdict.SKIP
 
-    def _take(self, room_id: str, sender: str) -> Verdict:
-        now = self.now()
+    def _take(self, room_id: str, sender: str, at: float) -> Verdict:
+        self._latest = max(self._latest, at)
         key = (room_id, sender)
         bucket = self._buckets.get(key)
         if bucket is None:
             if len(self._buckets) >= PRUNE_ABOVE:
-                self._prune(now)
-            bucket = self._buckets[key] = _Bucket(float(self.burst), now)
+                self._prune(self._latest)
+            bucket = self._buckets[key] = _Bucket(float(self.burst), at)
+        now = max(at, bucket.at)  # an event stamped earlier than the last one refills nothing
         bucket.tokens = min(float(self.burst),
                             bucket.tokens + (now - bucket.at) * self.per_second)
         bucket.at = now

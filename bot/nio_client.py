@@ -48,7 +48,8 @@ class MingaClient(AsyncClient):
         handler knows it by its verdict and neither answers it nor waits for its key)."""
         if (self.rate is not None and isinstance(event, MegolmEvent)
                 and event.sender != self.user_id
-                and self.rate.judge(room_id, event.sender, event.event_id) is Verdict.SKIP):
+                and self.rate.judge(room_id, event.sender, event.event_id,
+                                event.server_timestamp) is Verdict.SKIP):
             event.room_id = room_id
             return None
         return super()._handle_timeline_event(event, room_id, room, encrypted_rooms)

@@ -286,7 +286,8 @@ class SyncHandler:
         content = event.source.get("content", {})
         if content.get("msgtype") != "m.text":
             return  # m.notice (bots, including us) and everything else is never acted on
-        verdict = self.rate.judge(room_id, event.sender, event.event_id)
+        verdict = self.rate.judge(room_id, event.sender, event.event_id,
+                                  event.server_timestamp)
         if verdict is not Verdict.ANSWER:
             await self._over_rate(room_id, event, verdict)
             return

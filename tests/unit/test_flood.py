@@ -35,13 +35,24 @@ class Ticks:
         return self.t
 
 
-def rate(ticks: Ticks) -> MemberRate:
-    return MemberRate(burst=10, per_second=1.0, notice_every=60.0, now=ticks)
+class Limiter(MemberRate):
+    """The rate, with events stamped by a clock the test moves."""
+
+    def __init__(self, ticks: Ticks) -> None:
+        super().__init__(burst=10, per_second=1.0, notice_every=60.0)
+        self.ticks = ticks
+
+    def at(self, room: str, sender: str, event_id: str) -> Verdict:
+        return self.judge(room, sender, event_id, int(self.ticks.t * 1000))
 
 
-def judge_many(limiter: MemberRate, n: int, *, room: str = ROOM, sender: str = ALICE,
+def rate(ticks: Ticks) -> Limiter:
+    return Limiter(ticks)
+
+
+def judge_many(limiter: Limiter, n: int, *, room: str = ROOM, sender: str = ALICE,
                start: int = 0) -> list[Verdict]:
-    return [limiter.judge(room, sender, f"$e{start + i}") for i in range(n)]
+    return [limiter.at(room, sender, f"$e{start + i}") for i in range(n)]
 
 
 def test_a_burst_then_one_a_second() -> None:
@@ -51,10 +62,10 @@ def test_a_burst_then_one_a_second() -> None:
     assert verdicts[:10] == [Verdict.ANSWER] * 10
     assert verdicts[10:] == [Verdict.NOTICE, Verdict.SKIP]
     ticks.t += 0.5
-    assert limiter.judge(ROOM, ALICE, "$half") is Verdict.SKIP
+    assert limiter.at(ROOM, ALICE, "$half") is Verdict.SKIP
     ticks.t += 0.5
-    assert limiter.judge(ROOM, ALICE, "$one") is Verdict.ANSWER
-    assert limiter.judge(ROOM, ALICE, "$two") is Verdict.SKIP
+    assert limiter.at(ROOM, ALICE, "$one") is Verdict.ANSWER
+    assert limiter.at(ROOM, ALICE, "$two") is Verdict.SKIP
     ticks.t += 3600  # refilled, but never beyond the burst
     assert judge_many(limiter, 11, start=100).count(Verdict.ANSWER) == 10
 
@@ -64,7 +75,7 @@ def test_300_in_30_seconds_get_about_40_answers_and_one_notice() -> None:
     limiter = rate(ticks)
     verdicts = []
     for i in range(300):
-        verdicts.append(limiter.judge(ROOM, ALICE, f"$f{i}"))
+        verdicts.append(limiter.at(ROOM, ALICE, f"$f{i}"))
         ticks.t += 0.1
     assert verdicts.count(Verdict.ANSWER) in range(38, 41)
     assert verdicts.count(Verdict.NOTICE) == 1
@@ -75,7 +86,7 @@ def test_one_notice_a_minute() -> None:
     limiter = rate(ticks)
     notices = 0
     for i in range(3000):  # 5 minutes at 10 a second
-        notices += limiter.judge(ROOM, ALICE, f"$f{i}") is Verdict.NOTICE
+        notices += limiter.at(ROOM, ALICE, f"$f{i}") is Verdict.NOTICE
         ticks.t += 0.1
     assert notices == 5
 
@@ -84,18 +95,18 @@ def test_a_notice_offered_to_a_message_that_is_no_command_goes_to_the_next_one()
     ticks = Ticks()
     limiter = rate(ticks)
     judge_many(limiter, 10)
-    assert limiter.judge(ROOM, ALICE, "$chat") is Verdict.NOTICE
+    assert limiter.at(ROOM, ALICE, "$chat") is Verdict.NOTICE
     limiter.notice_unused(ROOM, ALICE, "$chat")
     assert limiter.verdict("$chat") is Verdict.SKIP
-    assert limiter.judge(ROOM, ALICE, "$command") is Verdict.NOTICE
-    assert limiter.judge(ROOM, ALICE, "$again") is Verdict.SKIP
+    assert limiter.at(ROOM, ALICE, "$command") is Verdict.NOTICE
+    assert limiter.at(ROOM, ALICE, "$again") is Verdict.SKIP
 
 
 def test_each_event_is_charged_once() -> None:
     ticks = Ticks()
     limiter = rate(ticks)
     for _ in range(50):  # the decryption hook, the handler, a later retry: one charge
-        assert limiter.judge(ROOM, ALICE, "$same") is Verdict.ANSWER
+        assert limiter.at(ROOM, ALICE, "$same") is Verdict.ANSWER
     assert judge_many(limiter, 10).count(Verdict.ANSWER) == 9
 
 
@@ -103,17 +114,27 @@ def test_members_and_rooms_have_their_own_buckets() -> None:
     ticks = Ticks()
     limiter = rate(ticks)
     judge_many(limiter, 20)
-    assert limiter.judge(ROOM, BOB, "$bob") is Verdict.ANSWER
-    assert limiter.judge(OTHER, ALICE, "$alice-elsewhere") is Verdict.ANSWER
+    assert limiter.at(ROOM, BOB, "$bob") is Verdict.ANSWER
+    assert limiter.at(OTHER, ALICE, "$alice-elsewhere") is Verdict.ANSWER
+
+
+def test_time_is_the_events_own() -> None:
+    """Commands sent a minute apart while the bot was down arrive together: all answered."""
+    limiter = MemberRate(burst=10, per_second=1.0)
+    sent = [limiter.judge(ROOM, ALICE, f"$late{i}", 1_000_000 + i * 60_000) for i in range(30)]
+    assert sent == [Verdict.ANSWER] * 30
+    # An event stamped earlier than the last one refills nothing.
+    flood = [limiter.judge(ROOM, BOB, f"$b{i}", 5_000_000 - i) for i in range(12)]
+    assert flood.count(Verdict.ANSWER) == 10
 
 
 def test_full_buckets_are_forgotten() -> None:
     ticks = Ticks()
     limiter = rate(ticks)
     for i in range(1100):
-        limiter.judge(f"!r{i}:example.org", ALICE, f"$p{i}")
+        limiter.at(f"!r{i}:example.org", ALICE, f"$p{i}")
     ticks.t += 60
-    limiter.judge(ROOM, BOB, "$new")
+    limiter.at(ROOM, BOB, "$new")
     assert len(limiter._buckets) < 100
 
 
@@ -242,8 +263,8 @@ async def test_a_flooded_batch_answers_the_other_room_first_and_the_flooder_to_t
 async def test_an_encrypted_event_over_the_rate_is_never_decrypted() -> None:
     client = MingaClient("http://127.0.0.1:9", BOT)
     client.rate = MemberRate(burst=1, per_second=0.001)
-    client.rate.judge(ROOM, ALICE, "$first")
-    client.rate.judge(ROOM, ALICE, "$second")  # the notice's turn: decrypted
+    client.rate.judge(ROOM, ALICE, "$first", 2_000_000_000_000)
+    client.rate.judge(ROOM, ALICE, "$second", 2_000_000_000_000)  # the notice's: decrypted
     event = MegolmEvent.from_dict({
         "event_id": "$third", "sender": ALICE, "origin_server_ts": 2_000_000_000_000,
         "type": "m.room.encrypted",
