@@ -110,7 +110,8 @@ class SyncHandler:
         self._pending_loaded = False
         self.commands_handled = 0
         # Per-member rate; the client consults it before decrypting (bot/flood.py).
-        self.rate = MemberRate()
+        self.rate = MemberRate(burst=config.bot.member_burst,
+                               per_second=config.bot.member_per_minute / 60)
         # Events of the current batch skipped over the rate: (event id, room id).
         self.skipped: list[tuple[str, str]] = []
         self.withheld = WithheldKeys(client, db, outbox, clock, self.settings)

@@ -95,6 +95,8 @@ class Network:
             f"log_level = {q(bot.log_level)}",
             f"require_encryption = {'true' if bot.require_encryption else 'false'}",
             f"undecryptable_grace_seconds = {bot.undecryptable_grace_seconds}",
+            f"member_burst = {bot.member_burst}",
+            f"member_per_minute = {bot.member_per_minute}",
         ]
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return path

@@ -21,7 +21,9 @@ KILLS = 50
 
 async def test_crash(network: Network, report: Report) -> None:
     rng = random.Random(50)
-    config = network.bot_config()
+    # Alice writes 3–4 commands a second for a minute, far beyond the per-member rate
+    # (scenario 17); this scenario is about durability, so the rate is opened for it.
+    config = network.bot_config(member_burst=1000, member_per_minute=60000)
     config_path = network.write_config(config, network.workdir / "minga.toml")
     bot = BotProcess(config_path, network.workdir / "bot.log")
     await bot.start()
