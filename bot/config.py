@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.flood import BURST, PER_MINUTE
 from bot.session import SESSION_FILE
 from domain.i18n import LANGUAGES
 
@@ -58,8 +59,8 @@ class BotConfig:
     charts: bool = True
     # The per-member rate (bot/flood.py): this many messages at once, then this many a
     # minute, per room; beyond it commands are skipped and the member told to slow down.
-    member_burst: int = 10
-    member_per_minute: int = 60
+    member_burst: int = BURST
+    member_per_minute: int = PER_MINUTE
 
 
 @dataclass(frozen=True)
@@ -204,10 +205,10 @@ def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str],
     charts = b.get("charts", True)
     if not isinstance(charts, bool):
         raise ConfigError("bot.charts must be true or false")
-    burst = b.get("member_burst", 10)
+    burst = b.get("member_burst", BURST)
     if not isinstance(burst, int) or isinstance(burst, bool) or not 1 <= burst <= 1000:
         raise ConfigError("bot.member_burst must be a whole number from 1 to 1000")
-    per_minute = b.get("member_per_minute", 60)
+    per_minute = b.get("member_per_minute", PER_MINUTE)
     if not isinstance(per_minute, int) or isinstance(per_minute, bool) \
             or not 1 <= per_minute <= 60000:
         raise ConfigError("bot.member_per_minute must be a whole number from 1 to 60000")

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 # A member may send this many messages at once, then one a second (60 a minute): far more
 # than anyone types, far less than a script.
 BURST = 10
-PER_SECOND = 1.0
+PER_MINUTE = 60
+PER_SECOND = PER_MINUTE / 60
 # At most one "slow down" notice per member and room in this many seconds.
 NOTICE_EVERY = 60.0
 # Verdicts remembered per event id, so the decryption hook and the handler (and an event

@@ -21,9 +21,7 @@ KILLS = 50
 
 async def test_crash(network: Network, report: Report) -> None:
     rng = random.Random(50)
-    # Alice writes 3–4 commands a second for a minute, far beyond the per-member rate
-    # (scenario 17); this scenario is about durability, so the rate is opened for it.
-    config = network.bot_config(member_burst=1000, member_per_minute=60000)
+    config = network.bot_config()
     config_path = network.write_config(config, network.workdir / "minga.toml")
     bot = BotProcess(config_path, network.workdir / "bot.log")
     await bot.start()

@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from bot.flood import BURST, NOTICE_EVERY, PER_SECOND
+from bot.flood import BURST, NOTICE_EVERY, PER_MINUTE, PER_SECOND
 from bot.process import BotProcess
 from devtools.harness import Network
 from devtools.member import Member, is_reply_to
@@ -71,7 +71,8 @@ async def read_json(stream: asyncio.StreamReader, timeout: float) -> dict[str, o
 
 async def test_flood(network: Network, report: Report) -> None:
     started = time.monotonic()
-    config = network.bot_config()
+    # The product's own rate (the harness opens it for the other tests).
+    config = network.bot_config(member_burst=BURST, member_per_minute=PER_MINUTE)
     bot_id = config.matrix.user_id
     bot = BotProcess(network.write_config(config, network.workdir / "minga.toml"),
                      network.workdir / "bot.log")
