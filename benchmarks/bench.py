@@ -2,8 +2,10 @@
 
 Writes BENCHMARKS.md. Parts: latency (encrypted and not) against a plain-nio echo
 bot, reminder punctuality, scale (start-up, memory, latency on a big database,
-digest render, growth with history), a burst across rooms, and optionally the
-200-reminders-under-default-rate-limits run (`--with-rate-limited`).
+digest render, growth with history), a burst across rooms, the cost of
+`synchronous=FULL` per command (`--only durability` runs that part alone and replaces only
+its section), and optionally the 200-reminders-under-default-rate-limits run
+(`--with-rate-limited`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from nio import RoomMessageNotice
 
 from benchmarks.calendars import calendars_part
 from benchmarks.charts import charts_part
+from benchmarks.durability import durability_part, splice
 from benchmarks.i18n import i18n_part
 from benchmarks.measure import EchoBot, Series, percentile, round_trip
 from benchmarks.peer import peer_part
@@ -188,9 +191,23 @@ def machine() -> str:
            f"Python {platform.python_version()}"
 
 
+async def only(args: argparse.Namespace) -> int:
+    """One in-process part, its section replaced in BENCHMARKS.md, the rest left as it was."""
+    section: list[str] = []
+    if args.only == "durability":
+        await durability_part(section)
+    path = Path(args.out)
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    path.write_text(splice(text, section), encoding="utf-8")
+    print("\n".join(section))
+    return 0
+
+
 async def main(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("nio").setLevel(logging.ERROR)
+    if args.only:
+        return await only(args)
     workdir = Path(tempfile.mkdtemp(prefix="minga-bench-"))
     server = DevServer(workdir / "synapse")
     server.start()
@@ -219,6 +236,7 @@ async def main(args: argparse.Namespace) -> int:
         charts_part(out)
         suggest_part(out)
         calendars_part(out)
+        await durability_part(out)
         if args.with_rate_limited:
             await rate_limited_part(workdir, out)
     finally:
@@ -238,4 +256,6 @@ if __name__ == "__main__":
     parser.add_argument("--no-peer", action="store_true",
                         help="skip matrix-reminder-bot (installed into .venv-peer on first use)")
     parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    parser.add_argument("--only", choices=("durability",),
+                        help="run one in-process part and update only its section")
     sys.exit(asyncio.run(main(parser.parse_args())))

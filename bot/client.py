@@ -26,6 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+import aiosqlite
 from nio import (
     ErrorResponse,
     LocalProtocolError,
@@ -76,7 +77,7 @@ from storage import Database, open_database
 from storage.direct import direct_room_of, set_direct_room
 from storage.meetings import iso
 from storage.outbox import readdress
-from storage.state import SYNC_TOKEN, get_value, record_last_sync, set_value
+from storage.state import LAST_SYNC_OK, SYNC_TOKEN, get_value, record_last_sync, set_value
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -202,15 +203,23 @@ class MingaBot:
         if not self.ready.is_set():
             await self._start_up()
         while True:
-            since = await get_value(self.db, SYNC_TOKEN)
+            since = await self._since()
             resp = await self._sync_until_ok(since=since, full_state=False,
                                              timeout_ms=SYNC_TIMEOUT_MS)
             await self._keys_maintenance()
             await self._handle_or_retry(resp, since, history=False)
 
+    async def _since(self) -> str | None:
+        """Where the next sync starts: the last batch handled (in memory while a full disk
+        keeps the token from being saved), else the saved token."""
+        assert self.db
+        if self.handler and self.handler.unsaved_since:
+            return self.handler.unsaved_since
+        return await get_value(self.db, SYNC_TOKEN)
+
     async def _start_up(self) -> None:
         assert self.db and self.outbox and self.scheduler and self.handler
-        token = await get_value(self.db, SYNC_TOKEN)
+        token = await self._since()
         first = await self._sync_until_ok(since=token, full_state=True, timeout_ms=0)
         await self._keys_maintenance()
         # Cross-sign only now that our device keys are up, and before any invite or message.
@@ -262,8 +271,13 @@ class MingaBot:
             resp = await self._sync_until_ok(since=since, full_state=since is None,
                                              timeout_ms=0)
         log.error("skipping a sync batch that failed three times")
-        async with self.db.transaction() as conn:
-            await set_value(conn, SYNC_TOKEN, resp.next_batch)
+        token = resp.next_batch
+
+        async def save_token(conn: aiosqlite.Connection) -> None:
+            await set_value(conn, SYNC_TOKEN, token)
+
+        if not await self.handler.deferred.write(SYNC_TOKEN, save_token):
+            self.handler.unsaved_since = token
 
     async def _sync_until_ok(self, *, since: str | None, full_state: bool,
                              timeout_ms: int) -> SyncResponse:
@@ -309,8 +323,16 @@ class MingaBot:
         self.last_sync_ok = self.progress = now
         if self._last_sync_saved is None or now - self._last_sync_saved >= LAST_SYNC_SAVE_EVERY:
             self._last_sync_saved = now
-            async with self.db.transaction() as conn:
-                await record_last_sync(conn, iso(self.clock.now()))
+            when = iso(self.clock.now())
+
+            async def save(conn: aiosqlite.Connection) -> None:
+                await record_last_sync(conn, when)
+
+            if self.outbox:  # a full disk keeps it in memory, as other bookkeeping
+                await self.outbox.deferred.write(LAST_SYNC_OK, save)
+            else:
+                async with self.db.transaction() as conn:
+                    await save(conn)
 
     async def _keys_maintenance(self) -> None:
         """What sync_forever does between syncs: our keys up, others' keys in."""

@@ -20,11 +20,12 @@ from datetime import datetime
 import aiosqlite
 
 from bot.clock import Clock
+from bot.deferred import DeferredWrites
 from bot.reconnect import Probe, Retry, Sleep, describe_wait
 from bot.render import destination, late_marker, outgoing
 from bot.transport import Kind, Verdict
 from commands.reply import Msg
-from storage.db import Database
+from storage.db import Database, is_disk_full
 from storage.meetings import iso
 from storage.outbox import (
     Head,
@@ -33,6 +34,7 @@ from storage.outbox import (
     enqueue,
     mark_failed,
     mark_sent,
+    txn_id_for,
     unsent,
     unsent_heads,
 )
@@ -62,6 +64,8 @@ SendFn = Callable[[Outgoing], Awaitable[str]]
 
 # Outbox priorities: a member waiting for an answer goes before a batch of scheduled posts.
 ANSWER, SCHEDULED = 0, 1
+# The row id of a message held in memory (no outbox row could be written for it).
+HELD = 0
 # Rooms whose sends may be in flight at once (one send per room at a time).
 PARALLEL = 4
 
@@ -81,6 +85,16 @@ async def queue(conn: aiosqlite.Connection, msg: Msg, *, room_id: str, logical_k
                          priority=priority)
 
 
+def render_held(msg: Msg, *, room_id: str, logical_key: str, in_reply_to: str | None = None,
+                thread_root: str | None = None) -> Outgoing:
+    """A message rendered as `queue` would, for a worker to hold in memory (row id 0):
+    when the disk is full and even the outbox row cannot be written, the answer is still
+    sent, with the transaction id its row would have had."""
+    event_type, content = outgoing(msg, in_reply_to=in_reply_to, thread_root=thread_root)
+    return Outgoing(HELD, txn_id_for(logical_key), destination(room_id, msg), event_type,
+                    content)
+
+
 class OutboxWorker:
     def __init__(self, db: Database, send: SendFn, clock: Clock, *, probe: Probe | None = None,
                  sleep: Sleep = asyncio.sleep) -> None:
@@ -98,6 +112,17 @@ class OutboxWorker:
         self._open = asyncio.Event()  # cleared while a failed send's wait is on
         self._open.set()
         self._holds = 0
+        # What the disk refused: "sent" marks kept in memory (those rows are not sent
+        # again), and answers that could not even be queued (sent from memory, first).
+        self.deferred = DeferredWrites(db)
+        self._held: list[Outgoing] = []
+        self.held_total = 0
+
+    def hold(self, item: Outgoing) -> None:
+        """Send an answer no outbox row could be written for (the disk is full)."""
+        self._held.append(item)
+        self.held_total += 1
+        self.kick()
 
     def kick(self) -> None:
         self._wake.set()
@@ -112,13 +137,23 @@ class OutboxWorker:
             await self._idle.wait()
 
     async def _pending(self, limit: int = 50) -> list[Outgoing]:
-        return await unsent(self.db, limit)
+        if self._held:
+            return self._held[:limit]
+        recorded_later = {int(key.split(":", 1)[1]) for key in self.deferred.keys("sent:")}
+        rows = await unsent(self.db, limit + len(recorded_later))
+        return [row for row in rows if row.row_id not in recorded_later][:limit]
 
     async def next_item(self, busy: frozenset[str] = frozenset()) -> Outgoing | None:
         """The next message: of the rooms whose next message has the best priority, the
         one served least recently (a room that had nothing queued first, then the oldest
-        message). Rooms in `busy` have a send in flight: their next waits for it."""
-        heads = await unsent_heads(self.db)
+        message). Rooms in `busy` have a send in flight: their next waits for it.
+        Answers held in memory (the disk was full) go first; a row whose "sent" mark waits
+        in memory is not sent again."""
+        held = [item for item in self._held if item.room_id not in busy]
+        if held:
+            return held[0]
+        recorded_later = {int(key.split(":", 1)[1]) for key in self.deferred.keys("sent:")}
+        heads = await unsent_heads(self.db, exclude=recorded_later)
         queued = {head.item.room_id for head in heads}
         self._served = {room: turn for room, turn in self._served.items() if room in queued}
         heads = [head for head in heads if head.item.room_id not in busy]
@@ -143,6 +178,8 @@ class OutboxWorker:
         try:
             while True:
                 await self._open.wait()
+                if len(self.deferred):
+                    await self.deferred.flush()
                 # Cleared before looking, so a kick while we look is not lost.
                 self._wake.clear()
                 item = None
@@ -232,13 +269,33 @@ class OutboxWorker:
         self._homeserver_back.set()
 
     async def _mark_sent(self, item: Outgoing, event_id: str) -> None:
-        async with self.db.transaction() as conn:
-            await mark_sent(conn, item.row_id, event_id, self.clock.now().isoformat())
+        if item.row_id == HELD:
+            self._held.remove(item)
+            return
+        now_iso = self.clock.now().isoformat()
+
+        async def write(conn: aiosqlite.Connection) -> None:
+            await mark_sent(conn, item.row_id, event_id, now_iso)
+
+        # On a full disk the mark waits in memory, and the row is not sent again meanwhile.
+        await self.deferred.write(f"sent:{item.row_id}", write)
 
     async def _mark_failed(self, item: Outgoing, reason: str) -> None:
-        async with self.db.transaction() as conn:
+        if item.row_id == HELD:
+            self._held.remove(item)
+            return
+
+        async def write(conn: aiosqlite.Connection) -> None:
             await mark_failed(conn, item.row_id, reason)
 
+        await self.deferred.write(f"sent:{item.row_id}", write)
+
     async def _mark_attempt(self, item: Outgoing) -> None:
-        async with self.db.transaction() as conn:
-            await count_attempt(conn, item.row_id)
+        if item.row_id == HELD:
+            return
+        try:
+            async with self.db.transaction() as conn:
+                await count_attempt(conn, item.row_id)
+        except Exception as exc:  # a counter: not worth keeping when the disk is full
+            if not is_disk_full(exc):
+                raise

@@ -7,13 +7,19 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 
 class BotProcess:
-    def __init__(self, config_path: Path, log_path: Path) -> None:
+    def __init__(self, config_path: Path, log_path: Path, *,
+                 python_args: Sequence[str] | None = None) -> None:
+        """`python_args`: what follows the interpreter instead of `-m bot.cli run --config
+        <path>` (a test that sets something up before calling `bot.cli.main`)."""
         self.config_path = config_path
         self.log_path = log_path
+        self.python_args = list(python_args) if python_args is not None else [
+            "-m", "bot.cli", "run", "--config", str(config_path)]
         self.proc: asyncio.subprocess.Process | None = None
 
     async def start(self, timeout: float = 60) -> float:
@@ -22,7 +28,7 @@ class BotProcess:
         offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         log = open(self.log_path, "ab")  # noqa: SIM115, ASYNC230 - handed to the child
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", "--config", str(self.config_path),
+            sys.executable, *self.python_args,
             stdout=log, stderr=log, stdin=asyncio.subprocess.DEVNULL,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )

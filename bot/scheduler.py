@@ -26,7 +26,7 @@ from commands.context import ChangeKind, RoomView, Settings
 from commands.errors import where_it_broke
 from commands.jobs import JobEnv, JobKind, PlannedJob, Schedules
 from commands.reply import with_prefix
-from storage.db import Database
+from storage.db import Database, is_disk_full
 from storage.health import set_next_job
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 Job = Callable[..., Awaitable[None]]
 RoomLookup = Callable[[str], Awaitable[RoomView | None]]
 REPLAN_SECONDS = 3600
+# A job the full disk refused is planned again after this long (its "sent" key decides).
+DISK_FULL_RETRY = 30.0
 
 
 class PendingChecker(Protocol):
@@ -116,6 +118,10 @@ class Scheduler:
                                 logical_key=post.logical_key, now=now,
                                 late_after=post.late_after)
         except Exception as exc:
+            if is_disk_full(exc):  # nothing was sent or recorded: plan it again shortly
+                log.warning("scheduled %s job postponed: the database's disk is full", kind)
+                asyncio.get_running_loop().call_later(DISK_FULL_RETRY, self.request_replan)
+                return
             log.error("scheduled %s job failed with %s at %s", kind, type(exc).__name__,
                       where_it_broke(exc))
             return
@@ -134,8 +140,13 @@ class Scheduler:
         if nearest == self._noted:
             return
         self._noted = nearest
-        async with self.db.transaction() as conn:
-            await set_next_job(conn, nearest)
+        try:
+            async with self.db.transaction() as conn:
+                await set_next_job(conn, nearest)
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            self._noted = None  # for `minga status` only: written again next time
 
     def at(self, job_id: str, when: datetime, func: Job, *args: Any) -> None:
         """A one-shot job; a time already past runs at once."""

@@ -6,8 +6,11 @@ import fnmatch
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+import aiosqlite
 from nio import (
     AsyncClient,
     Event,
@@ -36,7 +39,7 @@ from bot.events import (
     thread_root,
 )
 from bot.flood import MemberRate, Verdict
-from bot.outbox import ANSWER, OutboxWorker, queue
+from bot.outbox import ANSWER, OutboxWorker, queue, render_held
 from bot.render import POLL_RESPONSES, poll_answer
 from bot.rooms import NioRoomView
 from bot.transport import TRANSPORT_ERRORS, Kind, classify_response, unreachable
@@ -44,11 +47,12 @@ from bot.verification import Verifications, is_verification
 from bot.withheld import WITHHELD, WithheldKeys
 from commands.common import member_lang
 from commands.context import ChangeKind, Context, Settings
+from commands.middleware import disk_full_reply
 from commands.reply import Msg
 from commands.router import Interaction, Router
 from domain.i18n import N_, _, colon, use_language
 from domain.people import shown_name
-from storage.db import Database
+from storage.db import Database, is_disk_full
 from storage.decryption import (
     add_pending,
     all_pending,
@@ -90,6 +94,33 @@ SLOW_DOWN = N_(
 PENDING_KEEP_SECONDS = 24 * 3600
 
 
+class _Discard(Exception):
+    """Raised inside a transaction to undo it whatever it did."""
+
+
+@dataclass(frozen=True)
+class _Event:
+    """An event that asks something of the bot: where it came from and how to answer."""
+
+    room_id: str
+    sender: str
+    event_id: str
+    content: dict[str, Any]
+    body: str
+    reply_to: str | None
+    quiet_in_clear: bool
+
+
+async def _unless_disk_full(work: Awaitable[None], what: str) -> None:
+    """Bookkeeping the disk refused must not stop the sync loop: logged, and skipped."""
+    try:
+        await work
+    except Exception as exc:
+        if not is_disk_full(exc):
+            raise
+        log.warning("%s could not be recorded: the database's disk is full", what)
+
+
 class SyncHandler:
     def __init__(self, config: Config, client: AsyncClient, db: Database, router: Router,
                  outbox: OutboxWorker, clock: Clock) -> None:
@@ -114,6 +145,12 @@ class SyncHandler:
                                per_second=config.bot.member_per_minute / 60)
         # Events of the current batch skipped over the rate: (event id, room id).
         self.skipped: list[tuple[str, str]] = []
+        # The disk is full: the bot's bookkeeping waits in memory (shared with the outbox).
+        self.deferred = outbox.deferred
+        self.unsaved_since: str | None = None  # the sync token, when it could not be saved
+        self._joined_unsaved: dict[str, int] = {}
+        self.refused_disk_full = 0  # events answered with "the disk is full"
+        self.answered_disk_full = 0  # events answered as usual (reads) while it was full
         self.withheld = WithheldKeys(client, db, outbox, clock, self.settings)
         # Set by the bot once its cross-signing identity is up (verification needs it).
         self.verification: Verifications | None = None
@@ -139,12 +176,14 @@ class SyncHandler:
 
         Rooms take turns, one event each, quietest room first: a room flooded with
         commands does not keep another room's one command waiting behind its backlog."""
+        if len(self.deferred):
+            await self.deferred.flush()
         if not self._pending_loaded:
             await self._load_pending()
         self.skipped = []
         await self._retry_joins()
         await self._invites(resp)
-        await self._leaves(resp)
+        await _unless_disk_full(self._leaves(resp), "a room's departure")
         turns: list[tuple[str, int, deque[Event]]] = []
         for room_id, info in resp.rooms.join.items():
             self._note_creators(room_id, [*info.state, *info.timeline.events])
@@ -155,19 +194,27 @@ class SyncHandler:
         while turns:
             for turn in list(turns):
                 room_id, joined_ts, events = turn
-                await self._event(room_id, events.popleft(), joined_ts)
+                await _unless_disk_full(self._event(room_id, events.popleft(), joined_ts),
+                                        "an event")
                 if not events:
                     turns.remove(turn)
-        await self._to_device(resp)
-        await self._retry_pending()
-        async with self.db.transaction() as conn:
+        await _unless_disk_full(self._to_device(resp), "a to-device event")
+        await _unless_disk_full(self._retry_pending(), "a decrypted event")
+        token = resp.next_batch
+        skipped, now_iso = self.skipped, self.clock.now().isoformat()
+
+        async def save_token(conn: aiosqlite.Connection) -> None:
             # Events skipped over the rate are recorded with the token, in one write: a batch
             # fetched again (after a failed attempt) skips them again, never answers them late.
-            if self.skipped:
-                await mark_handled_many(conn, self.skipped, self.clock.now().isoformat())
-            await set_value(conn, SYNC_TOKEN, resp.next_batch)
-        if self.skipped:
-            log.info("skipped %d messages over the per-member rate", len(self.skipped))
+            if skipped:
+                await mark_handled_many(conn, skipped, now_iso)
+            await set_value(conn, SYNC_TOKEN, token)
+
+        # On a full disk the token waits in memory, and the next sync starts from it.
+        saved = await self.deferred.write(SYNC_TOKEN, save_token)
+        self.unsaved_since = None if saved else token
+        if skipped:
+            log.info("skipped %d messages over the per-member rate", len(skipped))
 
     async def _event(self, room_id: str, event: Event, joined_ts: int) -> None:
         if isinstance(event, RoomMessageText):
@@ -193,6 +240,8 @@ class SyncHandler:
         database once per room and run: a busy room's every batch needs it."""
         known = self.joined.get(room_id)
         if known is None:
+            known = self._joined_unsaved.get(room_id)
+        if known is None:
             known = await room_joined_ts(self.db, room_id)
         if known is not None:
             self.joined[room_id] = known
@@ -205,9 +254,13 @@ class SyncHandler:
                         and event.membership == "join"):
                     joined = event.server_timestamp
                     break
-        async with self.db.transaction() as conn:
+
+        async def write(conn: aiosqlite.Connection) -> None:
             await record_room(conn, room_id, joined)
+
         self.joined[room_id] = joined
+        if not await self.deferred.write(f"room:{room_id}", write):
+            self._joined_unsaved[room_id] = joined  # events are judged by it meanwhile
         return joined
 
     def _note_creators(self, room_id: str, events: list[Any]) -> None:
@@ -387,35 +440,107 @@ class SyncHandler:
                           work: Callable[[Context], Awaitable[None]], *, reply_to: str | None,
                           quiet_in_clear: bool = False) -> bool:
         """One event, one transaction: mark it handled, do the work, queue the replies."""
-        if await is_handled(self.db, event_id):
+        if f"handled:{event_id}" in self.deferred or await is_handled(self.db, event_id):
             return False
         view = await self.room_view(room_id)
         if view is None:
             return False
+        event = _Event(room_id, sender, event_id, content, body, reply_to, quiet_in_clear)
         now = self.clock.now()
-        changed: set[tuple[ChangeKind, int]] = set()
-        async with self.db.transaction() as conn:
-            if not await mark_handled(conn, event_id, room_id, now.isoformat()):
-                return False
-            if self.config.bot.require_encryption and not view.encrypted:
-                with use_language(await member_lang(self.db, sender, room_id, self.settings)):
-                    replies = [] if quiet_in_clear else [Msg().text(_(ENCRYPTION_ONLY))]
-            else:
-                ctx = Context(view, sender, event_id, now, self.db, self.settings,
-                              mentioned=mentioned_users(content, body, self.user_id),
-                              pills=pills(content))
-                await work(ctx)
-                replies, changed = ctx.replies, ctx.changed
-            for index, msg in enumerate(replies):
-                await queue(conn, msg, room_id=room_id,
-                            logical_key=msg.key or f"reply:{event_id}:{index}", now=now,
-                            in_reply_to=reply_to, thread_root=thread_root(content),
-                            priority=ANSWER)
+        try:
+            async with self.db.transaction() as conn:
+                if not await mark_handled(conn, event_id, room_id, now.isoformat()):
+                    return False
+                replies, changed = await self._work(view, event, work, now)
+                for index, msg in enumerate(replies):
+                    await queue(conn, msg, room_id=room_id,
+                                logical_key=msg.key or f"reply:{event_id}:{index}", now=now,
+                                in_reply_to=reply_to, thread_root=thread_root(content),
+                                priority=ANSWER)
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            await self._disk_full(view, event, work, now)
+            return True
         self.outbox.kick()
         if changed and self.after_commit:
             await self.after_commit(changed)
         self.commands_handled += 1
         return True
+
+    async def _work(self, view: NioRoomView, event: _Event,
+                    work: Callable[[Context], Awaitable[None]], now: datetime
+                    ) -> tuple[list[Msg], set[tuple[ChangeKind, int]]]:
+        """The replies (and what changed) of one event, inside the caller's transaction."""
+        if self.config.bot.require_encryption and not view.encrypted:
+            with use_language(await member_lang(self.db, event.sender, event.room_id,
+                                                self.settings)):
+                return ([] if event.quiet_in_clear else [Msg().text(_(ENCRYPTION_ONLY))]), set()
+        ctx = Context(view, event.sender, event.event_id, now, self.db, self.settings,
+                      mentioned=mentioned_users(event.content, event.body, self.user_id),
+                      pills=pills(event.content))
+        await work(ctx)
+        return ctx.replies, ctx.changed
+
+    async def _disk_full(self, view: NioRoomView, event: _Event,
+                         work: Callable[[Context], Awaitable[None]], now: datetime) -> None:
+        """The disk is full (SQLITE_FULL) and the event's transaction was undone.
+
+        The work runs again in a transaction that is always rolled back: if it wrote
+        nothing (a read), its replies stand; if it wrote anything, or the disk refused a
+        write, nothing is kept and the member is told, once, that the disk is full. The
+        answer is queued with the handled mark if the disk takes that much, else both wait
+        in memory (deferred bookkeeping, a held answer) and the answer is sent anyway."""
+        wrote = True
+        replies: list[Msg] = []
+        try:
+            async with self.db.transaction():
+                before = self.db.conn.total_changes
+                replies, _changed = await self._work(view, event, work, now)
+                wrote = self.db.conn.total_changes != before
+                raise _Discard
+        except _Discard:
+            pass
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+        if wrote:
+            self.refused_disk_full += 1
+            log.warning("refused a write in %s: the database's disk is full",
+                        event.room_id)
+            with use_language(await member_lang(self.db, event.sender, event.room_id,
+                                                self.settings)):
+                replies = [disk_full_reply()]
+        else:
+            self.answered_disk_full += 1
+        await self._deliver(event, replies, now)
+        self.commands_handled += 1
+
+    async def _deliver(self, event: _Event, replies: list[Msg], now: datetime) -> None:
+        """Mark the event handled and queue its replies; on a full disk, in memory."""
+        keys = [msg.key or f"reply:{event.event_id}:{index}"
+                for index, msg in enumerate(replies)]
+        root = thread_root(event.content)
+        handled_at = now.isoformat()
+
+        async def mark(conn: aiosqlite.Connection) -> None:
+            await mark_handled(conn, event.event_id, event.room_id, handled_at)
+
+        try:
+            async with self.db.transaction() as conn:
+                await mark(conn)
+                for msg, key in zip(replies, keys, strict=True):
+                    await queue(conn, msg, room_id=event.room_id, logical_key=key, now=now,
+                                in_reply_to=event.reply_to, thread_root=root,
+                                priority=ANSWER)
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            self.deferred.defer(f"handled:{event.event_id}", mark)
+            for msg, key in zip(replies, keys, strict=True):
+                self.outbox.hold(render_held(msg, room_id=event.room_id, logical_key=key,
+                                             in_reply_to=event.reply_to, thread_root=root))
+        self.outbox.kick()
 
     async def on_poll_response(self, room_id: str, event: UnknownEvent, joined_ts: int) -> None:
         answer = poll_answer(event.source.get("content", {}))
@@ -496,7 +621,11 @@ class SyncHandler:
                 await self.on_message(event.room_id, decrypted, joined_ts)
 
     async def check_pending(self) -> None:
-        """Tell a sender once if a key never came; forget very old ones."""
+        """Tell a sender once if a key never came; forget very old ones. On a full disk,
+        next time (it runs every few seconds)."""
+        await _unless_disk_full(self._check_pending(), "an undecryptable message's notice")
+
+    async def _check_pending(self) -> None:
         now = self.clock.now().timestamp()
         grace = self.config.bot.undecryptable_grace_seconds
         for due in await unnotified_before(self.db, now - grace):

@@ -18,11 +18,17 @@ from commands.context import Context
 from commands.errors import where_it_broke
 from commands.reply import Msg, with_prefix
 from domain.errors import DomainError
-from domain.i18n import _, ngettext, use_language
+from domain.i18n import N_, _, ngettext, use_language
+from storage.db import TransactionEnded, is_disk_full
 from storage.languages import member_and_room_language
 
 # The router's log: operators (and the fault suite) find every apology's error id there.
 log = logging.getLogger("commands.router")
+
+DISK_FULL = N_(
+    "I couldn't save that: the server's disk is full. Nothing was changed. Please try again "
+    "later, and tell the bot's admin if it lasts."
+)
 
 # The rest of the chain and then the work; True when the work was taken (see Router.interact).
 Next = Callable[[], Awaitable[bool]]
@@ -48,16 +54,31 @@ async def reader_language(ctx: Context, label: str, call_next: Next) -> bool:
         return await call_next()
 
 
+def disk_full_reply() -> Msg:
+    """What a member is told when a write was refused because the disk is full."""
+    return Msg().text(_(DISK_FULL))
+
+
 async def friendly_errors(ctx: Context, label: str, call_next: Next) -> bool:
-    """A domain error → its message and example; anything else → an apology with an id,
-    logged without the message (it may quote what a member typed). Either way, what the
-    handler had said so far is dropped, and the event counts as taken."""
+    """A domain error → its message and example; a full disk → `DISK_FULL`; anything else →
+    an apology with an id, logged without the message (it may quote what a member typed).
+    Either way, what the handler had said so far is dropped, and the event counts as taken.
+
+    A transaction SQLite has already rolled back is not ours to answer for: nothing more may
+    be written in it, so the error goes to whoever opened it (the sync handler)."""
     try:
         return await call_next()
     except DomainError as err:
         ctx.replies.clear()
         ctx.reply(error_reply(ctx, err))
+    except TransactionEnded:
+        raise
     except Exception as exc:
+        if is_disk_full(exc):
+            log.warning("%s refused: the database's disk is full", label)
+            ctx.replies.clear()
+            ctx.reply(disk_full_reply())
+            return True
         error_id = secrets.token_hex(4)
         log.error("%s failed with %s (error id %s) at %s", label, type(exc).__name__,
                   error_id, where_it_broke(exc))

@@ -33,6 +33,7 @@ from commands.jobs import Schedules
 from domain.errors import DomainError
 from domain.i18n import _
 from domain.words import fold
+from storage.db import TransactionEnded
 
 log = logging.getLogger(__name__)
 
@@ -355,6 +356,8 @@ class Router:
             try:
                 async with ctx.db.savepoint("after_command"):
                     await after(ctx, command)
+            except TransactionEnded:  # SQLite ended the event's transaction: nothing stands
+                raise
             except Exception as exc:  # the command's reply stands
                 log.error("command hook failed with %s at %s", type(exc).__name__,
                           where_it_broke(exc))

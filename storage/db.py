@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -15,16 +16,48 @@ import aiosqlite
 
 from storage.migrations import MIGRATIONS, Migration
 
+# How far a commit is on disk before COMMIT returns (and so before the member's reply is
+# queued). NORMAL in WAL mode survives a process crash but can lose the last commits on an
+# OS crash or a power cut, after the member saw "Saved"; FULL syncs the WAL at every commit,
+# for about half a millisecond per command here (BENCHMARKS.md, "Durability"). One setting,
+# one place: every connection Minga opens gets it (tests/faults/test_power_loss.py).
+SYNCHRONOUS = "FULL"
+
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=5000",
-    "PRAGMA synchronous=NORMAL",
 )
+
+# SQLite's result code for "database or disk is full" (a full file system, or the database
+# at its max_page_count).
+SQLITE_FULL = 13
+
+
+def is_disk_full(exc: BaseException | None) -> bool:
+    """Whether `exc`, or an error it was raised from, is SQLite's SQLITE_FULL.
+
+    aiosqlite hands sqlite3's own exceptions through, so one test covers both."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, sqlite3.Error) and (
+                getattr(exc, "sqlite_errorcode", None) == SQLITE_FULL
+                or "database or disk is full" in str(exc)):
+            return True
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    return False
 
 
 class DatabaseTooNew(RuntimeError):
     """The file was written by a newer Minga; opening it could corrupt data we do not know."""
+
+
+class TransactionEnded(Exception):
+    """SQLite itself rolled the whole transaction back after an error (SQLITE_FULL does so
+    when the failing statement has no statement journal): nothing of it was saved, and no
+    one inside it may go on writing (each statement would commit on its own). Raised from
+    the error that ended it, so `is_disk_full` sees through it."""
 
 
 @dataclass(eq=False)
@@ -35,6 +68,7 @@ class _Open:
     owner: asyncio.Task[Any] | None
     savepoints: int = 0
     closed: bool = False
+    ended: bool = False  # SQLite rolled it back on its own (see TransactionEnded)
 
 
 # The transactions open in this context, innermost last. A task started inside a
@@ -92,6 +126,8 @@ class Database:
             raise ValueError(f"savepoint name must be an identifier: {name!r}")
         current = self._joinable()
         if current is not None:
+            if current.ended:
+                raise TransactionEnded("the transaction was already rolled back by SQLite")
             async with self._savepoint(current, name) as conn:
                 yield conn
             return
@@ -103,8 +139,13 @@ class Database:
                 try:
                     yield self.conn
                 except BaseException:
-                    await self.conn.rollback()
+                    if self.conn.in_transaction:  # else SQLite has rolled it back already
+                        await self.conn.rollback()
                     raise
+                if opened.ended or not self.conn.in_transaction:
+                    # Someone swallowed the error that ended it: committing now would claim
+                    # a unit of work that was rolled back.
+                    raise TransactionEnded("the transaction was rolled back by SQLite")
                 try:
                     await self.conn.commit()
                 except BaseException:
@@ -130,7 +171,16 @@ class Database:
             await self.conn.execute(f"SAVEPOINT {label}")
             try:
                 yield self.conn
-            except BaseException:
+            except BaseException as exc:
+                if opened.ended or not self.conn.in_transaction:
+                    # After SQLITE_FULL (and a few other errors) SQLite may have rolled back
+                    # the whole transaction, savepoints included: ROLLBACK TO would fail with
+                    # "no such savepoint" and hide the error that matters.
+                    opened.ended = True
+                    if isinstance(exc, Exception) and not isinstance(exc, TransactionEnded):
+                        raise TransactionEnded(
+                            "the transaction was rolled back by SQLite") from exc
+                    raise
                 await self.conn.execute(f"ROLLBACK TO {label}")
                 await self.conn.execute(f"RELEASE {label}")
                 raise
@@ -165,7 +215,7 @@ async def connect(path: str | os.PathLike[str]) -> aiosqlite.Connection:
                 part.chmod(0o600)
     conn = await aiosqlite.connect(str(path), isolation_level=None)
     conn.row_factory = aiosqlite.Row
-    for pragma in PRAGMAS:
+    for pragma in (*PRAGMAS, f"PRAGMA synchronous={SYNCHRONOUS}"):
         await conn.execute(pragma)
     return conn
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,15 +74,19 @@ class Head:
     priority: int
 
 
-async def unsent_heads(db: Database) -> list[Head]:
+async def unsent_heads(db: Database, exclude: Collection[int] = ()) -> list[Head]:
     """Each room's next message (answers first, then in the order queued), one per room:
-    the outbox chooses among rooms, so one busy room can't keep the others waiting."""
+    the outbox chooses among rooms, so one busy room can't keep the others waiting.
+    `exclude`: rows already sent whose mark is not written yet."""
+    skip = sorted(exclude)
     rows = await db.fetchall(
         "SELECT id, txn_id, room_id, event_type, content, priority FROM ("
         " SELECT id, txn_id, room_id, event_type, content, priority, ROW_NUMBER() OVER ("
         "  PARTITION BY room_id ORDER BY priority, id) AS place"
         " FROM outbox WHERE sent_at IS NULL AND failed IS NULL"
+        f" AND id NOT IN ({', '.join('?' * len(skip))})"
         ") WHERE place = 1 ORDER BY priority, id",
+        skip,
     )
     return [
         Head(Outgoing(r["id"], r["txn_id"], r["room_id"], r["event_type"],

@@ -81,7 +81,7 @@ async def test_pragmas_are_set(db: Database) -> None:
     assert await pragma("journal_mode") == "wal"
     assert await pragma("foreign_keys") == 1
     assert await pragma("busy_timeout") == 5000
-    assert await pragma("synchronous") == 1
+    assert await pragma("synchronous") == 2  # FULL: the WAL is synced at every commit
 
 
 async def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
