@@ -214,7 +214,7 @@ class SyncHandler:
         saved = await self.deferred.write(SYNC_TOKEN, save_token)
         self.unsaved_since = None if saved else token
         if skipped:
-            log.info("skipped %d messages over the per-member rate", len(skipped))
+            log.debug("skipped %d messages over the per-member rate", len(skipped))
 
     async def _event(self, room_id: str, event: Event, joined_ts: int) -> None:
         if isinstance(event, RoomMessageText):
