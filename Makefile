@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # The Element-stack member of the integration tests (matrix-js-sdk + Rust crypto, Node ≥ 20).
 ELEMENT := tests/element
 
-.PHONY: demo test unit integration lint deps test-deps faults bench trust i18n clean
+.PHONY: demo test unit integration lint deps test-deps faults bench trust i18n clean release-bundle
 
 # pip stays quiet; one line says what is being installed and one when it is done.
 $(BIN)/minga: pyproject.toml
@@ -66,6 +66,18 @@ integration: test-deps
 lint: deps
 	$(BIN)/ruff check bot commands domain storage devtools tests benchmarks
 	$(BIN)/mypy
+
+# The newest release tag (v*) as tests/faults/releases/<tag>.tar.gz: the upgrade drill
+# (tests/faults/test_upgrade.py) runs it when a checkout has no tags (CI). Commit the file.
+# Tests, docs, benchmarks and the chart fonts stay out (charts are a bonus; ~0.5 MB).
+RELEASE_TAG ?= $(shell git tag --list 'v*' --sort=-v:refname | head -n 1)
+release-bundle:
+	@test -n "$(RELEASE_TAG)" || { echo "no v* tag: tag a release first (see README, Releasing)"; exit 1; }
+	@mkdir -p tests/faults/releases
+	git archive --format=tar.gz -o tests/faults/releases/$(RELEASE_TAG).tar.gz $(RELEASE_TAG) -- . \
+		':(exclude)tests' ':(exclude)docs' ':(exclude)benchmarks' ':(exclude)contrib' \
+		':(exclude)commands/charts/fonts' ':(exclude)*.pot'
+	@ls -l tests/faults/releases/$(RELEASE_TAG).tar.gz
 
 clean:
 	rm -rf $(VENV) $(SYNAPSE_VENV) $(ELEMENT)/node_modules .pytest_cache build *.egg-info

@@ -71,8 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = command("demo", "a scripted conversation on a throw-away homeserver")
     demo.add_argument("--keep", action="store_true",
                       help="leave the homeserver and bot running and print how to log in")
-    backup = command("backup", "write a consistent copy of the database, and of the "
-                               "cross-signing keys beside it")
+    backup = command("backup", "write a consistent copy of the database, and beside it the "
+                               "cross-signing keys (PATH.cross-signing.json) and the E2EE "
+                               "store (PATH.store/)")
     backup.add_argument("path", type=Path)
     backup.add_argument("--config", required=True, type=Path, help=CONFIG_HELP)
     reset = command("reset-identity", "replace Minga's cross-signing identity on purpose "
@@ -104,14 +105,17 @@ def main(argv: list[str] | None = None) -> int:
             "; no password needed: the saved login is used"
         print(f"{args.config}: OK (bot {config.matrix.user_id} on "
               f"{config.matrix.homeserver}{login})")
+        if check_database(config.storage.database):
+            return 1
         return asyncio.run(check_online(config)) if args.online else 0
     if args.command == "status":
         return asyncio.run(show_status(config, timedelta(seconds=args.max_sync_age)))
     if args.command == "backup":
+        from bot.backup import backup_store
         from bot.identity_cli import backup_seeds
 
-        return backup_database(config.storage.database, args.path) or backup_seeds(config,
-                                                                                    args.path)
+        return (backup_database(config.storage.database, args.path)
+                or backup_seeds(config, args.path) or backup_store(config, args.path))
     if args.command == "reset-identity":
         from bot.identity_cli import reset_identity
 
@@ -119,6 +123,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.log_level:
         config = replace(config, bot=replace(config.bot, log_level=args.log_level))
     return asyncio.run(run_bot(config))
+
+
+def check_database(database: Path) -> int:
+    """The start's own check of an existing database (reading only); 1 with one line if it
+    would refuse to start."""
+    from storage import DatabaseDamaged, DatabaseTooNew, check_existing
+
+    try:
+        check_existing(database)
+    except (DatabaseDamaged, DatabaseTooNew) as err:
+        print(f"minga: storage.database: {err}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def backup_database(source: Path, target: Path) -> int:
@@ -173,9 +190,11 @@ def failure_line(err: BaseException, config: Config) -> str:
     """One line for anything that stopped the start; a bug is named, not dumped."""
     from bot.session import StoreLocked
     from bot.startup import StartupError, explain
-    from storage import DatabaseTooNew
+    from storage import DatabaseDamaged, DatabaseTooNew
 
-    if isinstance(err, StartupError | StoreLocked | DatabaseTooNew):
+    if isinstance(err, DatabaseDamaged | DatabaseTooNew):
+        return f"storage.database: {err}"
+    if isinstance(err, StartupError | StoreLocked):
         return str(err)
     return explain(err, config) or (
         f"start-up failed: {type(err).__name__}: {err} (run with --log-level debug for the "

@@ -39,6 +39,7 @@ from nio import (
 from nio.api import Api
 from nio.exceptions import SendRetryError
 
+from bot.backup import restore_handled, restored_from_backup
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.crosssign import CrossSigning, IdentityError, establish, preflight
@@ -222,6 +223,8 @@ class MingaBot:
         token = await self._since()
         first = await self._sync_until_ok(since=token, full_state=True, timeout_ms=0)
         await self._keys_maintenance()
+        if restored_from_backup(self.store_dir):
+            await self._after_restore()
         # Cross-sign only now that our device keys are up, and before any invite or message.
         if self.cross_signing and await establish(self.cross_signing,
                                                   retry_prepare=self._keys_maintenance):
@@ -350,6 +353,25 @@ class MingaBot:
         except TRANSPORT_ERRORS as err:
             log.warning("key maintenance failed (%s); will retry after the next sync",
                         type(err).__name__)
+
+    async def _after_restore(self) -> None:
+        """New olm sessions with every device we had one with: the restored ones may be
+        behind what those devices have already received (bot/backup.py)."""
+        assert self.client and self.client.olm
+        olm = self.client.olm
+        devices = [device for device in olm.device_store
+                   if device.user_id != self.client.user_id and not device.deleted
+                   and olm.session_store.get(device.curve25519) is not None
+                   and device not in olm.wedged_devices]
+        olm.wedged_devices.extend(devices)
+        await self._keys_maintenance()
+        if any(device in olm.wedged_devices for device in devices):
+            log.warning("restored from a backup: new olm sessions with %d of %d devices so "
+                        "far; the rest follow", len(devices) - len(olm.wedged_devices),
+                        len(devices))
+        else:
+            log.info("restored from a backup: new olm sessions with %d devices", len(devices))
+        restore_handled(self.store_dir)
 
     # ---- liveness ------------------------------------------------------------
     async def _probe(self) -> bool:

@@ -108,8 +108,6 @@ def backup_seeds(config: Config, database_copy: Path) -> int:
         out.flush()
         os.fsync(out.fileno())
     print(f"backed up the cross-signing keys to {target} (as secret as the password)")
-    print(f"also keep a copy of {config.storage.store_dir} (the device's encryption keys), "
-          "taken while Minga is stopped")
     return 0
 
 

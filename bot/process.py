@@ -13,11 +13,14 @@ from pathlib import Path
 
 class BotProcess:
     def __init__(self, config_path: Path, log_path: Path, *,
-                 python_args: Sequence[str] | None = None) -> None:
+                 python_args: Sequence[str] | None = None, code: Path | None = None) -> None:
         """`python_args`: what follows the interpreter instead of `-m bot.cli run --config
-        <path>` (a test that sets something up before calling `bot.cli.main`)."""
+        <path>` (a test that sets something up before calling `bot.cli.main`). `code`: run
+        the Minga in that source tree instead (an older release, for the upgrade drill),
+        with the same Python and libraries."""
         self.config_path = config_path
         self.log_path = log_path
+        self.code = code
         self.python_args = list(python_args) if python_args is not None else [
             "-m", "bot.cli", "run", "--config", str(config_path)]
         self.proc: asyncio.subprocess.Process | None = None
@@ -30,7 +33,7 @@ class BotProcess:
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, *self.python_args,
             stdout=log, stderr=log, stdin=asyncio.subprocess.DEVNULL,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env=self.environment(), cwd=self.code,
         )
         log.close()
         while time.monotonic() - started < timeout:
@@ -42,6 +45,12 @@ class BotProcess:
                     return time.monotonic() - started
             await asyncio.sleep(0.05)
         raise TimeoutError(f"bot not ready: {self.tail()}")
+
+    def environment(self) -> dict[str, str]:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        if self.code is not None:
+            env["PYTHONPATH"] = str(self.code)
+        return env
 
     @property
     def pid(self) -> int | None:

@@ -5,6 +5,14 @@ start, hourly, and right after a command changes something. A job runs in
 one transaction with the queueing of what it says, and records what it sent
 under a unique key, so a job run twice, or late after a restart, never
 sends twice.
+
+The host's clock can step (NTP after a suspend). APScheduler's timers run on the loop's
+monotonic clock while it reads the wall clock to decide what is due, so a step leaves it
+waiting on stale timers, and an interval job's next run an hour away after a step back. The
+planner task watches for steps (`bot.clock.StepWatch`): on one it restarts the interval jobs,
+wakes APScheduler to look at what is due now, and plans everything again. It also notes in
+the database when it last looked (`storage.state.SCHEDULER_SEEN`), so planners can tell what
+fell due while the bot was down or the clock jumped past it.
 """
 
 from __future__ import annotations
@@ -12,15 +20,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.clock import Clock
+from bot.clock import Clock, StepWatch
 from bot.outbox import OutboxWorker, queue
 from commands.context import ChangeKind, RoomView, Settings
 from commands.errors import where_it_broke
@@ -28,6 +37,7 @@ from commands.jobs import JobEnv, JobKind, PlannedJob, Schedules
 from commands.reply import with_prefix
 from storage.db import Database, is_disk_full
 from storage.health import set_next_job
+from storage.state import record_scheduler_seen
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +46,8 @@ RoomLookup = Callable[[str], Awaitable[RoomView | None]]
 REPLAN_SECONDS = 3600
 # A job the full disk refused is planned again after this long (its "sent" key decides).
 DISK_FULL_RETRY = 30.0
+STEP_CHECK_SECONDS = 2.0  # how often the planner task looks for a clock step
+SEEN_SECONDS = 60.0  # how often it notes in the database that it is alive
 
 
 class PendingChecker(Protocol):
@@ -54,6 +66,9 @@ class Scheduler:
         self.jobs_run = 0
         self._replan_now = asyncio.Event()
         self._noted: tuple[str, datetime] | None = None
+        self._intervals: dict[str, tuple[float, Job, tuple[Any, ...]]] = {}
+        self._seen_at = 0.0
+        self.steps: list[timedelta] = []  # clock steps noticed, for `minga status` and tests
         self.aps = AsyncIOScheduler(
             timezone=UTC,
             # Missed jobs still run (late is better than never); idempotency keys decide.
@@ -61,19 +76,55 @@ class Scheduler:
         )
 
     async def run_planner(self, pending: PendingChecker) -> None:
-        """The planner task (supervised): plan everything now and then hourly, for ever.
+        """The planner task (supervised): plan everything now, then hourly and after a
+        clock step, for ever.
 
         Restarted after a failure, it plans everything again; job ids make that harmless.
         """
         if not self.aps.running:
             self.aps.start()
         self.every("undecryptable-check", 5, pending.check_pending)
+        watch = StepWatch(self.clock)
+        loop = asyncio.get_running_loop()
         while True:
             self._replan_now.clear()
+            # Planners read when the bot last looked (before a restart or a step) first.
             await self.replan_all()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(REPLAN_SECONDS):
-                    await self._replan_now.wait()
+            await self._note_seen(loop.time())
+            next_plan = loop.time() + REPLAN_SECONDS
+            while not self._replan_now.is_set() and loop.time() < next_plan:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(STEP_CHECK_SECONDS):
+                        await self._replan_now.wait()
+                step = watch.check()
+                if step is not None:
+                    self.clock_stepped(step)
+                    break
+                if loop.time() - self._seen_at >= SEEN_SECONDS:
+                    await self._note_seen(loop.time())
+
+    def clock_stepped(self, step: timedelta) -> None:
+        """Restart the interval jobs and make APScheduler look at what is due now; the
+        caller then plans everything again (late jobs planned for "now" before a step back
+        would otherwise wait for that old "now" to come round again)."""
+        self.steps.append(step)
+        log.warning("the clock stepped %s by %d s: re-planning",
+                    "forward" if step > timedelta(0) else "back", abs(step.total_seconds()))
+        for job_id, (seconds, func, args) in self._intervals.items():
+            self.aps.add_job(func, IntervalTrigger(seconds=seconds), args=args, id=job_id,
+                             replace_existing=True)
+        if self.aps.running:
+            self.aps.wakeup()
+
+    async def _note_seen(self, at: float) -> None:
+        """Bookkeeping only: a failed write (a full disk) is logged and tried again in a
+        minute, never a reason to stop planning."""
+        self._seen_at = at
+        try:
+            async with self.db.transaction() as conn:
+                await record_scheduler_seen(conn, self.clock.now())
+        except sqlite3.Error as exc:
+            log.warning("could not note the scheduler's time: %s", type(exc).__name__)
 
     def request_replan(self) -> None:
         """Plan everything again now rather than at the next hour."""
@@ -155,10 +206,12 @@ class Scheduler:
                          replace_existing=True)
 
     def every(self, job_id: str, seconds: float, func: Job, *args: Any) -> None:
+        self._intervals[job_id] = (seconds, func, args)
         self.aps.add_job(func, IntervalTrigger(seconds=seconds), args=args, id=job_id,
                          replace_existing=True)
 
     def cancel(self, job_id: str) -> None:
+        self._intervals.pop(job_id, None)
         if self.aps.get_job(job_id):
             self.aps.remove_job(job_id)
 

@@ -24,9 +24,22 @@ from domain.recurrence import Occurrence
 from domain.reschedule import Carried, CarryOver
 from storage.db import Database
 from storage.meetings import Meeting
+from storage.state import scheduler_seen
 
 # Planners hold as jobs only what falls due this soon; the hourly re-plan brings in the rest.
 PLAN_HORIZON = timedelta(hours=2)
+# How far back a planner looks for work that fell due while the bot was away.
+LOOK_BACK = timedelta(days=7)
+# Sent this long after it was due, a scheduled message says it is late.
+LATE_AFTER = timedelta(minutes=5)
+
+
+async def looked_last(db: Database, now: datetime) -> datetime:
+    """When the scheduler last looked at the clock (before a restart, or before the clock
+    jumped forward): what fell due between then and `now` was missed. At most LOOK_BACK ago,
+    never after `now` (a clock stepped back), `now` on the very first start."""
+    seen = await scheduler_seen(db)
+    return now if seen is None else max(min(seen, now), now - LOOK_BACK)
 
 
 class JobKind(StrEnum):

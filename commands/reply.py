@@ -3,17 +3,20 @@
 The bot layer renders a `Msg` into a plain `body` and an escaped HTML
 `formatted_body`; handlers never build HTML themselves, so user text can
 never inject markup, and `m.mentions` holds exactly the people named with
-`mention()`.
+`mention()`, plus those added with `notify()` (a big room's reminder names a few and
+notifies everyone it is for).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from string import Formatter
 from typing import Literal
 
-from domain.i18n import current_language
+from domain.digest import ENVELOPE, MESSAGE_BUDGET, pack, parts_size
+from domain.i18n import _, current_language
 
 Kind = Literal["text", "bold", "italic", "code", "mention", "newline"]
 
@@ -116,6 +119,13 @@ class Msg:
             self.mentions.append(user_id)
         return self
 
+    def notify(self, user_id: str) -> Msg:
+        """Add `user_id` to m.mentions without a pill: for the people a message is for past
+        the ones it names, so a reminder for 500 members stays short and still reaches all."""
+        if user_id.startswith("@") and user_id not in self.mentions:
+            self.mentions.append(user_id)
+        return self
+
     def line(self, value: str = "") -> Msg:
         """Text followed by a line break."""
         if value:
@@ -125,7 +135,7 @@ class Msg:
 
     def plain(self) -> str:
         out: list[str] = []
-        for kind, value, _ in self.parts:
+        for kind, value, _target in self.parts:
             if kind == "newline":
                 out.append("\n")
             elif kind == "code":
@@ -200,3 +210,38 @@ def with_prefix(msg: Msg, prefix: str) -> None:
         (kind, prefix + value[1:] if kind == "code" and value.startswith("!") else value, extra)
         for kind, value, extra in msg.parts
     ]
+
+
+def assemble(blocks: Sequence[Msg], *, is_reply: bool = True,
+             chars: int | None = None) -> list[Msg]:
+    """Whole blocks packed into as few messages as fit the event size limit and, with
+    `chars`, that many characters of text (what a reader scrolls through, whatever the
+    script); each part after the first says which part it is, so each reads on its own."""
+    if chars is None:
+        groups = pack(blocks, lambda block: parts_size(block.parts), overhead=ENVELOPE + 200)
+    else:
+        room = MESSAGE_BUDGET - ENVELOPE - 200
+
+        def share(block: Msg) -> int:  # of a message, in millionths: the tighter limit
+            return math.ceil(max(parts_size(block.parts) / room,
+                                 len(block.plain()) / chars) * _WHOLE)
+
+        groups = pack(blocks, share, _WHOLE, overhead=0)
+    out: list[Msg] = []
+    for index, group in enumerate(groups):
+        msg = Msg(is_reply=is_reply)
+        if index:
+            msg.italic(_("(continued, part {part} of {count})").format(
+                part=index + 1, count=len(groups))).line()
+        for block in group:
+            msg.parts.extend(block.parts)
+            msg.mentions.extend(u for u in block.mentions if u not in msg.mentions)
+        out.append(msg)
+    return out
+
+
+_WHOLE = 1_000_000
+# Characters of text per part of a long listing (`!meetings`, the digest): a small room's
+# whole listing, a few screens on a phone; Arabic (six bytes a letter once escaped for the
+# wire) may need a part more to stay under the size limit.
+READABLE_CHARS = 8_000

@@ -228,21 +228,19 @@ class DevServer:
         body = self._call("GET", path, token=self.admin_token())
         return [str(d["device_id"]) for d in body.get("devices", [])]
 
-    def _register_session(self, localpart: str, password: str, *, admin: bool) -> dict[str, Any]:
-        nonce = self._call("GET", "/_synapse/admin/v1/register")["nonce"]
+    def registration(self, nonce: str, localpart: str, password: str, *, admin: bool = False
+                     ) -> dict[str, Any]:
+        """The body of a shared-secret registration for `nonce` (`devtools.crowd` posts
+        many of these concurrently)."""
         message = "\0".join([nonce, localpart, password, "admin" if admin else "notadmin"])
         mac = hmac.new(self._secret.encode(), message.encode(), hashlib.sha1)
-        return self._call(
-            "POST",
-            "/_synapse/admin/v1/register",
-            {
-                "nonce": nonce,
-                "username": localpart,
-                "password": password,
-                "admin": admin,
-                "mac": mac.hexdigest(),
-            },
-        )
+        return {"nonce": nonce, "username": localpart, "password": password, "admin": admin,
+                "mac": mac.hexdigest()}
+
+    def _register_session(self, localpart: str, password: str, *, admin: bool) -> dict[str, Any]:
+        nonce = self._call("GET", "/_synapse/admin/v1/register")["nonce"]
+        return self._call("POST", "/_synapse/admin/v1/register",
+                          self.registration(nonce, localpart, password, admin=admin))
 
     # --- plumbing --------------------------------------------------------------------
 

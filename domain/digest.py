@@ -106,23 +106,37 @@ def floor_minute(instant: datetime) -> datetime:
 
 
 def slots_to_plan(now: datetime, zone: str, weekday: int, at: time,
-                  since: datetime | None, horizon: timedelta) -> list[tuple[datetime, str]]:
+                  since: datetime | None, horizon: timedelta,
+                  missed_since: datetime | None = None) -> list[tuple[datetime, str]]:
     """The slots to schedule now: due within `horizon`, or missed earlier the same local day.
 
     `since`: when the schedule (or the room's activity) began; earlier slots never count.
+    `missed_since`: when the bot last looked; the latest slot after it that it missed (down,
+    or its clock jumped past) counts too, whatever its day: one late digest, not several.
     """
     today = now.astimezone(zone_info(zone)).date()
     found = []
-    for weeks in (0, 1):
+    missed: list[tuple[datetime, str]] = []
+    for weeks in (-1, 0, 1):
         slot, key = weekly_slot(now, zone, weekday, at, weeks)
         if slot > now + horizon:
             continue
         if since is not None and slot < floor_minute(since):
             continue
         if slot <= now and slot.astimezone(zone_info(zone)).date() != today:
+            if missed_since is not None and floor_minute(missed_since) <= slot:
+                missed.append((slot, key))
             continue
         found.append((slot, key))
+    if missed and not any(slot <= now for slot, _key in found):
+        found.insert(0, missed[-1])
     return found
+
+
+def latest_slot(now: datetime, zone: str, weekday: int, at: time) -> tuple[datetime, str]:
+    """The most recent slot at or before `now` (this week's, or last week's)."""
+    slot, key = weekly_slot(now, zone, weekday, at)
+    return (slot, key) if slot <= now else weekly_slot(now, zone, weekday, at, -1)
 
 
 def week_range(slot: datetime, zone: str) -> str:

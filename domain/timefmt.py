@@ -8,7 +8,8 @@ compact "Thu 3 Dec 2026" form.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Literal
 
@@ -138,35 +139,73 @@ def _day_shift(local: date, reference: date) -> str:
     return " " + ngettext("(−{count} day)", "(−{count} days)", count).format(count=count)
 
 
-def local_time_line(instant_utc: datetime, zones: list[str], reader_zone: str | None) -> str:
+# A line stays readable on a phone: at most this many local times, each naming at most
+# this many places; the rest is counted ("and 14 more local times", "Paris/Berlin +4").
+MAX_TIMES = 8
+MAX_PLACES = 2
+
+
+def local_time_line(instant_utc: datetime, zones: Iterable[str] | Mapping[str, int],
+                    reader_zone: str | None, *, max_times: int = MAX_TIMES,
+                    max_places: int = MAX_PLACES) -> str:
     """One line such as "14:00 Nairobi/Addis Ababa · 16:30 Kolkata · 05:00 Bogota (−1 day)".
 
     Zones showing the same wall time and date share one entry. The reader's entry comes first
     (the reader's zone is added if missing), the rest run west to east by UTC offset. Day
     differences are relative to the reader's date, or to the first zone's without a reader.
+
+    A big room's many zones are capped: `zones` may map each zone to how many members use
+    it, and past `max_times` entries the line keeps the reader's and the most used ones and
+    ends with "and N more local times"; an entry names its `max_places` most used places
+    and counts the others ("Paris/Berlin +4").
     """
     instant = _as_utc(instant_utc)
+    weights: Mapping[str, int] = zones if isinstance(zones, Mapping) else {}
     ordered = list(dict.fromkeys(([reader_zone] if reader_zone else []) + list(zones)))
     if not ordered:
         return ""
-    locals_ = {zone: instant.astimezone(zone_info(zone)) for zone in ordered}
-    reference = locals_[ordered[0]].date()
-
-    groups: dict[tuple[date, str], list[str]] = {}
+    # Zones at the same UTC offset show the same wall time and date: one entry, its local
+    # time worked out once (a big room's listing draws 50 of these lines).
+    groups: dict[timedelta, list[str]] = {}
+    shown: dict[timedelta, datetime] = {}
     for zone in ordered:
-        local = locals_[zone]
-        groups.setdefault((local.date(), f"{local:%H:%M}"), []).append(zone)
+        local = instant.astimezone(zone_info(zone))
+        offset = local.utcoffset() or timedelta(0)
+        if offset not in groups:
+            groups[offset], shown[offset] = [], local
+        groups[offset].append(zone)
+    reference = next(iter(shown.values())).date()
 
-    def sort_key(item: tuple[tuple[date, str], list[str]]) -> tuple[bool, float]:
-        members = item[1]
-        offset = locals_[members[0]].utcoffset()
-        seconds = offset.total_seconds() if offset is not None else 0.0
-        return (reader_zone not in members, seconds)
+    def weight(members: list[str]) -> int:
+        return sum(weights.get(zone, 1) for zone in members)
+
+    entries = sorted(groups.items(), key=lambda item: (reader_zone not in item[1], item[0]))
+    hidden = 0
+    if len(entries) > max_times:
+        # The reader's entry (first) always stays; then the entries most members read.
+        first = 1 if reader_zone else 0
+        rank = sorted(range(first, len(entries)), key=lambda i: (-weight(entries[i][1]), i))
+        kept = {*range(first), *rank[:max_times - first]}
+        hidden = len(entries) - len(kept)
+        entries = [entry for index, entry in enumerate(entries) if index in kept]
 
     parts = []
-    for (day, clock), members in sorted(groups.items(), key=sort_key):
-        labels = "/".join(dict.fromkeys(zone_label(zone) for zone in members))
-        parts.append(f"{clock} {labels}{_day_shift(day, reference)}")
+    for offset, members in entries:
+        local = shown[offset]
+        by_use = sorted(members, key=lambda z: (z != reader_zone, -weights.get(z, 1)))
+        labels = list(dict.fromkeys(zone_label(zone) for zone in by_use))
+        places = "/".join(labels[:max_places])
+        if len(labels) > max_places:
+            # Translators: an entry's places past the first few are counted, e.g.
+            # "Paris/Berlin +4" (four more places with the same local time).
+            places = _("{places} +{count}").format(places=places,
+                                                   count=len(labels) - max_places)
+        parts.append(f"{local:%H:%M} {places}{_day_shift(local.date(), reference)}")
+    if hidden:
+        # Translators: ends a line of local times in a big room, e.g. "14:00 Nairobi ·
+        # 06:00 Bogota · and 12 more local times".
+        parts.append(ngettext("and {count} more local time", "and {count} more local times",
+                              hidden).format(count=hidden))
     return " · ".join(parts)
 
 

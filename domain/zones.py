@@ -365,9 +365,14 @@ def zone_label(key: str) -> str:
     """Short name for lists of clocks; the city is what people recognise, in the reader's
     language where CLDR names it ("Bogotá", "Beyrouth", "بيروت"). English keeps the time
     zone database's own spelling ("Bogota"), which is what members type and search for."""
+    return _label(key, current_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _label(key: str, lang: str) -> str:
+    """`zone_label` in a language, worked out once (a big room's lines name many places)."""
     if key == "UTC" or _FIXED_KEY.fullmatch(key):
         return key
-    lang = current_language()
     local = _cldr_city(key, lang) if lang != "en" else None
     return local or _city(key).replace("_", " ")
 

@@ -17,6 +17,6 @@ Signatures, everywhere in this package:
   `db.transaction()`, a savepoint of the caller's, and undoes it).
 """
 
-from storage.db import Database, DatabaseTooNew, open_database
+from storage.db import Database, DatabaseDamaged, DatabaseTooNew, check_existing, open_database
 
-__all__ = ["Database", "DatabaseTooNew", "open_database"]
+__all__ = ["Database", "DatabaseDamaged", "DatabaseTooNew", "check_existing", "open_database"]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import AsyncIterator, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -51,6 +53,16 @@ def is_disk_full(exc: BaseException | None) -> bool:
 
 class DatabaseTooNew(RuntimeError):
     """The file was written by a newer Minga; opening it could corrupt data we do not know."""
+
+
+class DatabaseDamaged(RuntimeError):
+    """The file fails SQLite's own check, or is no database: Minga leaves it as it is."""
+
+
+# What an operator does about a damaged file, said the same way everywhere.
+RESTORE = ("restore the last `minga backup` copy (copy it over this file, delete {name}-wal and "
+           "{name}-shm beside it), then start Minga again")
+INTEGRITY_LINES = 5
 
 
 class TransactionEnded(Exception):
@@ -254,9 +266,102 @@ async def migrate(db: Database, migrations: tuple[Migration, ...] = MIGRATIONS) 
     return await db.schema_version()
 
 
+def _header_truncated(path: Path) -> tuple[int, int] | None:
+    """(bytes the header promises, bytes there are) when the file is shorter than its header
+    says; only meaningful without a -wal file (pages may still be there)."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        header = fh.read(100)
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\0"):
+        return None
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    # The page count is valid only when the change counter matches "version-valid-for".
+    if header[24:28] != header[92:96] or not pages:
+        return None
+    return (pages * page_size, size) if pages * page_size > size else None
+
+
+def _inspect(path: Path) -> tuple[list[str], int | None]:
+    """PRAGMA integrity_check's first lines and the schema version, reading only.
+
+    Without a -wal file the database is opened `immutable=1`: SQLite reads it and creates
+    nothing beside it (`mode=ro` would create -wal and -shm). With one (a crash left it),
+    its pages are part of the database, and even a read-only connection rewrites the -shm
+    index: the check then runs on a private copy of the file and its -wal. If there is no
+    room for a copy (a full disk), it reads the file itself `mode=ro`: SQLite then touches
+    only the -shm, an index it rebuilds from the -wal anyway.
+    """
+    wal = Path(f"{path}-wal")
+    with contextlib.ExitStack() as stack:
+        target, query = path, "immutable=1"
+        if wal.exists():
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="minga-check-")))
+            target, query = folder / "minga.db", "mode=ro"
+            try:
+                shutil.copyfile(path, target)
+                shutil.copyfile(wal, f"{target}-wal")
+            except OSError:
+                target = path
+        uri = f"{target.resolve().as_uri()}?{query}"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+        try:
+            lines = [str(r[0]) for r in conn.execute(
+                f"PRAGMA integrity_check({INTEGRITY_LINES})")]
+            if lines != ["ok"]:
+                return lines, None
+            has_versions = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+            ).fetchone()
+            row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone() \
+                if has_versions else None
+            return lines, int(row[0] or 0) if row else 0
+        finally:
+            conn.close()
+
+
+def check_existing(path: str | os.PathLike[str],
+                   migrations: tuple[Migration, ...] = MIGRATIONS) -> None:
+    """Refuse, before anything writes, a database that is damaged or newer than this code.
+
+    Nothing is written to the file or beside it: a damaged database stays exactly as it was
+    found, for a restore or a closer look, and is never "repaired" into an empty one. A
+    missing file is fine (a first start creates it).
+    """
+    file = Path(path)
+    if str(path) == ":memory:" or not file.exists() or file.is_dir():
+        return
+    if file.stat().st_size == 0 and not Path(f"{file}-wal").exists():
+        return  # how `connect` makes a new database (0600 before SQLite writes to it)
+    restore = RESTORE.format(name=file.name)
+    truncated = None if Path(f"{file}-wal").exists() else _header_truncated(file)
+    try:
+        lines, version = _inspect(file)
+    except sqlite3.DatabaseError as err:
+        lines, version = [str(err)], None
+    if lines != ["ok"]:
+        found = "; ".join(" ".join(line.split()) for line in lines)
+        if len(found) > 300:
+            found = found[:300] + "…"
+        cut = (f", truncated: {truncated[1]} of the {truncated[0]} bytes its header counts"
+               if truncated else "")
+        raise DatabaseDamaged(
+            f"{file} is damaged{cut} (PRAGMA integrity_check: {found}) and Minga has not "
+            f"changed it: {restore}")
+    latest = migrations[-1].version if migrations else 0
+    if version is not None and version > latest:
+        raise DatabaseTooNew(
+            f"{file} was written by a newer Minga: database schema version {version} is newer "
+            f"than this Minga knows ({latest}) and Minga has not changed it: run that newer "
+            f"Minga again, or restore a `minga backup` copy made before the upgrade")
+
+
 async def open_database(
     path: str | os.PathLike[str], migrations: tuple[Migration, ...] = MIGRATIONS
 ) -> Database:
+    """Check an existing file first (reading only), then connect and migrate."""
+    await asyncio.to_thread(check_existing, path, migrations)
     db = Database(await connect(path))
     try:
         await migrate(db, migrations)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import aiosqlite
 
 from storage.db import Database
@@ -9,6 +11,9 @@ from storage.db import Database
 SYNC_TOKEN = "sync_token"
 # When a sync last succeeded (UTC ISO), so `minga status` can tell a deaf bot from a quiet one.
 LAST_SYNC_OK = "last_sync_ok"
+# When the scheduler last looked at the clock (UTC ISO, about once a minute): what fell due
+# after it fell due while the bot was down, or while the host's clock jumped past it.
+SCHEDULER_SEEN = "scheduler_seen"
 
 
 async def get_value(db: Database, key: str) -> str | None:
@@ -75,3 +80,13 @@ async def record_last_sync(conn: aiosqlite.Connection, when_iso: str) -> None:
 
 async def last_sync(db: Database) -> str | None:
     return await get_value(db, LAST_SYNC_OK)
+
+
+async def record_scheduler_seen(conn: aiosqlite.Connection, now: datetime) -> None:
+    await set_value(conn, SCHEDULER_SEEN, now.isoformat())
+
+
+async def scheduler_seen(db: Database) -> datetime | None:
+    """When the scheduler last looked at the clock, if ever."""
+    value = await get_value(db, SCHEDULER_SEEN)
+    return datetime.fromisoformat(value) if value else None

@@ -15,7 +15,6 @@ from datetime import timedelta
 from commands.actions.common import (
     EXAMPLE,
     action_line,
-    assemble,
     check_text,
     closed_heading,
     day_in_zone,
@@ -37,7 +36,7 @@ from commands.common import zone_of
 from commands.context import ChangeKind, Context
 from commands.errors import UserError, errors_show
 from commands.meetings.commands import parse_days
-from commands.reply import Msg, Span, bolded, coded, fill
+from commands.reply import Msg, Span, assemble, bolded, coded, fill
 from commands.router import Arg, CommandSet, Interaction
 from domain.due import END_OF_DAY, format_due, parse_number, parse_numbers, split_due_clause
 from domain.i18n import N_, _, ngettext

@@ -1,5 +1,5 @@
 """What the action, minutes and digest commands share: reading owners and due dates,
-showing an item in its owners' zones, presence in open minutes, splitting long replies."""
+showing an item in its owners' zones, presence in open minutes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from commands.context import Context, RoomView
 from commands.errors import PermissionDenied, UserError, errors_show, with_readings
 from commands.jobs import JobEnv
 from commands.reply import Msg
-from domain.digest import ENVELOPE, pack, parts_size
 from domain.due import (
     Due,
     DuePassed,
@@ -221,19 +220,3 @@ async def day_in_zone(ctx: Context, instant: datetime) -> str:
     """"Wed 25 Nov" in the reader's zone."""
     zone, _default = await zone_of(ctx)
     return day_words(instant.astimezone(zone_info(zone)).replace(tzinfo=None), ctx.now, zone)
-
-
-def assemble(blocks: Sequence[Msg], *, is_reply: bool = True) -> list[Msg]:
-    """Whole blocks packed into as few messages as fit the event size limit."""
-    groups = pack(blocks, lambda block: parts_size(block.parts), overhead=ENVELOPE + 200)
-    out: list[Msg] = []
-    for index, group in enumerate(groups):
-        msg = Msg(is_reply=is_reply)
-        if index:
-            msg.italic(_("(continued, part {part} of {count})").format(
-                part=index + 1, count=len(groups))).line()
-        for block in group:
-            msg.parts.extend(block.parts)
-            msg.mentions.extend(u for u in block.mentions if u not in msg.mentions)
-        out.append(msg)
-    return out

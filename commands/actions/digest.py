@@ -2,6 +2,8 @@
 
 Planned from the DB (at start, hourly, after a change) and recorded under a unique key (room
 and ISO week) before its posts are queued, so a restart or a second run never sends twice.
+A digest missed while the bot was down (or its clock jumped past it) goes out once on its
+return, saying it is late; only the latest missed one, never a backlog.
 
 Rooms that never chose a schedule get the default (Monday 09:00 in the room's zone) as
 soon as they have an action item or a meeting, and a default digest with nothing to say
@@ -15,7 +17,6 @@ from datetime import datetime, time, timedelta
 
 from commands.actions.common import (
     action_line,
-    assemble,
     closed_heading,
     note_presence,
     open_heading,
@@ -28,13 +29,14 @@ from commands.actions.common import (
 from commands.common import room_default_zone, room_lang, room_zone
 from commands.context import ChangeKind, Context, RoomView
 from commands.errors import PermissionDenied, UserError
-from commands.jobs import PLAN_HORIZON, JobEnv, JobKind, PlannedJob, Post
+from commands.jobs import LATE_AFTER, PLAN_HORIZON, JobEnv, JobKind, PlannedJob, Post, looked_last
 from commands.meetings.format import member_zones
-from commands.reply import Msg, bolded, coded, fill
+from commands.reply import READABLE_CHARS, Msg, assemble, bolded, coded, fill
 from commands.router import Arg, CommandSet, Router
 from domain.digest import (
     MESSAGE_BUDGET,
     fitting,
+    latest_slot,
     parts_size,
     slots_to_plan,
     week_range,
@@ -82,7 +84,8 @@ def digest_key(room_id: str, week: str) -> str:
 
 
 async def digest_jobs(db: Database, room_id: str, now: datetime) -> list[PlannedJob]:
-    """The room's digest if it is due soon, or was missed earlier today."""
+    """The room's digest if it is due soon, or was missed earlier today or while the bot was
+    away."""
     settings = await get_digest_settings(db, room_id)
     if not settings.enabled:
         return []
@@ -97,7 +100,7 @@ async def digest_jobs(db: Database, room_id: str, now: datetime) -> list[Planned
     zone = settings.zone or await planner_default_zone(db, room_id)
     jobs = []
     for slot, week in slots_to_plan(now, zone, settings.weekday, settings.at, since,
-                                    PLAN_HORIZON):
+                                    PLAN_HORIZON, await looked_last(db, now)):
         if not await digest_done(db, digest_key(room_id, week)):
             jobs.append(PlannedJob(f"digest:{room_id}:{week}", slot, JobKind.DIGEST,
                                    (room_id, week)))
@@ -116,8 +119,11 @@ async def fire_digest(env: JobEnv, room_id: str, week: str) -> list[Post]:
     """Record the week as done, then queue the digest, in the caller's one transaction."""
     settings = await get_digest_settings(env.db, room_id)
     zone = settings.zone or await room_zone(env.db, room_id, env.settings)
-    due_now = [key for _slot, key in slots_to_plan(env.now, zone, settings.weekday, settings.at,
-                                               None, timedelta(minutes=1))]
+    # Due now, earlier today, or the latest slot missed while away: never a later one.
+    due_now = dict((key, slot) for slot, key in slots_to_plan(
+        env.now, zone, settings.weekday, settings.at, None, timedelta(minutes=1)))
+    last_slot, last_week = latest_slot(env.now, zone, settings.weekday, settings.at)
+    due_now.setdefault(last_week, last_slot)
     key = digest_key(room_id, week)
     if not settings.enabled or week not in due_now or await digest_done(env.db, key):
         return []
@@ -137,6 +143,10 @@ async def fire_digest(env: JobEnv, room_id: str, week: str) -> list[Post]:
         return []
     if quiet and settings.id is None:
         return []  # a default digest with nothing to say is skipped
+    if env.now - due_now[week] > LATE_AFTER:
+        with use_language(await room_lang(env.db, room_id, env.settings)):
+            late = Msg(is_reply=False).italic(_("Late — I was offline when this was due."))
+        messages[0].parts[:0] = [*late.line().parts]
     return [Post(room_id, f"digest:{key}:{index}", msg) for index, msg in enumerate(messages)]
 
 
@@ -261,7 +271,7 @@ async def digest_messages(env: JobEnv, room_id: str, room: RoomView, zone: str, 
     slot, _week = weekly_slot(env.now, zone, 0, datetime.min.time())
     # Translators: {week} is the week it covers, e.g. "30 Nov – 6 Dec 2026".
     head = Msg().bold(_("Weekly digest — {week}").format(week=week_range(slot, zone))).line()
-    messages = assemble([head, *body], is_reply=is_reply)
+    messages = assemble([head, *body], is_reply=is_reply, chars=READABLE_CHARS)
     for msg in messages:  # hooks and pills never notify: only owners of overdue items do
         msg.mentions = [u for u in msg.mentions if u in late_owners]
     return messages

@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 
 from commands.actions.common import (
     action_line,
-    assemble,
     check_text,
     note_presence,
     owner_zones,
@@ -27,7 +26,7 @@ from commands.context import Context, RoomView
 from commands.errors import UserError, errors_show
 from commands.jobs import JobEnv
 from commands.meetings.commands import find_meeting, meeting_cmd, parse_ref
-from commands.reply import Attachment, Msg, bolded, coded, fill, react
+from commands.reply import Attachment, Msg, assemble, bolded, coded, fill, react
 from commands.router import Arg, CommandSet
 from domain.due import format_due
 from domain.i18n import N_, _, ngettext, use_language

@@ -2,7 +2,8 @@
 
 Planned from the DB (at start, hourly, and when an item's due date or owner changes); the
 job records the nudge under a key holding the due instant before queueing it, so a rerun
-or a restart never nudges twice, and only a new due date earns a new nudge.
+or a restart never nudges twice, and only a new due date earns a new nudge. A nudge caught
+up after the bot was down says it is late.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from commands.actions.common import (
 )
 from commands.common import room_lang, room_zone
 from commands.context import ChangeKind
-from commands.jobs import PLAN_HORIZON, JobEnv, JobKind, PlannedJob, Post
+from commands.jobs import LATE_AFTER, PLAN_HORIZON, JobEnv, JobKind, PlannedJob, Post
 from commands.reply import Msg, bolded, coded, fill
 from commands.router import CommandSet
 from domain.due import format_due, nudge_time
@@ -91,6 +92,8 @@ async def fire_nudge(env: JobEnv, action_id: int, due_iso: str) -> list[Post]:
     # Posted to the room (mentioning the owners): in the room's language.
     with use_language(await room_lang(env.db, action.room_id, env.settings)):
         msg = Msg(is_reply=False)
+        if env.now - nudge_time(action.due, zone, env.now) > LATE_AFTER:
+            msg.italic(_("Late — I was offline when this was due.")).line()
         owners_part(msg, action, room, frozenset(present))
         # Translators: follows the owners' names; {ref} is the item's number (#12, in bold),
         # {item} its text, {due} when it was due, e.g. "Fri 27 Nov (end of day, Kolkata)".

@@ -19,7 +19,7 @@ from commands.meetings.format import (
     zones_for,
 )
 from commands.meetings.people import cost_phrases, note_for, people_of
-from commands.reply import Msg, bolded, coded, fill
+from commands.reply import READABLE_CHARS, Msg, assemble, bolded, coded, fill
 from commands.router import QUOTES, Arg, CommandSet, Router, take_token
 from domain.errors import DomainError
 from domain.i18n import N_, _, ngettext
@@ -617,15 +617,20 @@ async def list_meetings(ctx: Context, days: int) -> None:
             "No meetings in the next {count} days (room zone {zone}). Schedule one with "
             "{example}", days), count=days, zone=default, example=coded(_(ADD_EXAMPLE))))
         return
-    msg = Msg().bold(ngettext("Meetings in the next {count} day", "Meetings in the next {count} "
-                              "days", days).format(count=days)).line()
+    blocks = [Msg().bold(ngettext("Meetings in the next {count} day", "Meetings in the next "
+                                  "{count} days", days).format(count=days)).line()]
     for *_order, meeting, occurrence in rows[:LIST_LIMIT]:
-        msg.text(f"m{meeting.number} · ").bold(meeting.title).text(" · ")
-        occurrence_lines(msg, occurrence, zones, reader, ctx.now)
+        block = Msg().text(f"m{meeting.number} · ").bold(meeting.title).text(" · ")
+        blocks.append(occurrence_lines(block, occurrence, zones, reader, ctx.now))
+    tail = Msg()
     if more or len(rows) > LIST_LIMIT:
-        msg.text(ngettext("Only the first {count} is shown; ask for fewer days.",
-                          "Only the first {count} are shown; ask for fewer days.",
-                          LIST_LIMIT).format(count=LIST_LIMIT)).line()
+        tail.text(ngettext("Only the first {count} is shown; ask for fewer days.",
+                           "Only the first {count} are shown; ask for fewer days.",
+                           LIST_LIMIT).format(count=LIST_LIMIT)).line()
     if is_default:
-        tz_hint(msg)
-    ctx.reply(msg)
+        tz_hint(tail)
+    # A long listing (a big room's many zones, long titles) is split between whole
+    # meetings into parts under the size limit that a phone shows in a few screens, each
+    # saying which part it is.
+    for msg in assemble([*blocks, tail] if tail.parts else blocks, chars=READABLE_CHARS):
+        ctx.reply(msg)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
@@ -22,14 +23,15 @@ TZ_HINT = N_("You see the room's default zone; set yours with {command}")
 
 
 
-async def member_zones(db: Database, room: RoomView, default_zone: str) -> list[str]:
-    """Distinct zones of the room's members; members without one count as the default."""
+async def member_zones(db: Database, room: RoomView, default_zone: str) -> dict[str, int]:
+    """The zones of the room's members, each with how many use it (sorted by zone, so it
+    iterates as the distinct zones); members without one count as the default."""
     settings = await get_members(db, room.members())
-    zones = {s.zone or default_zone for s in settings.values()}
-    return sorted(zones) or [default_zone]
+    zones = Counter(s.zone or default_zone for s in settings.values())
+    return dict(sorted(zones.items())) or {default_zone: 1}
 
 
-async def zones_for(ctx: Context) -> tuple[list[str], str, bool]:
+async def zones_for(ctx: Context) -> tuple[dict[str, int], str, bool]:
     """(the room's zones, the reader's zone, whether the reader's is only the default)."""
     reader, is_default = await zone_of(ctx)
     zones = await member_zones(ctx.db, ctx.room, await room_default_zone(ctx))
@@ -101,10 +103,11 @@ def format_local_wall(meeting: Meeting) -> str:
                                         time=f"{start:%H:%M}")
 
 
-def occurrence_lines(msg: Msg, occurrence: Occurrence, zones: list[str], reader: str | None,
+def occurrence_lines(msg: Msg, occurrence: Occurrence, zones: Mapping[str, int],
+                     reader: str | None,
                      now: datetime) -> Msg:
     """'Thu 3 Dec 2026, 14:00 (Nairobi) — in 8 days' and the line of every zone."""
-    when = format_local(occurrence.start_utc, reader or zones[0])
+    when = format_local(occurrence.start_utc, reader or next(iter(zones)))
     distance = relative(occurrence.start_utc, now)
     if occurrence.moved:
         # Translators: {when} is a date and time, {distance} e.g. "in 8 days".

@@ -129,12 +129,19 @@ def bad_hours(people: Sequence[Person], meetings: Sequence[tuple[datetime, Meeti
     return counts
 
 
+# In a big room lists of people are cut and the rest counted, so a reply stays short enough
+# to read (and far under the event size limit): ten names, or the five people a time is
+# worst for (each with their local time, a longer phrase).
+MAX_NAMED = 10
+MAX_COSTS = 5
+
+
 def cost_phrases(room: RoomView, msg: Msg, option: Option) -> Msg:
     """"night for Camila (03:00), early for Bea (07:00), late for Maria (21:00)": everyone
     the option puts at night or outside their hours, worst first, with their local time."""
     hurt = sorted((c for c in option.costs if c.night or not c.inside),
                   key=lambda c: (not c.night, -c.distance))
-    for index, cost in enumerate(hurt):
+    for index, cost in enumerate(hurt[:MAX_COSTS]):
         if index:
             msg.text(separator())
         local = cost.local_start
@@ -157,7 +164,7 @@ def cost_phrases(room: RoomView, msg: Msg, option: Option) -> Msg:
         else:
             # Translators: e.g. "late for Maria (21:00)": after their working hours.
             fill(msg, _("late for {name} ({time})"), name=who, time=clock)
-    return msg
+    return others(msg, len(hurt) - MAX_COSTS)
 
 
 def separator() -> str:
@@ -168,11 +175,22 @@ def separator() -> str:
 
 
 def named(room: RoomView, msg: Msg, users: Sequence[str]) -> Msg:
-    """Pills for `users` (without notifying them), separated the reader's way."""
-    for index, user in enumerate(users):
+    """Pills for `users` (without notifying them), separated the reader's way; past
+    `MAX_NAMED`, the rest counted ("and 40 others")."""
+    for index, user in enumerate(users[:MAX_NAMED]):
         if index:
             msg.text(separator())
         msg.mention(user, room.display_name(user), notify=False)
+    return others(msg, len(users) - MAX_NAMED)
+
+
+def others(msg: Msg, count: int) -> Msg:
+    """" and 40 others" after a list of names cut at `MAX_NAMED`; nothing when none is left."""
+    if count > 0:
+        # Translators: ends a list of names cut short in a big room, e.g. "night for Camila
+        # (03:00), late for Maria (21:00) and 40 others" or "For: Amina, Bea and 480 others".
+        msg.text(" " + ngettext("and {count} other", "and {count} others", count).format(
+            count=count))
     return msg
 
 

@@ -3,7 +3,8 @@
 Only reminders due within the next couple of hours are held as jobs; an
 hourly re-plan picks up the rest, so thousands of series cost thousands of
 rows, not thousands of timers. A reminder that fell due while the bot was
-down goes out late (and says so) if the meeting has not started yet.
+down goes out late (and says so) if the meeting has not started yet; one for a meeting
+that started meanwhile is recorded as dropped, never sent (and never silently forgotten).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from datetime import datetime, timedelta
 
 from commands.common import room_lang, room_zone
 from commands.context import ChangeKind, RoomView
-from commands.jobs import PLAN_HORIZON, JobEnv, JobKind, PlannedJob, Post
+from commands.jobs import PLAN_HORIZON, JobEnv, JobKind, PlannedJob, Post, looked_last
 from commands.meetings.format import member_zones
+from commands.meetings.people import MAX_NAMED, others, separator
 from commands.reply import Msg, bolded, fill
 from commands.router import CommandSet
 from domain.i18n import _, use_language
@@ -59,25 +61,34 @@ def job_prefix(meeting_id: int) -> str:
 
 
 def plan_series(meeting: Meeting, now: datetime, overrides: Mapping[datetime, Override],
-                leads: tuple[int, ...], sent: Set[str]) -> tuple[datetime | None,
-                                                               list[PlannedJob]]:
-    """(next start, reminder jobs due before now + PLAN_HORIZON) for one series; no I/O."""
+                leads: tuple[int, ...], sent: Set[str], missed_since: datetime | None = None
+                ) -> tuple[datetime | None, list[PlannedJob]]:
+    """(next start, reminder jobs due before now + PLAN_HORIZON) for one series; no I/O.
+
+    `missed_since`: when the bot last looked; reminders that fell due after it, of
+    occurrences that have started since, are planned too, so their job records them as
+    dropped.
+    """
     window_end = now + PLAN_HORIZON
+    since = min(missed_since or now, now)
     reach = window_end + timedelta(minutes=max(leads))
     if meeting.next_start is not None and now < meeting.next_start and meeting.next_start > reach:
         return meeting.next_start, []  # nothing due yet, and the stored start is current
     nxt = occurrences(meeting.series, now, now + timedelta(days=3660), overrides, limit=1)
     next_start = nxt[0].start_utc if nxt else None
-    if meeting.cancelled or next_start is None or next_start > reach:
+    missed = since < now and bool(occurrences(meeting.series, since, now, overrides, limit=1))
+    if meeting.cancelled or ((next_start is None or next_start > reach) and not missed):
         return next_start, []
     jobs: list[PlannedJob] = []
-    for occ in occurrences(meeting.series, now, window_end + timedelta(minutes=max(leads)),
+    for occ in occurrences(meeting.series, since, window_end + timedelta(minutes=max(leads)),
                            overrides):
         for lead in leads:
             fire = occ.start_utc - timedelta(minutes=lead)
             # Never "late" for a time before the meeting was set up or last changed.
             if fire > window_end or fire < meeting.updated_at:
                 continue
+            if occ.start_utc < now and fire < since:
+                continue  # due before the bot last looked: sent (or dropped) back then
             key = reminder_key(meeting.id, occ.original_local, occ.start_utc, lead)
             if key in sent:
                 continue
@@ -105,12 +116,13 @@ async def plan_all(db: Database, now: datetime) -> list[PlannedJob]:
     overrides = await overrides_for_many(db, [m.id for m in meetings])
     room_defaults = await all_room_leads(db)
     sent = await recent_reminder_keys(db, now)
+    missed_since = await looked_last(db, now)
     jobs: list[PlannedJob] = []
     starts: list[tuple[int, datetime | None]] = []
     for meeting in meetings:
         leads = meeting.leads or room_defaults.get(meeting.room_id, DEFAULT_LEADS)
         next_start, planned = plan_series(meeting, now, overrides.get(meeting.id, {}), leads,
-                                          sent)
+                                          sent, missed_since)
         starts.append((meeting.id, next_start))
         jobs.extend(planned)
     await set_next_starts(db.conn, starts)
@@ -178,13 +190,16 @@ async def reminder_message(env: JobEnv, meeting: Meeting, original: datetime, st
             msg.text("@room")
         elif attendees:
             def names(target: Msg) -> None:
-                for index, user in enumerate(attendees):
+                for index, user in enumerate(attendees[:MAX_NAMED]):
                     if index:
-                        target.text(", ")
+                        target.text(separator())
                     target.mention(user, room.display_name(user))
+                others(target, len(attendees) - MAX_NAMED)
 
             # Translators: {names} is the list of members the reminder is for.
             fill(msg, _("For: {names}"), names=names)
+            for user in attendees[MAX_NAMED:]:  # not named, but notified all the same
+                msg.notify(user)
     return msg
 
 

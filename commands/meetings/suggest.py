@@ -7,12 +7,13 @@ notice) is in the room's language: it is one conversation for the whole room.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from commands.common import room_default_zone, room_lang, room_zone, zone_of
 from commands.context import ChangeKind, Context, RoomView
 from commands.errors import PermissionDenied, UserError
-from commands.jobs import JobEnv, JobKind, PlannedJob, Post
+from commands.jobs import LATE_AFTER, JobEnv, JobKind, PlannedJob, Post
 from commands.meetings.commands import meeting_cmd
 from commands.meetings.format import duration_words, member_zones, minutes_words, series_words
 from commands.meetings.overlap import suggestion_picture
@@ -173,7 +174,7 @@ async def suggest_cmd(ctx: Context, text: str) -> None:
 
 
 def listing(ctx: Context, poll: Poll, found: Suggestion, people: list[Person],
-            zones: list[str], reader: str) -> Msg:
+            zones: Mapping[str, int], reader: str) -> Msg:
     """The poll's options as text: each in every zone, with who pays for it and how."""
     msg = Msg().bold(_("Poll p{number}: {question}").format(
         number=poll.number, question=poll_question(poll.title, poll.duration))).line()
@@ -285,7 +286,8 @@ def deciding(poll: Poll, ballots: dict[str, int]) -> tuple[dict[str, int], dict[
 
 async def conclude(db: Database, poll: Poll, option: int, now: datetime, lang: str,
                    room: RoomView | None, zone: str, *, picked_by: str | None = None,
-                   votes: tuple[int, int] = (0, 0), advisory: int = 0) -> list[Post]:
+                   votes: tuple[int, int] = (0, 0), advisory: int = 0,
+                   late: bool = False) -> list[Post]:
     """Create the meeting for `option`, close the poll and say so (poll end + notice).
 
     The notices are for the whole room, in its language `lang`; they say who picked the
@@ -320,7 +322,8 @@ async def conclude(db: Database, poll: Poll, option: int, now: datetime, lang: s
                             "Poll p{poll} closed ({votes} of {total} votes): option {option} "
                             "wins. Scheduled m{number}: {title} — {schedule}.",
                             total).format(votes=won, total=total, **fields)
-        notice = Msg(is_reply=False).text(text).line()
+        notice = late_start().text(text).line() if late else Msg(is_reply=False).text(
+            text).line()
         ids = list(poll.voters) or (room.members() if room is not None else [])
         if room is not None and ids:
             people = await people_of(db, poll.room_id, ids, zone)
@@ -364,6 +367,7 @@ async def close_due_poll(env: JobEnv, poll_id: int) -> list[Post]:
         counts[choice] = counts.get(choice, 0) + 1
     future = [i for i, start in enumerate(poll.options, 1) if start > env.now]
     lang = await room_lang(env.db, poll.room_id, env.settings)
+    late = env.now - poll.closes_at > LATE_AFTER  # the bot was down when it was due
     if not counts or not future:
         await close_poll(env.db.conn, poll.id, env.now, None)
         with use_language(lang):
@@ -382,13 +386,24 @@ async def close_due_poll(env: JobEnv, poll_id: int) -> list[Post]:
                 text = _("Poll p{number} closed without a future time; no meeting was "
                          "scheduled. Ask again with !meeting suggest.").format(
                     number=poll.number)
-            msg = Msg(is_reply=False).text(text)
-        return [Post(poll.room_id, f"poll-result:{poll.id}", msg)]
+            msg = (late_start() if late else Msg(is_reply=False)).text(text)
+            posts = [Post(poll.room_id, f"poll-result:{poll.id}", msg)]
+            event_id = await poll_event_id(env.db, poll)
+            if event_id:  # clients stop taking votes only once they see the poll end
+                end = Msg(is_reply=False, poll_end=PollEnd(event_id)).text(
+                    _("The poll has ended without a winner."))
+                posts.insert(0, Post(poll.room_id, f"poll-end:{poll.id}", end))
+        return posts
     winner = max(future, key=lambda i: (counts.get(i, 0), -i))
     zone = await room_zone(env.db, poll.room_id, env.settings)
     return await conclude(env.db, poll, winner, env.now, lang, await env.room(poll.room_id),
                           zone, votes=(counts.get(winner, 0), sum(counts.values())),
-                          advisory=len(advice))
+                          advisory=len(advice), late=late)
+
+
+def late_start() -> Msg:
+    """A result the bot gives late (it was down when the poll closed) says so first."""
+    return Msg(is_reply=False).italic(_("Late — I was offline when this was due.")).line()
 
 
 async def plan_all_polls(db: Database, now: datetime) -> list[PlannedJob]:

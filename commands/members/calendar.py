@@ -14,7 +14,8 @@ from datetime import date, datetime, timedelta
 from commands.common import member_calendars, room_default_zone, zone_of
 from commands.context import Context
 from commands.errors import UserError, with_readings
-from commands.reply import Msg
+from commands.meetings.people import MAX_NAMED, others
+from commands.reply import READABLE_CHARS, Msg, assemble
 from commands.router import Arg, CommandSet
 from domain.calendars import (
     CalendarError,
@@ -293,13 +294,16 @@ async def holidays(ctx: Context, days: str | None) -> None:
             "No public holidays for anyone here in the next {count} days.",
             span).format(count=span)))
         return
-    msg = Msg().bold(ngettext("Public holidays in the next {count} day:",
-                              "Public holidays in the next {count} days:",
-                              span).format(count=span)).line()
+    blocks = [Msg().bold(ngettext("Public holidays in the next {count} day:",
+                                  "Public holidays in the next {count} days:",
+                                  span).format(count=span)).line()]
     for (day, name), members in affected.items():
-        names = ", ".join(ctx.room.display_name(m) for m in members)
-        msg.text("• " + holiday_line(day, name) + " — " + names).line()
-    ctx.reply(msg)
+        # A big room: ten names a holiday and a count of the rest, in parts if need be.
+        names = ", ".join(ctx.room.display_name(m) for m in members[:MAX_NAMED])
+        blocks.append(others(Msg().text("• " + holiday_line(day, name) + " — " + names),
+                             len(members) - MAX_NAMED).line())
+    for msg in assemble(blocks, chars=READABLE_CHARS):
+        ctx.reply(msg)
 
 
 def room_holidays(calendars: dict[str, MemberCalendar], first: date, last: date, lang: str

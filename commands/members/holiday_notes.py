@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from commands.common import calendars_and_zones, room_zone
 from commands.context import RoomView
 from commands.jobs import JobEnv
-from commands.meetings.people import separator
+from commands.meetings.people import MAX_NAMED, named, others, separator
 from commands.members.calendar import holiday_line, room_holidays
 from commands.reply import Msg
 from commands.router import CommandSet
@@ -48,12 +48,13 @@ async def reminder_section(env: JobEnv, meeting: Meeting, original_local: dateti
     # Translators: followed by the members on holiday when the meeting happens, e.g.
     # "On holiday then: Omar (Eid al-Fitr), Amina (day off)".
     msg.text(_("On holiday then:") + " ")
-    for index, user in enumerate(sorted(reasons, key=lambda u: (room.display_name(u), u))):
+    away = sorted(reasons, key=lambda u: (room.display_name(u), u))
+    for index, user in enumerate(away[:MAX_NAMED]):
         if index:
             msg.text(separator())
         msg.mention(user, room.display_name(user), notify=False).text(
             f" ({separator().join(reasons[user])})")
-    msg.line()
+    others(msg, len(away) - MAX_NAMED).line()
 
 
 async def digest_section(env: JobEnv, room_id: str, msg: Msg, room: RoomView) -> None:
@@ -72,11 +73,7 @@ async def digest_section(env: JobEnv, room_id: str, msg: Msg, room: RoomView) ->
         msg.bold(_("Holidays this coming week")).line()
         for (day, name), users in found.items():
             msg.text("• " + holiday_line(day, name) + " — ")
-            for index, user in enumerate(users):
-                if index:
-                    msg.text(separator())
-                msg.mention(user, room.display_name(user), notify=False)
-            msg.line()
+            named(room, msg, users).line()  # a big room's many names: ten, and a count
 
 
 cmds = CommandSet()

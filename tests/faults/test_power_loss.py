@@ -68,6 +68,7 @@ class Trace:
         since, dirty = 0, False
         for line in path.read_text(errors="replace").splitlines():
             pid, _, call = line.partition(" ")
+            call = call.lstrip()  # strace pads pids to one width: "7056  pwrite64(…"
             sync_started = call.startswith(("fdatasync(", "fsync(")) and WAL in call
             if sync_started and "<unfinished" in call:
                 unfinished[pid] = call

@@ -13,6 +13,7 @@ from commands.actions.nudges import plan_nudges
 from commands.jobs import Post
 from commands.router import Router
 from storage import Database
+from storage.state import record_scheduler_seen
 from tests.fakes import Seed
 from tests.unit.test_actions_fixtures import (
     ALICE,
@@ -312,3 +313,41 @@ async def test_planners_use_the_configured_default_zone_they_cannot_see(
         await router.dispatch(ctx, "action", "Report due fri")
     [job] = await plan(db, plan_digests, MONDAY_9 - timedelta(hours=4))
     assert job.fire_at == utc(2026, 11, 30, 6, 0)  # 09:00 in Nairobi
+
+
+# ---- after an absence ----------------------------------------------------------------------
+
+
+async def test_a_digest_missed_while_away_goes_out_once_and_says_late(router: Router,
+                                                                      db: Database) -> None:
+    await run(router, db, "action Report due fri")
+    async with db.transaction() as conn:  # the scheduler last looked on Sunday, then went down
+        await record_scheduler_seen(conn, MONDAY_9 - timedelta(hours=20))
+    thursday = MONDAY_9 + timedelta(days=3)
+    [job] = await plan(db, plan_digests, thursday)
+    assert job.fire_at == MONDAY_9 and job.args == (ROOM, "2026-W49")
+    posts = await fire(router, db, job, thursday)
+    assert bodies(posts).startswith("Late — I was offline when this was due.\n"
+                                    "Weekly digest — 30 Nov – 6 Dec 2026")
+    assert await fire(router, db, job, thursday) == []
+    assert await plan(db, plan_digests, thursday) == []
+
+
+async def test_on_time_digest_does_not_say_late(router: Router, db: Database) -> None:
+    await run(router, db, "action Report due fri")
+    [job] = await plan(db, plan_digests, MONDAY_9 - timedelta(minutes=30))
+    assert bodies(await fire(router, db, job, MONDAY_9 + timedelta(minutes=4))).startswith(
+        "Weekly digest — ")
+
+
+async def test_a_nudge_caught_up_after_an_absence_says_late(router: Router,
+                                                            db: Database) -> None:
+    await run(router, db, f"action {BOB} Send the report due fri", mentioned=(BOB,))
+    saturday_9_kolkata = utc(2026, 11, 28, 3, 30)
+    back = saturday_9_kolkata + timedelta(hours=2)  # within the 3 h catch-up
+    [job] = await plan(db, plan_nudges, back)
+    assert job.fire_at == saturday_9_kolkata
+    [post] = await fire(router, db, job, back)
+    assert post.msg.plain().splitlines()[:2] == [
+        "Late — I was offline when this was due.",
+        "Bob: #1 Send the report was due yesterday, Fri 27 Nov (end of day, Kolkata)."]

@@ -97,3 +97,27 @@ def test_slots_to_plan() -> None:
 def test_week_range() -> None:
     assert week_range(utc(2026, 11, 30, 9), "UTC") == "30 Nov – 6 Dec 2026"
     assert week_range(utc(2026, 12, 29, 9), "UTC") == "28 Dec 2026 – 3 Jan 2027"
+
+
+def test_slots_missed_while_away() -> None:
+    monday_9 = utc(2026, 11, 30, 9)
+    thursday = monday_9 + timedelta(days=3)
+    # Without knowing when the bot last looked, Monday's slot is gone by Thursday.
+    assert slots_to_plan(thursday, "UTC", 0, time(9), None, HOUR) == []
+    # Down since Sunday: Monday's digest is the one missed, and it goes out once.
+    sunday = monday_9 - timedelta(hours=20)
+    assert slots_to_plan(thursday, "UTC", 0, time(9), None, HOUR, sunday) == [
+        (monday_9, "2026-W49")]
+    # Looked last after it (it was sent then): nothing.
+    assert slots_to_plan(thursday, "UTC", 0, time(9), None, HOUR, monday_9 + HOUR) == []
+    # Away over two slots: only the latest, never a backlog.
+    away = monday_9 - timedelta(days=8)
+    assert slots_to_plan(thursday, "UTC", 0, time(9), None, HOUR, away) == [
+        (monday_9, "2026-W49")]
+    # Last week's slot when this week's is still ahead (Sunday digest, back on Wednesday).
+    sunday_9 = utc(2026, 11, 29, 9)
+    wednesday = utc(2026, 12, 2, 12)
+    assert slots_to_plan(wednesday, "UTC", 6, time(9), None, HOUR, sunday_9 - HOUR) == [
+        (sunday_9, "2026-W48")]
+    # A schedule chosen after the slot still never counts it.
+    assert slots_to_plan(thursday, "UTC", 0, time(9), monday_9 + HOUR, HOUR, sunday) == []

@@ -414,3 +414,35 @@ async def test_replanning_one_poll_leaves_the_others_alone(net: Network) -> None
     assert not close_job(10).startswith(close_job(1))
     [(prefix, jobs)] = await net.router.schedules.plan_changed(net.db, "poll", 1, net.now)
     assert prefix == close_job(1) and jobs == []  # no such poll yet: nothing planned
+
+
+async def test_a_poll_closed_late_without_a_winner_still_ends_and_says_it_is_late(
+        net: Network) -> None:
+    """The bot was down past the poll's closing and past every option: the votes it had
+    pick nothing, yet clients are told the poll ended (else they keep taking votes)."""
+    await net.ctx("meeting suggest 60m within 2 days")
+    poll = await room_poll(net.db, ROOM, 1)
+    assert poll is not None
+    async with net.db.transaction() as conn:  # what the outbox keeps once the poll was sent
+        await conn.execute(
+            "INSERT INTO outbox (txn_id, room_id, event_type, content, created_at, sent_at, "
+            "event_id) VALUES (?, ?, 'org.matrix.msc3381.poll.start', '{}', '', '', '$poll')",
+            (poll.txn_id, ROOM))
+    await net.vote(CAMILA, 1)
+    await net.vote(MARIA, 2)
+    net.now = max(poll.options) + timedelta(days=1)
+    end, notice = await net.close()
+    assert end.msg.poll_end is not None and end.msg.poll_end.poll_event_id == "$poll"
+    assert end.msg.plain() == "The poll has ended without a winner."
+    assert lines(notice.msg) == [
+        "Late — I was offline when this was due.",
+        "Poll p1 closed without a future time; no meeting was scheduled. Ask again with "
+        "!meeting suggest."]
+    assert await net.close() == []  # once
+
+
+async def test_a_poll_closed_on_time_does_not_say_late(net: Network) -> None:
+    await net.ctx("meeting suggest 60m within 2 days")
+    net.now += timedelta(hours=12, minutes=1)
+    [notice] = await net.close()
+    assert lines(notice.msg)[0].startswith("Poll p1 closed without votes")

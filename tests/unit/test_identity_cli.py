@@ -79,3 +79,39 @@ def test_reset_without_a_terminal_needs_yes_and_a_password(
     assert reset_identity(config(tmp_path, password=None), assume_yes=True) == 2
     assert "password" in capsys.readouterr().err
     assert not (cfg.storage.store_dir / SEEDS_FILE).exists()
+
+
+def test_backup_copies_the_store_without_its_lock(tmp_path: Path) -> None:
+    import sqlite3
+
+    from bot.backup import (
+        RESTORED_MARKER,
+        backup_store,
+        restore_handled,
+        restored_from_backup,
+    )
+
+    cfg = config(tmp_path)
+    store = cfg.storage.store_dir
+    (store / "session.json").write_text('{"device_id": "DEV"}', encoding="utf-8")
+    (store / "minga.lock").write_text("123", encoding="utf-8")
+    crypto = sqlite3.connect(store / "@minga:localhost_DEV.db")
+    crypto.execute("CREATE TABLE accounts (pickle TEXT)")
+    crypto.execute("INSERT INTO accounts VALUES ('olm')")
+    crypto.commit()
+    for _ in range(2):  # a second backup replaces the first
+        assert backup_store(cfg, tmp_path / "out" / "copy.db") == 0
+    copy = tmp_path / "out" / "copy.db.store"
+    assert sorted(p.name for p in copy.iterdir()) == ["@minga:localhost_DEV.db",
+                                                      RESTORED_MARKER, "session.json"]
+    assert not restored_from_backup(store) and restored_from_backup(copy)
+    restore_handled(copy)
+    assert not restored_from_backup(copy)
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o700
+    assert stat.S_IMODE((copy / "session.json").stat().st_mode) == 0o600
+    restored = sqlite3.connect(copy / "@minga:localhost_DEV.db")
+    assert restored.execute("SELECT pickle FROM accounts").fetchall() == [("olm",)]
+    restored.close()
+    crypto.close()
+    assert not list((tmp_path / "out").glob("*.partial")) and \
+        not list((tmp_path / "out").glob("*.old"))

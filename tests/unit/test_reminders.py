@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,6 +23,7 @@ from domain.recurrence import Series
 from storage import Database
 from storage.meetings import (
     Meeting,
+    Reminded,
     add_agenda,
     get_meeting_by_id,
     insert_meeting,
@@ -29,6 +31,7 @@ from storage.meetings import (
     put_override,
     touch,
 )
+from storage.state import record_scheduler_seen
 from tests.fakes import FakeRoom, Seed, seed
 
 _SCHEDULES = build_router().schedules
@@ -479,3 +482,60 @@ async def test_lisbon_dst_keeps_wall_time(db: Database) -> None:
         [post] = await fire(db, planned.fire_at, planned, lisbon_only)
         assert post.msg.plain().splitlines()[:2] == [
             "Reminder: Network call (m1) starts in 15 minutes.", "14:00 Lisbon"]
+
+
+# ---- after an absence ---------------------------------------------------------------------
+
+
+async def test_reminders_missed_while_away_are_dropped_or_sent_late(db: Database) -> None:
+    """Down from NOW (25 Nov 10:00) for three days: a meeting and two days of a daily series
+    started meanwhile; one meeting starts just after the return."""
+    first = await make_meeting(db, datetime(2026, 11, 26, 9, 0), leads="60", title="One")
+    series = await make_meeting(db, datetime(2026, 11, 26, 12, 0), rule="FREQ=DAILY",
+                                leads="60", title="Daily")
+    later = await make_meeting(db, datetime(2026, 11, 28, 10, 30), leads="60", title="Later")
+    back = NOW + timedelta(days=3)
+    async with db.transaction() as conn:
+        await record_scheduler_seen(conn, NOW)
+    async with db.transaction():
+        jobs = await plan_all(db, back)
+    # One's reminder, the series' on 26 and 27 Nov (started) and 28 Nov (due 11:00, on
+    # time), and Later's (due 9:30: late).
+    assert Counter(j.args[0] for j in jobs) == {first.id: 1, series.id: 3, later.id: 1}
+    due = [j for j in sorted(jobs, key=lambda j: j.fire_at) if j.fire_at <= back]
+    assert len(due) == 4 and all(j.fire_at >= NOW for j in due)
+    room = fake_room()
+    posts = [p for j in due for p in await fire(db, back, j, room)]
+    assert [p.msg.plain().splitlines()[:2] for p in posts] == [[
+        "Late reminder — I was offline when it was due.",
+        "Reminder: Later (m3) starts in 30 minutes."]]
+    assert Counter(r[3] for r in await sent_rows(db)) == {Reminded.DROPPED: 3,
+                                                          Reminded.LATE: 1}
+    # Planning again leaves only the one not yet due.
+    async with db.transaction():
+        again = await plan_all(db, back)
+    assert [j.fire_at for j in again] == [datetime(2026, 11, 28, 11, 0, tzinfo=UTC)]
+
+
+async def test_a_clock_stepped_back_looks_back_nowhere(db: Database) -> None:
+    """Last looked an hour *ahead* of now (the clock stepped back): nothing is dropped."""
+    meeting = await make_meeting(db, datetime(2026, 11, 25, 11, 30), leads="60")
+    async with db.transaction() as conn:
+        await record_scheduler_seen(conn, NOW + timedelta(hours=1))
+    async with db.transaction():
+        jobs = await plan_all(db, NOW)
+    assert [(j.args[0], j.fire_at) for j in jobs] == [
+        (meeting.id, datetime(2026, 11, 25, 10, 30, tzinfo=UTC))]
+
+
+async def test_a_big_rooms_reminder_names_ten_and_notifies_everyone(db: Database) -> None:
+    _meeting, planned = await network_call(db)
+    crowd = [f"@member{n:03d}:example.org" for n in range(300)]
+    await opt_in(db, ALICE, *crowd)
+    room = FakeRoom(ROOM, {ALICE: 0}, members=[ALICE, *crowd])
+    posts = await fire(db, DUE, planned, room)
+    msg = posts[0].msg
+    assert sorted(msg.mentions) == sorted([ALICE, *crowd])  # all of them notified …
+    names = next(line for line in msg.plain().splitlines() if line.startswith("For: "))
+    assert names.count(", ") == 9 and names.endswith(" and 291 others")  # … ten named
+    assert sum(kind == "mention" for kind, _value, _target in msg.parts) == 10

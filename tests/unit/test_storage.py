@@ -359,3 +359,14 @@ async def test_last_successful_sync_is_kept_for_status(db: Database) -> None:
         await record_last_sync(conn, "2026-12-03T10:00:30+00:00")
     assert await last_sync(db) == "2026-12-03T10:00:30+00:00"
     assert await get_value(db, SYNC_TOKEN) is None  # a key of its own
+
+
+async def test_damaged_file_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    from storage import DatabaseDamaged
+
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(DatabaseDamaged, match=r"integrity_check.*minga backup"):
+        await open_database(junk, FAKE)
+    assert junk.read_bytes() == b"not a database at all" * 100
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.db"]

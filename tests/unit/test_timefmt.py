@@ -104,3 +104,40 @@ def test_relative_accepts_any_aware_or_naive_input() -> None:
     in_kolkata = (NOW + timedelta(days=3)).astimezone(ZoneInfo(KOLKATA))
     assert relative(in_kolkata, NOW) == "in 3 days"
     assert relative(NOW.replace(tzinfo=None) + timedelta(hours=5), NOW) == "in 5 hours"
+
+
+# A big room: one zone per member group, over the network's UTC−6…+8 and the odd offsets.
+BIG_ROOM = ["America/Mexico_City", "America/Chicago", "America/Guatemala", "America/Bogota",
+            "America/Lima", "America/New_York", "America/Caracas", "America/Halifax",
+            "America/St_Johns", "America/Sao_Paulo", "Atlantic/Azores", "Europe/London",
+            "Africa/Dakar", "Africa/Lagos", "Europe/Paris", "Europe/Berlin", "Africa/Cairo",
+            "Asia/Beirut", "Africa/Nairobi", "Africa/Addis_Ababa", "Asia/Tehran", "Asia/Dubai",
+            "Asia/Kabul", "Asia/Karachi", "Asia/Kolkata", "Asia/Colombo", "Asia/Kathmandu",
+            "Asia/Dhaka", "Asia/Yangon", "Asia/Bangkok", "Asia/Manila", "Australia/Eucla"]
+
+
+@pytest.mark.parametrize(("lang", "more"), [
+    ("en", "and 13 more local times"), ("es", "y 13 horas locales más"),
+    ("fr", "et 13 autres heures locales"), ("pt", "e mais 13 horários locais"),
+    ("ar", "و13 توقيتًا محليًا آخر")])
+def test_a_big_rooms_line_is_capped_and_says_how_many_more(lang: str, more: str) -> None:
+    from domain.i18n import use_language
+
+    with use_language(lang):
+        line = local_time_line(MIDDAY, BIG_ROOM, NAIROBI)
+    entries = line.split(" · ")
+    assert len(entries) == 9 and entries[-1] == more  # 21 distinct times: 8 shown
+    assert entries[0].startswith("14:00 ")  # the reader's time first
+    assert all(entry.count("/") <= 1 for entry in entries)  # two places each at most
+
+
+def test_a_big_rooms_line_keeps_the_most_used_times() -> None:
+    weights = dict.fromkeys(BIG_ROOM, 1) | {"Asia/Kathmandu": 40, "Australia/Eucla": 30,
+                                            "America/St_Johns": 20}
+    line = local_time_line(MIDDAY, weights, "America/Bogota")
+    assert line.startswith("06:00 Bogota")
+    for shown in ("16:45 Kathmandu", "19:45 Eucla", "07:30 St Johns"):
+        assert shown in line
+    # Places sharing a time: the most used named, the rest counted.
+    paris = {"Europe/Paris": 1, "Europe/Berlin": 5, "Africa/Lagos": 3, "Europe/Madrid": 1}
+    assert local_time_line(MIDDAY, paris, None) == "12:00 Berlin/Lagos +2"
