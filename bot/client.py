@@ -127,6 +127,7 @@ class MingaBot:
         self.last_sync_ok = time.monotonic()
         self.progress = self.last_sync_ok
         self._last_sync_saved: float | None = None
+        self._key_work = asyncio.Lock()
         self.stall_limit = STALL_LIMIT
         self.watch_every = WATCH_EVERY
 
@@ -145,6 +146,7 @@ class MingaBot:
             self.outbox = OutboxWorker(self.db, self._send, self.clock, probe=self._probe)
             self.handler = SyncHandler(self.config, self.client, self.db, self.router,
                                        self.outbox, self.clock)
+            self.client.rate = self.handler.rate
             self.scheduler = Scheduler(self.db, self.outbox, self.clock, self.handler.settings,
                                        self.handler.room_view, self.router.schedules)
             self.handler.after_commit = self.scheduler.replan
@@ -427,7 +429,10 @@ class MingaBot:
                 item = await self._resolve_direct(item)
             if event_type == FILE_EVENT:
                 event_type, content = "m.room.message", await self._upload(item)
-            await self._prepare_room(item.room_id)
+            # The outbox sends to several rooms at once; the key work (member lists, key
+            # queries and claims, sharing a room key) is done one room at a time.
+            async with self._key_work:
+                await self._prepare_room(item.room_id)
             if event_type == "m.reaction":
                 resp = await self._send_reaction(item.room_id, content, item.txn_id)
             else:

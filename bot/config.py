@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.flood import BURST, PER_MINUTE
 from bot.session import SESSION_FILE
 from domain.i18n import LANGUAGES
 
@@ -20,7 +21,7 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "storage": ("database", "store_dir"),
     "bot": ("command_prefix", "default_timezone", "allowed_inviters", "admins", "log_level",
             "require_encryption", "undecryptable_grace_seconds", "retention_days",
-            "language", "charts"),
+            "language", "charts", "member_burst", "member_per_minute"),
 }
 
 
@@ -56,6 +57,10 @@ class BotConfig:
     language: str = "en"
     # Post the overlap and fairness charts beside the text; false: text only.
     charts: bool = True
+    # The per-member rate (bot/flood.py): this many messages at once, then this many a
+    # minute, per room; beyond it commands are skipped and the member told to slow down.
+    member_burst: int = BURST
+    member_per_minute: int = PER_MINUTE
 
 
 @dataclass(frozen=True)
@@ -200,11 +205,18 @@ def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str],
     charts = b.get("charts", True)
     if not isinstance(charts, bool):
         raise ConfigError("bot.charts must be true or false")
+    burst = b.get("member_burst", BURST)
+    if not isinstance(burst, int) or isinstance(burst, bool) or not 1 <= burst <= 1000:
+        raise ConfigError("bot.member_burst must be a whole number from 1 to 1000")
+    per_minute = b.get("member_per_minute", PER_MINUTE)
+    if not isinstance(per_minute, int) or isinstance(per_minute, bool) \
+            or not 1 <= per_minute <= 60000:
+        raise ConfigError("bot.member_per_minute must be a whole number from 1 to 60000")
     return Config(
         matrix=MatrixConfig(homeserver.rstrip("/"), user_id, password, token, device_name),
         storage=StorageConfig(database, store_dir),
         bot=BotConfig(prefix, zone, inviters, admins, level, require_encryption, float(grace),
-                      retention, language, charts),
+                      retention, language, charts, burst, per_minute),
     )
 
 

@@ -13,8 +13,9 @@ import logging
 import os
 from typing import Any
 
-from nio import AsyncClient
+from nio import AsyncClient, MatrixRoom, MegolmEvent
 
+from bot.flood import MemberRate, Verdict
 from bot.transport import TRANSPORT_ERRORS
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,21 @@ class MingaClient(AsyncClient):
 
     transport_failures = 0
     client_session: Any  # nio's aiohttp session, made on first use (None after a reset)
+    # Set by the bot: a member over the rate has their encrypted events left undecrypted.
+    rate: MemberRate | None = None
+
+    def _handle_timeline_event(self, event: Any, room_id: str, room: MatrixRoom,
+                               encrypted_rooms: set[str]) -> Any:
+        """nio decrypts each timeline event here; an event from a member over the rate is
+        judged on its clear envelope first and, if skipped, left encrypted (the sync
+        handler knows it by its verdict and neither answers it nor waits for its key)."""
+        if (self.rate is not None and isinstance(event, MegolmEvent)
+                and event.sender != self.user_id
+                and self.rate.judge(room_id, event.sender, event.event_id,
+                                event.server_timestamp) is Verdict.SKIP):
+            event.room_id = room_id
+            return None
+        return super()._handle_timeline_event(event, room_id, room, encrypted_rooms)
 
     async def _send(
         self,
@@ -61,6 +77,22 @@ class MingaClient(AsyncClient):
         except TRANSPORT_ERRORS:
             self.transport_failures += 1
             raise
+
+    def load_store(self) -> None:
+        """nio writes the set of newly encrypted rooms to its store after every sync, and
+        looks up its account first even when the set is empty (a peewee query per sync, each
+        of a flood's many): only a non-empty set is written."""
+        super().load_store()
+        store = self.store
+        if store is None:
+            return
+        save = store.save_encrypted_rooms
+
+        def save_if_any(rooms: set[str]) -> None:
+            if rooms:
+                save(rooms)
+
+        store.save_encrypted_rooms = save_if_any
 
     async def probe(self, timeout: float) -> bool:
         """Does the homeserver answer `GET /_matrix/client/versions` within `timeout`?

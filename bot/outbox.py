@@ -3,9 +3,10 @@
 A message is written in the same transaction as the change it reports, so
 nothing acknowledged is lost; its transaction id is derived from the logical
 message, so a send retried after a crash is de-duplicated by the homeserver.
-A single worker sends in order, waits out rate limits (Retry-After), retries
-as soon as an unreachable homeserver answers again, and backs off from one
-that answers with errors (bot/reconnect.py).
+A single worker sends each room's messages in order and takes the rooms in turn
+(answers before scheduled posts), so one busy room can't starve the others. It waits
+out rate limits (Retry-After), retries as soon as an unreachable homeserver answers
+again, and backs off from one that answers with errors (bot/reconnect.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from commands.reply import Msg
 from storage.db import Database, is_disk_full
 from storage.meetings import iso
 from storage.outbox import (
+    Head,
     Outgoing,
     count_attempt,
     enqueue,
@@ -34,6 +36,7 @@ from storage.outbox import (
     mark_sent,
     txn_id_for,
     unsent,
+    unsent_heads,
 )
 
 log = logging.getLogger(__name__)
@@ -63,6 +66,8 @@ SendFn = Callable[[Outgoing], Awaitable[str]]
 ANSWER, SCHEDULED = 0, 1
 # The row id of a message held in memory (no outbox row could be written for it).
 HELD = 0
+# Rooms whose sends may be in flight at once (one send per room at a time).
+PARALLEL = 4
 
 
 async def queue(conn: aiosqlite.Connection, msg: Msg, *, room_id: str, logical_key: str,
@@ -101,6 +106,12 @@ class OutboxWorker:
         self._idle = asyncio.Event()
         self._homeserver_back = asyncio.Event()
         self.sent_count = 0
+        # Round-robin across rooms with something queued: when each was last served.
+        self._served: dict[str, int] = {}
+        self._turn = 0
+        self._open = asyncio.Event()  # cleared while a failed send's wait is on
+        self._open.set()
+        self._holds = 0
         # What the disk refused: "sent" marks kept in memory (those rows are not sent
         # again), and answers that could not even be queued (sent from memory, first).
         self.deferred = DeferredWrites(db)
@@ -132,47 +143,113 @@ class OutboxWorker:
         rows = await unsent(self.db, limit + len(recorded_later))
         return [row for row in rows if row.row_id not in recorded_later][:limit]
 
+    async def next_item(self, busy: frozenset[str] = frozenset()) -> Outgoing | None:
+        """The next message: of the rooms whose next message has the best priority, the
+        one served least recently (a room that had nothing queued first, then the oldest
+        message). Rooms in `busy` have a send in flight: their next waits for it.
+        Answers held in memory (the disk was full) go first; a row whose "sent" mark waits
+        in memory is not sent again."""
+        held = [item for item in self._held if item.room_id not in busy]
+        if held:
+            return held[0]
+        recorded_later = {int(key.split(":", 1)[1]) for key in self.deferred.keys("sent:")}
+        heads = await unsent_heads(self.db, exclude=recorded_later)
+        queued = {head.item.room_id for head in heads}
+        self._served = {room: turn for room, turn in self._served.items() if room in queued}
+        heads = [head for head in heads if head.item.room_id not in busy]
+        if not heads:
+            return None
+        best = min(head.priority for head in heads)
+
+        def turn(head: Head) -> tuple[int, int]:
+            return (self._served.get(head.item.room_id, -1), head.item.row_id)
+
+        chosen = min((head for head in heads if head.priority == best), key=turn).item
+        self._turn += 1
+        self._served[chosen.room_id] = self._turn
+        return chosen
+
     async def run(self) -> None:
-        while True:
-            if len(self.deferred):
-                await self.deferred.flush()
-            # One at a time: an answer queued meanwhile goes before the rest of a batch.
-            batch = await self._pending(limit=1)
-            if not batch:
-                self._idle.set()
+        """Send, rooms in turn; up to PARALLEL rooms at once, one send per room at a time
+        (so each room's messages keep their order, and a busy room's send in flight does
+        not hold up a quiet room's answer). A failure stops new sends until it is waited
+        out."""
+        inflight: dict[str, asyncio.Task[None]] = {}
+        try:
+            while True:
+                await self._open.wait()
+                if len(self.deferred):
+                    await self.deferred.flush()
+                # Cleared before looking, so a kick while we look is not lost.
                 self._wake.clear()
-                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel
-                # that lands as the event fires, and stop() would wait forever.
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(30):
-                        await self._wake.wait()
-                continue
-            for item in batch:
-                try:
-                    event_id = await self.send(item)
-                except asyncio.CancelledError:
-                    raise
-                except RateLimited as limited:
-                    log.info("rate limited; waiting %.1fs", limited.retry_after)
-                    await asyncio.sleep(max(limited.retry_after, 0.05))
-                    break
-                except PermanentSendError as err:
-                    where = "a direct chat" if item.room_id.startswith("direct:") else item.room_id
-                    log.warning("dropping message %s for %s: %s", item.txn_id, where, err)
-                    await self._mark_failed(item, str(err)[:200])
+                item = None
+                if len(inflight) < PARALLEL:
+                    item = await self.next_item(frozenset(inflight))
+                if item is not None:
+                    inflight[item.room_id] = asyncio.create_task(
+                        self._send_one(item), name="minga-outbox-send")
                     continue
-                except Exception as err:  # transient, or unknown: never let the worker die
-                    kind = (Kind.UNREACHABLE if isinstance(err, HomeserverUnreachable)
-                            else Kind.SERVER_ERROR)
-                    verdict = Verdict(kind, type(err).__name__)
-                    log.warning("send failed (%s); %s", type(err).__name__,
-                                describe_wait(verdict, self.retry))
-                    await self._mark_attempt(item)
-                    await self._pause(verdict)
-                    break
-                self.retry.succeeded()
-                await self._mark_sent(item, event_id)
-                self.sent_count += 1
+                if not inflight:
+                    self._idle.set()
+                    # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel
+                    # that lands as the event fires, and stop() would wait forever.
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(30):
+                            await self._wake.wait()
+                    continue
+                woken = asyncio.ensure_future(self._wake.wait())
+                try:
+                    await asyncio.wait({*inflight.values(), woken},
+                                       return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    woken.cancel()
+                for room_id, task in list(inflight.items()):
+                    if task.done():
+                        del inflight[room_id]
+                        task.result()  # an unexpected error ends the worker (supervised)
+        finally:
+            for task in inflight.values():
+                task.cancel()
+            await asyncio.gather(*inflight.values(), return_exceptions=True)
+
+    async def _send_one(self, item: Outgoing) -> None:
+        try:
+            event_id = await self.send(item)
+        except asyncio.CancelledError:
+            raise
+        except RateLimited as limited:
+            log.info("rate limited; waiting %.1fs", limited.retry_after)
+            await self._hold(asyncio.sleep(max(limited.retry_after, 0.05)))
+            return
+        except PermanentSendError as err:
+            where = "a direct chat" if item.room_id.startswith("direct:") else item.room_id
+            log.warning("dropping message %s for %s: %s", item.txn_id, where, err)
+            await self._mark_failed(item, str(err)[:200])
+            return
+        except Exception as err:  # transient, or unknown: never let the worker die
+            kind = (Kind.UNREACHABLE if isinstance(err, HomeserverUnreachable)
+                    else Kind.SERVER_ERROR)
+            verdict = Verdict(kind, type(err).__name__)
+            log.warning("send failed (%s); %s", type(err).__name__,
+                        describe_wait(verdict, self.retry))
+            await self._mark_attempt(item)
+            await self._hold(self._pause(verdict))
+            return
+        self.retry.succeeded()
+        await self._mark_sent(item, event_id)
+        self.sent_count += 1
+
+    async def _hold(self, waiting: Awaitable[None]) -> None:
+        """No new send starts until this wait is over (every send's, if several fail)."""
+        self._holds += 1
+        self._open.clear()
+        try:
+            await waiting
+        finally:
+            self._holds -= 1
+            if not self._holds:
+                self._open.set()
+                self._wake.set()
 
     async def _pause(self, verdict: Verdict) -> None:
         """Wait as the failure deserves, but wake early when the sync loop hears the

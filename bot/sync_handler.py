@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +38,7 @@ from bot.events import (
     strip_reply_fallback,
     thread_root,
 )
+from bot.flood import MemberRate, Verdict
 from bot.outbox import ANSWER, OutboxWorker, queue, render_held
 from bot.render import POLL_RESPONSES, poll_answer
 from bot.rooms import NioRoomView
@@ -68,6 +70,7 @@ from storage.state import (
     forget_room,
     is_handled,
     mark_handled,
+    mark_handled_many,
     record_room,
     room_joined_ts,
     set_value,
@@ -83,6 +86,10 @@ UNDECRYPTABLE = N_(
     "I couldn't decrypt your message — the key to read it never reached me. Please send it "
     "again; if this keeps happening, sign out of old sessions or verify yours, then try once "
     "more."
+)
+SLOW_DOWN = N_(
+    "You're sending commands faster than I can answer them well, so I skipped some. "
+    "Give me a minute, then send again the ones you still need."
 )
 PENDING_KEEP_SECONDS = 24 * 3600
 
@@ -129,9 +136,15 @@ class SyncHandler:
                                  config.bot.admins, config.bot.retention_days,
                                  config.bot.language, config.bot.charts)
         self.creators: dict[str, set[str]] = {}
+        self.joined: dict[str, int] = {}  # room id -> when we joined (ms), as in `rooms`
         self.pending: dict[str, tuple[MegolmEvent, float]] = {}
         self._pending_loaded = False
         self.commands_handled = 0
+        # Per-member rate; the client consults it before decrypting (bot/flood.py).
+        self.rate = MemberRate(burst=config.bot.member_burst,
+                               per_second=config.bot.member_per_minute / 60)
+        # Events of the current batch skipped over the rate: (event id, room id).
+        self.skipped: list[tuple[str, str]] = []
         # The disk is full: the bot's bookkeeping waits in memory (shared with the outbox).
         self.deferred = outbox.deferred
         self.unsaved_since: str | None = None  # the sync token, when it could not be saved
@@ -159,37 +172,58 @@ class SyncHandler:
 
     # ---- one batch ----------------------------------------------------------
     async def handle(self, resp: SyncResponse, *, history: bool) -> None:
-        """Act on a batch, then save its token. `history` = very first start: act on nothing."""
+        """Act on a batch, then save its token. `history` = very first start: act on nothing.
+
+        Rooms take turns, one event each, quietest room first: a room flooded with
+        commands does not keep another room's one command waiting behind its backlog."""
         if len(self.deferred):
             await self.deferred.flush()
         if not self._pending_loaded:
             await self._load_pending()
+        self.skipped = []
         await self._retry_joins()
         await self._invites(resp)
         await _unless_disk_full(self._leaves(resp), "a room's departure")
+        turns: list[tuple[str, int, deque[Event]]] = []
         for room_id, info in resp.rooms.join.items():
             self._note_creators(room_id, [*info.state, *info.timeline.events])
             joined_ts = await self._joined_ts(room_id, info.timeline.events, history)
-            if history:
-                continue
-            for event in info.timeline.events:
-                await _unless_disk_full(self._event(room_id, event, joined_ts), "an event")
+            if not history and info.timeline.events:
+                turns.append((room_id, joined_ts, deque(info.timeline.events)))
+        turns.sort(key=lambda turn: len(turn[2]))
+        while turns:
+            for turn in list(turns):
+                room_id, joined_ts, events = turn
+                await _unless_disk_full(self._event(room_id, events.popleft(), joined_ts),
+                                        "an event")
+                if not events:
+                    turns.remove(turn)
         await _unless_disk_full(self._to_device(resp), "a to-device event")
         await _unless_disk_full(self._retry_pending(), "a decrypted event")
         token = resp.next_batch
+        skipped, now_iso = self.skipped, self.clock.now().isoformat()
 
         async def save_token(conn: aiosqlite.Connection) -> None:
+            # Events skipped over the rate are recorded with the token, in one write: a batch
+            # fetched again (after a failed attempt) skips them again, never answers them late.
+            if skipped:
+                await mark_handled_many(conn, skipped, now_iso)
             await set_value(conn, SYNC_TOKEN, token)
 
         # On a full disk the token waits in memory, and the next sync starts from it.
         saved = await self.deferred.write(SYNC_TOKEN, save_token)
         self.unsaved_since = None if saved else token
+        if skipped:
+            log.debug("skipped %d messages over the per-member rate", len(skipped))
 
     async def _event(self, room_id: str, event: Event, joined_ts: int) -> None:
         if isinstance(event, RoomMessageText):
             await self.on_message(room_id, event, joined_ts)
         elif isinstance(event, MegolmEvent):
-            await self._undecryptable(room_id, event, joined_ts)
+            if self.rate.verdict(event.event_id) is Verdict.SKIP:
+                self._skip(room_id, event.event_id, joined_ts, event.server_timestamp)
+            else:
+                await self._undecryptable(room_id, event, joined_ts)
         elif isinstance(event, ReactionEvent):
             await self.on_reaction(room_id, event, joined_ts)
         elif isinstance(event, UnknownEvent) and event.type in POLL_RESPONSES:
@@ -197,9 +231,20 @@ class SyncHandler:
         elif isinstance(event, UnknownEvent | RoomMessageUnknown):
             await self._verification_event(room_id, event, joined_ts)
 
+    def _skip(self, room_id: str, event_id: str, joined_ts: int, server_ts: int) -> None:
+        if server_ts >= joined_ts:
+            self.skipped.append((event_id, room_id))
+
     async def _joined_ts(self, room_id: str, timeline: list[Event], history: bool) -> int:
-        known = self._joined_unsaved.get(room_id) or await room_joined_ts(self.db, room_id)
+        """When we joined the room (events before it are never acted on). Asked of the
+        database once per room and run: a busy room's every batch needs it."""
+        known = self.joined.get(room_id)
+        if known is None:
+            known = self._joined_unsaved.get(room_id)
+        if known is None:
+            known = await room_joined_ts(self.db, room_id)
         if known is not None:
+            self.joined[room_id] = known
             return known
         now_ms = int(self.clock.now().timestamp() * 1000)
         joined = now_ms
@@ -213,6 +258,7 @@ class SyncHandler:
         async def write(conn: aiosqlite.Connection) -> None:
             await record_room(conn, room_id, joined)
 
+        self.joined[room_id] = joined
         if not await self.deferred.write(f"room:{room_id}", write):
             self._joined_unsaved[room_id] = joined  # events are judged by it meanwhile
         return joined
@@ -281,6 +327,7 @@ class SyncHandler:
                 await forget_room(conn, room_id)
                 await drop_pending_in_room(conn, room_id)
                 await fail_unsent_in_room(conn, room_id, "left room")
+            self.joined.pop(room_id, None)
             for event_id in [e for e, (ev, _at) in self.pending.items() if ev.room_id == room_id]:
                 del self.pending[event_id]
             self.client.rooms.pop(room_id, None)
@@ -293,6 +340,11 @@ class SyncHandler:
         content = event.source.get("content", {})
         if content.get("msgtype") != "m.text":
             return  # m.notice (bots, including us) and everything else is never acted on
+        verdict = self.rate.judge(room_id, event.sender, event.event_id,
+                                  event.server_timestamp)
+        if verdict is not Verdict.ANSWER:
+            await self._over_rate(room_id, event, verdict)
+            return
         relates = content.get("m.relates_to") or {}
         if relates.get("rel_type") == "m.replace":
             new = content.get("m.new_content") or {}
@@ -315,6 +367,32 @@ class SyncHandler:
                                   run, reply_to=event.event_id):
             known = command.name if self.router.find(command.name) else "unknown"
             log.info("answered !%s in %s", known, room_id)
+
+    async def _over_rate(self, room_id: str, event: RoomMessageText, verdict: Verdict) -> None:
+        """Over the rate: skipped, except once a minute a command gets the "slow down" notice
+        (a message that is no command leaves the notice to the next one)."""
+        command = parse_command(event.body, self.settings.prefix, self.names)
+        is_command = command is not None and (
+            command.prefixed or self.router.find(command.name) is not None)
+        if verdict is not Verdict.NOTICE or not is_command:
+            if verdict is Verdict.NOTICE:
+                self.rate.notice_unused(room_id, event.sender, event.event_id)
+            self.skipped.append((event.event_id, room_id))
+            return
+        now = self.clock.now()
+        room = self.client.rooms.get(room_id)
+        name = room.user_name(event.sender) if room else None
+        async with self.db.transaction() as conn:
+            if not await mark_handled(conn, event.event_id, room_id, now.isoformat()):
+                return
+            with use_language(await member_lang(self.db, event.sender, room_id,
+                                                self.settings)):
+                msg = (Msg().mention(event.sender, shown_name(event.sender, name))
+                       .text(colon() + _(SLOW_DOWN)))
+            await queue(conn, msg, room_id=room_id, logical_key=f"slow-down:{event.event_id}",
+                        now=now, in_reply_to=event.event_id, priority=ANSWER)
+        self.outbox.kick()
+        log.info("a member is over the command rate in %s; told them once", room_id)
 
     async def _answer(self, room_id: str, event: RoomMessageText, content: dict[str, Any],
                       relates: dict[str, Any]) -> None:

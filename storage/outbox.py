@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +63,34 @@ async def unsent(db: Database, limit: int) -> list[Outgoing]:
     )
     return [
         Outgoing(r["id"], r["txn_id"], r["room_id"], r["event_type"], json.loads(r["content"]))
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Head:
+    """The next message of one room's queue, and its priority."""
+    item: Outgoing
+    priority: int
+
+
+async def unsent_heads(db: Database, exclude: Collection[int] = ()) -> list[Head]:
+    """Each room's next message (answers first, then in the order queued), one per room:
+    the outbox chooses among rooms, so one busy room can't keep the others waiting.
+    `exclude`: rows already sent whose mark is not written yet."""
+    skip = sorted(exclude)
+    rows = await db.fetchall(
+        "SELECT id, txn_id, room_id, event_type, content, priority FROM ("
+        " SELECT id, txn_id, room_id, event_type, content, priority, ROW_NUMBER() OVER ("
+        "  PARTITION BY room_id ORDER BY priority, id) AS place"
+        " FROM outbox WHERE sent_at IS NULL AND failed IS NULL"
+        f" AND id NOT IN ({', '.join('?' * len(skip))})"
+        ") WHERE place = 1 ORDER BY priority, id",
+        skip,
+    )
+    return [
+        Head(Outgoing(r["id"], r["txn_id"], r["room_id"], r["event_type"],
+                      json.loads(r["content"])), r["priority"])
         for r in rows
     ]
 

@@ -47,6 +47,15 @@ async def mark_handled(
     return cur.rowcount == 1
 
 
+async def mark_handled_many(conn: aiosqlite.Connection, events: list[tuple[str, str]],
+                            now_iso: str) -> None:
+    """Several (event id, room id) at once: the events a batch skipped over the rate."""
+    await conn.executemany(
+        "INSERT OR IGNORE INTO handled_events (event_id, room_id, handled_at) VALUES (?, ?, ?)",
+        [(event_id, room_id, now_iso) for event_id, room_id in events],
+    )
+
+
 async def room_joined_ts(db: Database, room_id: str) -> int | None:
     row = await db.fetchone("SELECT joined_ts FROM rooms WHERE room_id = ?", (room_id,))
     return int(row["joined_ts"]) if row else None

@@ -52,7 +52,7 @@ def triggers(bot: MingaBot, poke: Callable[[], Any]) -> dict[str, tuple[Any, str
     outbox, scheduler = bot.outbox, bot.scheduler
     return {
         "minga-sync": (bot.client, "sync", poke),  # a message ends the open long-poll
-        "minga-outbox": (outbox, "_pending", outbox.kick),
+        "minga-outbox": (outbox, "next_item", outbox.kick),  # what its loop asks first
         "minga-plan": (scheduler, "replan_all", scheduler.request_replan),
         "minga-watchdog": (bot, "_check_liveness", lambda: None),  # it checks every 5 s
     }

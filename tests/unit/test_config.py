@@ -91,6 +91,8 @@ def test_full_bot_section() -> None:
         "log_level": "DEBUG",
         "require_encryption": False,
         "undecryptable_grace_seconds": 5,
+        "member_burst": 20,
+        "member_per_minute": 120,
     }, matrix={"device_name": "Minga bot"}))
     assert config.bot.command_prefix == "?"
     assert config.bot.default_timezone == "Africa/Nairobi"
@@ -101,6 +103,7 @@ def test_full_bot_section() -> None:
     assert config.bot.require_encryption is False
     assert config.bot.undecryptable_grace_seconds == 5.0
     assert isinstance(config.bot.undecryptable_grace_seconds, float)
+    assert (config.bot.member_burst, config.bot.member_per_minute) == (20, 120)
     assert config.matrix.device_name == "Minga bot"
 
 
@@ -192,6 +195,10 @@ def test_empty_env_values_are_ignored() -> None:
         ({"bot": {"undecryptable_grace_seconds": 3601}}, "bot.undecryptable_grace_seconds"),
         ({"bot": {"undecryptable_grace_seconds": True}}, "bot.undecryptable_grace_seconds"),
         ({"bot": {"undecryptable_grace_seconds": "60"}}, "bot.undecryptable_grace_seconds"),
+        ({"bot": {"member_burst": 0}}, "bot.member_burst"),
+        ({"bot": {"member_burst": 2.5}}, "bot.member_burst"),
+        ({"bot": {"member_per_minute": 0}}, "bot.member_per_minute"),
+        ({"bot": {"member_per_minute": True}}, "bot.member_per_minute"),
         ({"bot": {"prefix": "!"}}, "bot.prefix"),
         ({"bot": {"timezone": "UTC"}}, "bot.timezone"),
     ],
