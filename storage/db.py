@@ -284,7 +284,8 @@ def _header_truncated(path: Path) -> tuple[int, int] | None:
 
 
 def _inspect(path: Path) -> tuple[list[str], int | None]:
-    """PRAGMA integrity_check's first lines and the schema version, reading only.
+    """PRAGMA quick_check (then integrity_check if damaged): first lines, and the schema
+    version, reading only.
 
     Without a -wal file the database is opened `immutable=1`: SQLite reads it and creates
     nothing beside it (`mode=ro` would create -wal and -shm). With one (a crash left it),
@@ -307,10 +308,16 @@ def _inspect(path: Path) -> tuple[list[str], int | None]:
         uri = f"{target.resolve().as_uri()}?{query}"
         conn = sqlite3.connect(uri, uri=True, isolation_level=None)
         try:
-            lines = [str(r[0]) for r in conn.execute(
-                f"PRAGMA integrity_check({INTEGRITY_LINES})")]
-            if lines != ["ok"]:
-                return lines, None
+            # quick_check reads every page in O(N) (0.3 s for 257 MiB here, against 3.2 s for
+            # integrity_check, which also matches every index against its table): it runs at
+            # every start. Only a file it finds damaged gets the full check, whose words the
+            # refusal quotes.
+            quick = [str(r[0]) for r in conn.execute(f"PRAGMA quick_check({INTEGRITY_LINES})")]
+            if quick != ["ok"]:
+                lines = [str(r[0]) for r in conn.execute(
+                    f"PRAGMA integrity_check({INTEGRITY_LINES})")]
+                return (lines if lines != ["ok"] else quick), None
+            lines = quick
             has_versions = conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
             ).fetchone()
