@@ -36,7 +36,7 @@ from nio import (
     SyncResponse,
     UploadResponse,
 )
-from nio.api import Api
+from nio.api import Api, PushRuleKind
 from nio.exceptions import SendRetryError
 
 from bot.backup import restore_handled, restored_from_backup
@@ -221,6 +221,7 @@ class MingaBot:
     async def _start_up(self) -> None:
         assert self.db and self.outbox and self.scheduler and self.handler
         token = await self._since()
+        await self._mute_notifications()
         first = await self._sync_until_ok(since=token, full_state=True, timeout_ms=0)
         await self._keys_maintenance()
         if restored_from_backup(self.store_dir):
@@ -240,6 +241,25 @@ class MingaBot:
         self.supervisor.start("minga-watchdog", self._watchdog)
         self.ready.set()
         log.info("ready")
+
+    async def _mute_notifications(self) -> None:
+        """Turn on the account's master push rule ("notify me of nothing").
+
+        A bot never reads its notifications, yet Synapse stores a push action for it for
+        every message in its rooms and counts them into each sync it serves: measured in
+        the flood scenario, 366 fewer write transactions for 300 messages, and the unread
+        counts of every sync cheaper. Idempotent; a refusal only costs that work."""
+        assert self.client
+        try:
+            resp = await self.client.enable_pushrule("global", PushRuleKind.override,
+                                                     ".m.rule.master", True)
+        except TRANSPORT_ERRORS as err:
+            log.warning("could not mute the account's notifications (%s); carrying on",
+                        type(err).__name__)
+            return
+        if isinstance(resp, ErrorResponse):
+            log.warning("could not mute the account's notifications (%s); carrying on",
+                        resp.status_code)
 
     async def _handle_or_retry(self, resp: SyncResponse, since: str | None, *,
                                history: bool) -> None:
