@@ -53,7 +53,7 @@ async def test_our_own_keys_are_not_asked_for_after_every_reply(network: Network
         asked_for.append(set(client.users_for_key_query))
         return await original(*args, **kwargs)
 
-    client.keys_query = recording_keys_query  # type: ignore[method-assign]
+    client.keys_query = recording_keys_query
     skipped_before = client.own_keys_skipped
     for _ in range(8):
         await alice.reply_to(room, await alice.send(room, "!help"))
