@@ -364,6 +364,8 @@ class MingaBot:
         try:
             if client.should_upload_keys:
                 _check(await self._watched(client.keys_upload()), "keys upload")
+            if client.should_upload_fallback_key:
+                _check(await self._watched(client.fallback_key_upload()), "fallback key upload")
             if client.should_query_keys:
                 _check(await self._watched(client.keys_query()), "keys query")
             if client.should_claim_keys:
@@ -384,6 +386,9 @@ class MingaBot:
                    and olm.session_store.get(device.curve25519) is not None
                    and device not in olm.wedged_devices]
         olm.wedged_devices.extend(devices)
+        # The fallback key the homeserver holds may be newer than the restored account: a
+        # new one, so a client that finds no one-time key left opens a session we can read.
+        self.client.unused_fallback_key_types = frozenset()
         await self._keys_maintenance()
         if any(device in olm.wedged_devices for device in devices):
             log.warning("restored from a backup: new olm sessions with %d of %d devices so "

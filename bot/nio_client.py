@@ -14,8 +14,18 @@ import os
 import time
 from typing import Any
 
-from nio import AsyncClient, MatrixRoom, MegolmEvent, SyncResponse
+from aiohttp import ClientResponse
+from nio import (
+    AsyncClient,
+    KeysUploadError,
+    KeysUploadResponse,
+    MatrixRoom,
+    MegolmEvent,
+    SyncResponse,
+)
+from nio.api import Api
 
+from bot.fallback_key import ALGORITHM, needs_new, new_fallback_keys, unused_types
 from bot.flood import MemberRate, Verdict
 from bot.transport import TRANSPORT_ERRORS
 
@@ -45,6 +55,9 @@ class MingaClient(AsyncClient):
     rate: MemberRate | None = None
     own_keys_asked: float | None = None  # monotonic time of our last own-keys query
     own_keys_skipped = 0  # own-keys queries not made (counted for tests)
+    # The fallback-key algorithms the homeserver holds unused for our device, as the last
+    # sync said (None until one says; bot/fallback_key.py).
+    unused_fallback_key_types: frozenset[str] | None = None
 
     def _handle_olm_events(self, response: SyncResponse) -> None:
         """Synapse lists our own user as "changed" in the sync after about half of our own
@@ -100,6 +113,36 @@ class MingaClient(AsyncClient):
         except TRANSPORT_ERRORS:
             self.transport_failures += 1
             raise
+
+    async def parse_body(self, transport_response: ClientResponse) -> dict[Any, Any]:
+        """nio drops the sync's `device_unused_fallback_key_types`; note it on the way."""
+        body: dict[Any, Any] = await super().parse_body(transport_response)
+        unused = unused_types(body) if isinstance(body, dict) else None
+        if unused is not None:
+            self.unused_fallback_key_types = unused
+        return body
+
+    @property
+    def should_upload_fallback_key(self) -> bool:
+        return self.olm is not None and needs_new(self.unused_fallback_key_types)
+
+    async def fallback_key_upload(self) -> KeysUploadResponse | KeysUploadError:
+        """Put a new fallback key up. nio takes the answer as for its own key uploads: the
+        keys are marked published and the account saved with the new key in it."""
+        olm = self.olm
+        assert olm is not None and self.user_id and self.device_id
+        # nio's OlmAccount has no fallback-key methods; its vodozemac account has.
+        keys = new_fallback_keys(olm.account._account, olm.sign_json, self.user_id,
+                                 self.device_id)
+        method, path, data = Api.keys_upload(self.access_token, {"fallback_keys": keys})
+        resp: KeysUploadResponse | KeysUploadError = await self._send(
+            KeysUploadResponse, method, path, data)
+        if isinstance(resp, KeysUploadResponse):
+            # Until the next sync says so itself (start-up runs key maintenance twice).
+            held = self.unused_fallback_key_types or frozenset()
+            self.unused_fallback_key_types = held | {ALGORITHM}
+            log.info("uploaded a new fallback key (the homeserver held no unused one)")
+        return resp
 
     def load_store(self) -> None:
         """nio writes the set of newly encrypted rooms to its store after every sync, and
