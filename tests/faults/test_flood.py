@@ -143,8 +143,9 @@ async def test_flood(network: Network, report: Report) -> None:
         f"{q50:.0f}/{q95:.0f} ms (n={len(quiet)}), during the flood {f50:.0f}/{f95:.0f} ms "
         f"(n={len(during)}): p95 ×{ratio:.2f}"
         + ("" if fast_enough else " — latency bar not met (known, issue 19 stays open: "
-           "runs range ×1.1–1.7 here; with the bot out of the flooded room ×1.0, so the "
-           "cost is the bot's wake-ups on the shared Synapse)")
+           "runs range ×1.1–1.9 here, ×1.0–1.3 with the bot out of the flooded room; the "
+           "bot's own handling time is unchanged by the flood, the homeserver's persisting "
+           "and delivering take longer: one more sync to serve per flood message)")
         + f"; took {time.monotonic() - started:.0f}s",
         rate_kept and fast_enough, "test_flood")
     # The rate and the notices are the product's own promise: they must hold every run.
