@@ -9,6 +9,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.client import SYNC_FILTER
 from devtools.harness import Network
 
 pytestmark = pytest.mark.integration
@@ -64,3 +65,47 @@ async def test_our_own_keys_are_not_asked_for_after_every_reply(network: Network
     # replies (16 of 16 here); each was a keys query before the next batch was read.
     assert client.own_keys_skipped > skipped_before
     assert own <= 1, asked_for
+
+
+async def test_syncs_use_the_filter_stored_on_the_homeserver(network: Network) -> None:
+    config = network.bot_config()
+    bot = await network.start_bot(config)
+    client = bot.client
+    assert client and bot.filter_id
+    url = (f"{network.server.url}/_matrix/client/v3/user/{config.matrix.user_id}/filter/"
+           f"{bot.filter_id}")
+    async with aiohttp.ClientSession() as session, session.get(
+            url, headers={"Authorization": f"Bearer {client.access_token}"}) as resp:
+        assert resp.status == 200
+        stored = await resp.json()
+    assert stored["room"] == SYNC_FILTER["room"]
+    assert stored["presence"] == SYNC_FILTER["presence"]
+
+    filters: list[object] = []
+    original = client.sync
+
+    async def recording_sync(*args: Any, **kwargs: Any) -> Any:
+        filters.append(kwargs.get("sync_filter"))
+        return await original(*args, **kwargs)
+
+    client.sync = recording_sync
+    alice = await network.member("alice")
+    room = await network.room(alice, [], config.matrix.user_id)
+    for _ in range(2):
+        await alice.reply_to(room, await alice.send(room, "!help"))
+    # Every sync since (the invite, the join, both commands) named the stored filter.
+    assert len(filters) >= 3
+    assert set(filters) == {bot.filter_id}
+
+
+async def test_a_filter_the_homeserver_lost_does_not_leave_the_bot_deaf(network: Network
+                                                                        ) -> None:
+    config = network.bot_config()
+    bot = await network.start_bot(config)
+    alice = await network.member("alice")
+    room = await network.room(alice, [], config.matrix.user_id)
+    await alice.reply_to(room, await alice.send(room, "!help"))
+    bot.filter_id = "404404"  # as after the homeserver's database was restored from before
+
+    await alice.reply_to(room, await alice.send(room, "!help"), timeout=30)
+    assert bot.filter_id != "404404"
