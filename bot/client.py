@@ -262,17 +262,10 @@ class MingaBot:
                 self._filter_tried is not None and now - self._filter_tried < FILTER_RETRY_EVERY):
             return
         self._filter_tried = now
-        try:
-            resp = await self._watched(self.client.upload_filter(**SYNC_FILTER))
-        except TRANSPORT_ERRORS as err:
-            log.warning("could not store the sync filter (%s); syncing with it inline",
-                        type(err).__name__)
-            return
+        resp = await self._optional(self.client.upload_filter(**SYNC_FILTER),
+                                    "store the sync filter (syncing with it inline)")
         if isinstance(resp, UploadFilterResponse):
             self.filter_id = resp.filter_id
-        else:
-            log.warning("could not store the sync filter (%s); syncing with it inline",
-                        getattr(resp, "status_code", None))
 
     async def _mute_notifications(self) -> None:
         """Turn on the account's master push rule ("notify me of nothing").
@@ -282,16 +275,21 @@ class MingaBot:
         the flood scenario, 366 fewer write transactions for 300 messages, and the unread
         counts of every sync cheaper. Idempotent; a refusal only costs that work."""
         assert self.client
+        await self._optional(self.client.enable_pushrule(
+            "global", PushRuleKind.override, ".m.rule.master", True),
+            "mute the account's notifications")
+
+    async def _optional(self, work: Awaitable[T], what: str) -> T | None:
+        """A request Minga can do without: if it fails, one warning and None."""
         try:
-            resp = await self.client.enable_pushrule("global", PushRuleKind.override,
-                                                     ".m.rule.master", True)
+            resp = await self._watched(work)
         except TRANSPORT_ERRORS as err:
-            log.warning("could not mute the account's notifications (%s); carrying on",
-                        type(err).__name__)
-            return
+            log.warning("could not %s (%s); carrying on", what, type(err).__name__)
+            return None
         if isinstance(resp, ErrorResponse):
-            log.warning("could not mute the account's notifications (%s); carrying on",
-                        resp.status_code)
+            log.warning("could not %s (%s); carrying on", what, describe(resp))
+            return None
+        return resp
 
     async def _handle_or_retry(self, resp: SyncResponse, since: str | None, *,
                                history: bool) -> None:
