@@ -1,7 +1,7 @@
 """Scenario 15: the host's wall clock steps forward 1 h and back 1 h (NTP after a suspend).
 
 A real Synapse, an encrypted room, the bot's own scheduler (APScheduler reads the same
-stepped wall clock as the bot: `tests.faults.hostclock`; timers and the monotonic clock
+stepped wall clock as the bot: `tests.hostclock`; timers and the monotonic clock
 keep the machine's time). Two reminders of m1 and the weekly digest fall due inside the
 forward step; m2's reminder falls due an hour and three quarters after the start, so the
 step forward brings it near but not past, and the step back takes it away again; a last
@@ -26,8 +26,8 @@ from devtools.harness import Network
 from devtools.member import Member, relates_to
 from storage.meetings import Reminded
 from tests.faults.conftest import Report
-from tests.faults.hostclock import HostClock, seen_by_apscheduler
 from tests.faults.roomtools import ask
+from tests.hostclock import HostClock, seen_by_apscheduler
 
 pytestmark = pytest.mark.faults
 

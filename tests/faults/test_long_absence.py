@@ -5,7 +5,7 @@ meetings that will be over by the return and one that starts just after it (remi
 before), a weekly digest due half-way through, a daily check-in whose last prompt falls
 40 minutes before the return, two action items that fall overdue meanwhile, and a poll with
 two votes that closes 12 h in. The bot stops, the host clock (which APScheduler reads too:
-`tests.faults.hostclock`) moves 3 days on, the bot starts again on the same database and
+`tests.hostclock`) moves 3 days on, the bot starts again on the same database and
 store, and its own scheduler does the rest. Everything the bot posts on return is read
 back from the room; what it decided not to send is read from its records.
 """
@@ -29,8 +29,8 @@ from devtools.member import Member, relates_to
 from domain.i18n import gettext_in
 from storage.meetings import Reminded
 from tests.faults.conftest import Report
-from tests.faults.hostclock import HostClock, seen_by_apscheduler
 from tests.faults.roomtools import ask
+from tests.hostclock import HostClock, seen_by_apscheduler
 
 pytestmark = pytest.mark.faults
 

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from nio import Event, RoomMessageNotice
@@ -16,6 +17,7 @@ from devtools.harness import Network
 from devtools.member import Member, content, relates_to
 from domain.calendars import calendar_for
 from domain.checkin import Schedule, prompt_instant
+from tests.hostclock import HostClock, seen_by_apscheduler
 from tests.integration.helpers import ask_body as ask
 
 pytestmark = pytest.mark.integration
@@ -51,6 +53,18 @@ async def until(check: Callable[[], Any], timeout: float = 15) -> None:
     raise TimeoutError("condition not met in time")
 
 
+def workday_offset(zones: tuple[str, ...]) -> timedelta:
+    """Whole days from now to the first moment that is a working day in every zone."""
+    calendars = [(zone, calendar_for(None, zone, None, None)) for zone in zones]
+    now = datetime.now(UTC)
+    for days in range(14):
+        moment = now + timedelta(days=days)
+        if not any(c.off_reason(moment.astimezone(ZoneInfo(zone)).date())
+                   for zone, c in calendars):
+            return timedelta(days=days)
+    raise AssertionError(f"no common working day in two weeks for {zones}")
+
+
 async def answer_text(bot: MingaBot, event_id: str) -> str | None:
     assert bot.db is not None
     row = await bot.db.fetchone("SELECT text FROM checkin_answers WHERE event_id = ?",
@@ -60,8 +74,18 @@ async def answer_text(bot: MingaBot, event_id: str) -> str | None:
 
 async def test_checkin_by_thread_and_dm_edits_summary_late_answer_and_restart(
         network: Network) -> None:
+    # "Now" on a day both zones work: a check-in skips a member's weekend and public
+    # holidays, so on a Saturday the real clock would leave Alice and Bob out. The bot's
+    # scheduler reads the same clock, so its follow-ups (the summary's edit) still come.
+    clock = HostClock()
+    clock.step(workday_offset(("Africa/Nairobi", "America/Bogota")))
+    with seen_by_apscheduler(clock):
+        await thread_and_dm(network, clock)
+
+
+async def thread_and_dm(network: Network, clock: HostClock) -> None:
     config = network.bot_config()
-    bot = await network.start_bot(config)
+    bot = await network.start_bot(config, clock=clock)
     alice = await network.member("alice")
     bob = await network.member("bob")
     carol = await network.member("carol")
@@ -97,7 +121,7 @@ async def test_checkin_by_thread_and_dm_edits_summary_late_answer_and_restart(
 
     # A restart in the middle of the cycle sends nothing twice.
     await network.stop_bot(bot)
-    bot = await network.start_bot(config)
+    bot = await network.start_bot(config, clock=clock)
     assert bot.db is not None and bot.scheduler is not None
     await asyncio.sleep(2)
     assert count(alice, room, notice("Check-in —")) == 1
@@ -111,7 +135,7 @@ async def test_checkin_by_thread_and_dm_edits_summary_late_answer_and_restart(
     cycle_id = row["id"]
     async with bot.db.transaction() as conn:
         await conn.execute("UPDATE checkin_cycles SET closes_at = ? WHERE id = ?",
-                           ((datetime.now(UTC) - timedelta(seconds=1)).isoformat(
+                           ((clock.now() - timedelta(seconds=1)).isoformat(
                                timespec="seconds"), cycle_id))
     await bot.scheduler.run_job("checkin-close", (cycle_id,))
     summary = await alice.wait_for(room, notice("Check-in summary"))

@@ -1,4 +1,4 @@
-"""A host clock for fault scenarios: the wall clock steps, the monotonic clock does not.
+"""A host clock for tests: the wall clock steps, the monotonic clock does not.
 
 On a real host NTP steps the wall clock after a suspend (or the machine comes back days
 later); `time.monotonic()` and the event loop's timers carry on as if nothing happened. The
