@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from nio import Event, RoomMessageNotice
@@ -15,7 +14,7 @@ from bot.client import MingaBot
 from bot.clock import OffsetClock
 from devtools.harness import Network
 from devtools.member import Member, content, relates_to
-from domain.calendars import calendar_for
+from domain.calendars import calendar_for, local_date
 from domain.checkin import Schedule, prompt_instant
 from tests.hostclock import HostClock, seen_by_apscheduler
 from tests.integration.helpers import ask_body as ask
@@ -59,8 +58,7 @@ def workday_offset(zones: tuple[str, ...]) -> timedelta:
     now = datetime.now(UTC)
     for days in range(14):
         moment = now + timedelta(days=days)
-        if not any(c.off_reason(moment.astimezone(ZoneInfo(zone)).date())
-                   for zone, c in calendars):
+        if not any(c.off_reason(local_date(moment, zone)) for zone, c in calendars):
             return timedelta(days=days)
     raise AssertionError(f"no common working day in two weeks for {zones}")
 
